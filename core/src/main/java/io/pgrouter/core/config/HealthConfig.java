@@ -1,0 +1,17 @@
+package io.pgrouter.core.config;
+
+import io.pgrouter.spi.config.PluginConfig;
+import java.time.Duration;
+
+/**
+ * The {@code health { }} block. Core reads {@code timeout}, {@code check} and {@code method};
+ * the whole block (including {@code database}, {@code username}, {@code password}) goes to the
+ * health check plugin selected by {@code method}.
+ *
+ * @param timeout bound on one probe (default 5s)
+ * @param interval time between rounds ({@code check}, default 15s)
+ * @param method the health check plugin's name (default {@code sql})
+ * @param block the whole block, for the plugin
+ */
+public record HealthConfig(Duration timeout, Duration interval, String method, PluginConfig block) {
+}

@@ -1,0 +1,59 @@
+package io.pgrouter.core.config;
+
+import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.config.PluginConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole configuration, as loaded from pgrouter.conf or TOML. Immutable: a reload builds a
+ * new one and swaps it in whole.
+ *
+ * @param source the file it was read from
+ * @param listen where clients connect ({@code listen}, default {@code *:5432})
+ * @param monitor where the text monitor listens ({@code monitor}, default {@code 127.0.0.1:9881})
+ * @param workers event loop threads ({@code workers}, default: the number of CPUs)
+ * @param hba the HBA rules file ({@code hba})
+ * @param tls client-side TLS ({@code tls { ciphers cert key }})
+ * @param user user to run as ({@code user})
+ * @param group group to run as ({@code group})
+ * @param pidfile where to write the process id ({@code pidfile})
+ * @param logLevel the base log level ({@code log}), normalised to a logback level name
+ * @param health the {@code health { }} block
+ * @param backends every {@code backend HOST:PORT}, defaults applied, in the order written
+ * @param authdb the users file ({@code authdb})
+ * @param pipeline the selected pipeline ({@code pipeline NAME})
+ * @param plugins the directory of drop-in plugin jars ({@code plugins DIR})
+ * @param blocks every other top-level block, by name: plugin configuration
+ */
+public record RouterConfig(
+        Path source,
+        Endpoint listen,
+        Endpoint monitor,
+        int workers,
+        Optional<Path> hba,
+        Optional<TlsConfig> tls,
+        Optional<String> user,
+        Optional<String> group,
+        Optional<Path> pidfile,
+        String logLevel,
+        HealthConfig health,
+        List<BackendConfig> backends,
+        Optional<Path> authdb,
+        String pipeline,
+        Optional<Path> plugins,
+        Map<String, PluginConfig> blocks) {
+
+    public RouterConfig {
+        backends = List.copyOf(backends);
+        blocks = Map.copyOf(blocks);
+    }
+
+    /** The block named after a plugin, or an empty one. */
+    public PluginConfig block(String name) {
+        PluginConfig b = blocks.get(name);
+        return b != null ? b : PluginConfig.empty(name);
+    }
+}

@@ -1,0 +1,11 @@
+package io.pgrouter.spi.cluster;
+
+/** A backend's health, as seed 000 defines it. */
+public enum Status {
+    /** No health probe has answered yet (startup, or added by a reload). */
+    STARTING,
+    /** The last probe answered. */
+    OK,
+    /** The last probe failed or timed out. */
+    FAILED
+}

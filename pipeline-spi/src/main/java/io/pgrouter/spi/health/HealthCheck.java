@@ -1,0 +1,25 @@
+package io.pgrouter.spi.health;
+
+import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.cluster.TlsMode;
+import java.time.Duration;
+
+/**
+ * Probes one backend. The watcher calls {@link #probe} on its own threads, for all backends at
+ * once on every {@code check} interval, so implementations must be thread-safe. A probe may
+ * block; it should give up by {@code timeout}, and the watcher abandons it at that point anyway.
+ */
+public interface HealthCheck extends AutoCloseable {
+    /**
+     * Asks the backend what it is and how far its WAL has got.
+     *
+     * @throws Exception when the backend cannot be reached or does not answer sensibly; the
+     *     watcher marks it FAILED with the exception's message
+     */
+    Probe probe(Endpoint backend, TlsMode tls, Duration timeout) throws Exception;
+
+    /** Releases connections kept between probes. Called at shutdown or when replaced by a reload. */
+    @Override
+    default void close() {
+    }
+}

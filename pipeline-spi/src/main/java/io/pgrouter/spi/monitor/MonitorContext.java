@@ -1,0 +1,15 @@
+package io.pgrouter.spi.monitor;
+
+import io.pgrouter.spi.cluster.ClusterView;
+import io.pgrouter.spi.cluster.Endpoint;
+import java.util.Optional;
+
+/** What core offers a monitor. Thread-safe. */
+public interface MonitorContext {
+    ClusterView cluster();
+
+    RouterStats stats();
+
+    /** The address of the {@code monitor} directive, when set. */
+    Optional<Endpoint> monitorAddress();
+}

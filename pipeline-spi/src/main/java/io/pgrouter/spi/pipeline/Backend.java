@@ -1,0 +1,25 @@
+package io.pgrouter.spi.pipeline;
+
+import io.netty.buffer.ByteBuf;
+import io.pgrouter.spi.cluster.Endpoint;
+
+/**
+ * One backend connection of a session. Its methods must be called on the session's event loop
+ * (where the pipeline's callbacks run).
+ */
+public interface Backend {
+    /** Where it is connected. */
+    Endpoint address();
+
+    /**
+     * Queues a message (or several, or any bytes of the protocol) for the backend, taking over
+     * the caller's reference. Core flushes once per burst, after the current callback returns.
+     */
+    void send(ByteBuf message);
+
+    /** True until the connection closes. */
+    boolean isOpen();
+
+    /** Closes the connection; {@link SessionPipeline#backendClosed} follows. */
+    void close();
+}

@@ -1,0 +1,63 @@
+package io.pgrouter.spi.pipeline;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.pgrouter.spi.cluster.ClusterSnapshot;
+import io.pgrouter.spi.cluster.Endpoint;
+import java.net.SocketAddress;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * One client session as core offers it to its pipeline. Methods must be called on the session's
+ * event loop: from a pipeline callback, or from a task given to {@link #executor()}.
+ */
+public interface Session {
+    /** A number unique in this pgrouter process, for logs. */
+    long id();
+
+    /** The client's address. */
+    SocketAddress clientAddress();
+
+    /** The parameters of the client's StartupMessage (user, database, options, ...). */
+    Map<String, String> startupParameters();
+
+    /**
+     * The client's StartupMessage as it arrived (length, protocol version, parameters), for a
+     * pipeline that relays authentication to a backend. A read-only view: retain it to keep it.
+     */
+    ByteBuf startupMessage();
+
+    /** The latest cluster state. */
+    ClusterSnapshot cluster();
+
+    /** Allocator for messages the pipeline builds itself. */
+    ByteBufAllocator alloc();
+
+    /** Runs a task on the session's event loop. */
+    Executor executor();
+
+    /**
+     * Opens a TCP connection to a backend on this session's event loop. Nothing is sent: the
+     * pipeline speaks the startup and authentication exchange itself. The stage completes on the
+     * session's event loop, exceptionally when the connection cannot be made within the connect
+     * timeout.
+     */
+    CompletionStage<Backend> connect(Endpoint address);
+
+    /**
+     * Queues a message for the client, taking over the caller's reference. Core flushes once per
+     * burst, after the current callback returns.
+     */
+    void toClient(ByteBuf message);
+
+    /**
+     * Ends the session with a FATAL ErrorResponse carrying this SQLSTATE and message, then closes
+     * the client connection. {@link SessionPipeline#stop()} follows.
+     */
+    void fail(String sqlState, String message);
+
+    /** Closes the client connection without a message (after the client's Terminate). */
+    void close();
+}

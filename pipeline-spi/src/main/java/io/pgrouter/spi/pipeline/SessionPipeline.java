@@ -1,0 +1,36 @@
+package io.pgrouter.spi.pipeline;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The per-session half of a pipeline. Every method is called on the session's event loop
+ * thread, never concurrently, so an implementation needs no locks.
+ *
+ * <p>Messages are whole protocol messages as they arrived: the type byte, the four-byte length,
+ * the body. The callee owns one reference: it must forward it (which hands the reference on) or
+ * release it. Decode only what you need, in place.
+ */
+public interface SessionPipeline {
+    /**
+     * Seed 002's {@code client}: a message from the client, after the startup phase. Core
+     * handles nothing here itself, not even Terminate: a pipeline sees everything.
+     */
+    void client(ByteBuf message);
+
+    /** Seed 002's {@code server}: a message from one of this session's backends. */
+    void server(Backend backend, ByteBuf message);
+
+    /**
+     * A backend connection of this session closed or failed. Core has not told the client
+     * anything: the pipeline decides (fail the session, retry elsewhere, ...).
+     *
+     * @param cause why, or null for an orderly close by the backend
+     */
+    void backendClosed(Backend backend, Throwable cause);
+
+    /**
+     * Seed 002's {@code stop}: the client is gone or the session was failed. Close what the
+     * session holds; core closes the client channel and any backend still open afterwards.
+     */
+    void stop();
+}
