@@ -30,8 +30,13 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // Set before the connect future completes: its listeners may send at once.
         channel = ctx.channel();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
         stats.backendOpened();
         ctx.fireChannelActive();
     }

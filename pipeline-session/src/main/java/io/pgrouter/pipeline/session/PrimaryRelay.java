@@ -38,23 +38,33 @@ final class PrimaryRelay implements SessionPipeline {
         }
         BackendState backend = target.get();
         session.connect(backend.address()).whenComplete((connected, error) -> {
-            if (error != null) {
-                log.warn("session {}: cannot connect to primary {}: {}", session.id(), backend.address(), error.toString());
-                session.fail("08006", "pgrouter: could not connect to the primary " + backend.address() + ": "
-                        + rootMessage(error));
-                return;
-            }
-            if (stopped) {
-                connected.close();
-                return;
-            }
-            primary = connected;
-            log.debug("session {}: relaying to primary {}", session.id(), backend.address());
-            primary.send(session.startupMessage().retainedDuplicate());
-            while (!pending.isEmpty()) {
-                primary.send(pending.poll());
+            try {
+                onConnected(backend, connected, error);
+            } catch (RuntimeException e) {
+                // A CompletionStage swallows what its callbacks throw: say it, and end the session.
+                log.error("session {}: relay setup failed", session.id(), e);
+                session.fail("XX000", "pgrouter: internal error: " + e);
             }
         });
+    }
+
+    private void onConnected(BackendState backend, Backend connected, Throwable error) {
+        if (error != null) {
+            log.warn("session {}: cannot connect to primary {}: {}", session.id(), backend.address(), error.toString());
+            session.fail("08006", "pgrouter: could not connect to the primary " + backend.address() + ": "
+                    + rootMessage(error));
+            return;
+        }
+        if (stopped) {
+            connected.close();
+            return;
+        }
+        primary = connected;
+        log.debug("session {}: relaying to primary {}", session.id(), backend.address());
+        primary.send(session.startupMessage().retainedDuplicate());
+        while (!pending.isEmpty()) {
+            primary.send(pending.poll());
+        }
     }
 
     @Override
