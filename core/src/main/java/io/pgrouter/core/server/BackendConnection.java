@@ -16,6 +16,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     private final Endpoint address;
     private final ConnectionStats stats;
     private Channel channel;
+    private final OutboundRun outbound = new OutboundRun();
     private boolean dirty;
     private Throwable failure;
 
@@ -58,6 +59,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        outbound.discard();
         stats.backendClosed();
         session.backendClosed(this, failure);
     }
@@ -71,6 +73,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     void flushIfDirty() {
         if (dirty) {
             dirty = false;
+            outbound.writePending(channel);
             channel.flush();
         }
     }
@@ -82,7 +85,11 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
 
     @Override
     public void send(ByteBuf message) {
-        channel.write(message, channel.voidPromise());
+        if (!channel.isActive()) {
+            message.release();
+            return;
+        }
+        outbound.add(channel, message);
         dirty = true;
     }
 

@@ -39,6 +39,7 @@ final class BackendConnector {
                         ch.pipeline().addLast("backend", new BackendConnection(session, address, stats));
                     }
                 });
+        transport.tuneConnections(b);
         io.netty.channel.ChannelFuture connect = b.connect(address.host(), address.port());
         io.netty.util.concurrent.Promise<Channel> promise = loop.newPromise();
         connect.addListener(f -> {

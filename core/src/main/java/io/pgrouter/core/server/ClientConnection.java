@@ -47,6 +47,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     private Channel channel;
     private StartupPacket.Startup startup;
     private SessionPipeline pipeline;
+    private final OutboundRun toClient = new OutboundRun();
     private boolean clientDirty;
     private boolean closing;
 
@@ -124,6 +125,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     public void channelInactive(ChannelHandlerContext ctx) {
         server.stats().clientClosed();
         closing = true;
+        toClient.discard();
         if (pipeline != null) {
             SessionPipeline p = pipeline;
             pipeline = null;
@@ -180,6 +182,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     void flushAll() {
         if (clientDirty) {
             clientDirty = false;
+            toClient.writePending(channel);
             channel.flush();
         }
         for (BackendConnection b : backends) {
@@ -252,7 +255,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
             message.release();
             return;
         }
-        channel.write(message, channel.voidPromise());
+        toClient.add(channel, message);
         clientDirty = true;
     }
 
@@ -262,6 +265,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
             return;
         }
         closing = true;
+        toClient.writePending(channel);
         channel.writeAndFlush(ErrorResponses.fatal(channel.alloc(), sqlState, message))
                 .addListener(ChannelFutureListener.CLOSE);
     }
@@ -272,6 +276,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
             return;
         }
         closing = true;
+        toClient.writePending(channel);
         channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 }

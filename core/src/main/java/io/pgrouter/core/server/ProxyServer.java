@@ -64,6 +64,7 @@ public final class ProxyServer implements AutoCloseable {
                         ch.pipeline().addLast("session", new ClientConnection(context));
                     }
                 });
+        transport.tuneConnections(b);
         String host = settings.listen().isWildcard() ? null : settings.listen().host();
         InetSocketAddress bindTo = host == null
                 ? new InetSocketAddress(settings.listen().port())

@@ -1,6 +1,10 @@
 package io.pgrouter.core.server;
 
+import io.netty.bootstrap.AbstractBootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
@@ -28,6 +32,25 @@ public enum Transport {
     public EventLoopGroup newGroup(int threads, String name) {
         DefaultThreadFactory factory = new DefaultThreadFactory(name, true);
         return this == EPOLL ? new EpollEventLoopGroup(threads, factory) : new NioEventLoopGroup(threads, factory);
+    }
+
+    /**
+     * Level-triggered epoll for client and backend sockets. In edge-triggered mode Netty must read
+     * until a read returns nothing, one extra read() per wake-up; level-triggered stops after a
+     * read that did not fill the buffer. For request/response traffic that is a syscall saved
+     * on every message exchange.
+     */
+    public void tuneConnections(ServerBootstrap b) {
+        if (this == EPOLL) {
+            b.childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
+        }
+    }
+
+    /** See {@link #tuneConnections(ServerBootstrap)}. */
+    public void tuneConnections(AbstractBootstrap<?, ?> b) {
+        if (this == EPOLL) {
+            b.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
+        }
     }
 
     public Class<? extends ServerChannel> serverChannel() {
