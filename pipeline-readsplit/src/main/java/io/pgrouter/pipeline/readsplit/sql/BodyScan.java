@@ -198,7 +198,15 @@ final class BodyScan {
     private boolean nextWordIsLockStrength() {
         long mark = lexer.mark();
         lexer.nextSignificant();
-        boolean lock = lexer.isWord("update") || lexer.isWord("share") || lexer.isWord("no") || lexer.isWord("key");
+        // FOR UPDATE, FOR SHARE, FOR NO KEY UPDATE, FOR KEY SHARE; not SUBSTRING(s FROM 1 FOR key).
+        boolean lock = lexer.isWord("update") || lexer.isWord("share");
+        if (lexer.isWord("no")) {
+            lexer.nextSignificant();
+            lock = lexer.isWord("key");
+        } else if (lexer.isWord("key")) {
+            lexer.nextSignificant();
+            lock = lexer.isWord("share");
+        }
         lexer.reset(mark);
         return lock;
     }

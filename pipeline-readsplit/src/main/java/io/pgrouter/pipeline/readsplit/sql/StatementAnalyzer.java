@@ -268,6 +268,9 @@ final class StatementAnalyzer {
 
     private void endTransaction() {
         advance();
+        if (is("work") || is("transaction")) {
+            advance();
+        }
         if (is("prepared") || is("to")) { // COMMIT/ROLLBACK PREPARED, ROLLBACK TO SAVEPOINT
             primary(RouteReason.TRANSACTION_CONTROL);
             return;

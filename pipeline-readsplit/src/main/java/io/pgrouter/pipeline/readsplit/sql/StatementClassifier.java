@@ -83,10 +83,10 @@ public final class StatementClassifier {
             applyHint(statement, hint);
 
             Route statementRoute = statement.route;
-            if (statement.endsTransaction && insideReadOnlyTransaction) {
-                // BEGIN READ ONLY; ...; COMMIT may run whole on a replica: the COMMIT follows the BEGIN.
+            if (insideReadOnlyTransaction && statement.reason == RouteReason.TRANSACTION_CONTROL) {
+                // BEGIN READ ONLY; ...; SAVEPOINT/RELEASE/COMMIT may run whole on a replica: they follow the BEGIN.
                 statementRoute = Route.REPLICA;
-                insideReadOnlyTransaction = false;
+                insideReadOnlyTransaction = !statement.endsTransaction;
             }
             if (statement.beginsTransaction) {
                 insideReadOnlyTransaction = statement.readOnlyTransaction;

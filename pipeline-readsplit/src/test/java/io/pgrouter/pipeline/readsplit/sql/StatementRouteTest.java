@@ -63,6 +63,8 @@ class StatementRouteTest {
                 read("select set_configuration()"),
                 read("select substring('abc' from 1 for 2)"),
                 read("select temp from weather"),
+                read("select substring(s from 1 for key) from t"),
+                read("select overlay(s placing 'x' from 1 for no) from t"),
                 read("explain select 1"),
                 read("explain insert into t values (1)"),
                 read("explain delete from t"),
@@ -169,6 +171,7 @@ class StatementRouteTest {
                 primary("end", TRANSACTION_CONTROL),
                 primary("savepoint s1", TRANSACTION_CONTROL),
                 primary("rollback to savepoint s1", TRANSACTION_CONTROL),
+                primary("rollback work to s1", TRANSACTION_CONTROL),
                 primary("prepare transaction 'tx1'", TRANSACTION_CONTROL),
                 primary("commit prepared 'tx1'", TRANSACTION_CONTROL),
                 primary("set local statement_timeout = 0", TRANSACTION_CONTROL),
@@ -256,6 +259,29 @@ class StatementRouteTest {
     @MethodSource("hints")
     void hintsForceARouteButNeverMoveAWrite(String sql, Route route, RouteReason reason) {
         assertRoute(sql, route, reason);
+    }
+
+    @org.junit.jupiter.api.Test
+    void standardConformingStringsOffMakesBackslashEscapeInPlainStrings() {
+        String sql = "select 'a\\'; delete from t; --'";
+        assertRoute(sql, PRIMARY, WRITE);
+        assertEquals(REPLICA, CLASSIFIER.classify(sql, false).route());
+    }
+
+    @org.junit.jupiter.api.Test
+    void aSqlStandardFunctionBodyIsOneStatement() {
+        Classification c = CLASSIFIER.classify(
+                "create function f(x int) returns int language sql begin atomic "
+                        + "select case when x > 0 then 1 else 0 end; select 2; end; select 3");
+        assertEquals(2, c.statementCount());
+        assertEquals(SCHEMA_CHANGE, c.reason());
+    }
+
+    @org.junit.jupiter.api.Test
+    void savepointsInsideAReadOnlyTransactionFollowIt() {
+        Classification c = CLASSIFIER.classify("begin read only; savepoint a; select 1; rollback to a; release a; commit");
+        assertEquals(REPLICA, c.route());
+        assertEquals(PRIMARY, CLASSIFIER.classify("begin read only; commit; savepoint a").route());
     }
 
     private static void assertRoute(String sql, Route route, RouteReason reason) {
