@@ -2,7 +2,6 @@ package io.pgrouter.pipeline.readsplit.sql;
 
 import static io.pgrouter.pipeline.readsplit.sql.SqlTokenKind.END;
 import static io.pgrouter.pipeline.readsplit.sql.SqlTokenKind.LEFT_PAREN;
-import static io.pgrouter.pipeline.readsplit.sql.SqlTokenKind.QUOTED_IDENTIFIER;
 import static io.pgrouter.pipeline.readsplit.sql.SqlTokenKind.RIGHT_PAREN;
 import static io.pgrouter.pipeline.readsplit.sql.SqlTokenKind.SEMICOLON;
 import static io.pgrouter.pipeline.readsplit.sql.SqlTokenKind.WORD;
@@ -120,11 +119,11 @@ final class StatementAnalyzer {
         } else if (is("discard")) {
             discard();
         } else if (is("prepare")) {
-            prepare();
+            PreparedStatementSyntax.prepare(this, lexer, writeFunctions);
         } else if (is("execute")) {
-            execute();
+            PreparedStatementSyntax.execute(this, lexer);
         } else if (is("deallocate")) {
-            deallocate();
+            PreparedStatementSyntax.deallocate(this, lexer);
         } else if (is("declare")) {
             advanceAndScan();
             if (scan.withHold) {
@@ -310,79 +309,13 @@ final class StatementAnalyzer {
         scanAndDecide(Route.PRIMARY, RouteReason.SESSION_STATE);
     }
 
-    /** PREPARE name [(types)] AS statement: the body is classified for the EXECUTEs to come. */
-    private void prepare() {
-        advance();
-        if (is("transaction")) {
-            primary(RouteReason.TRANSACTION_CONTROL);
-            return;
-        }
-        String name = nameOrNull();
-        if (name == null) {
-            scanAndDecide(Route.PRIMARY, RouteReason.UNKNOWN_STATEMENT);
-            return;
-        }
-        advance();
-        if (lexer.kind() == LEFT_PAREN) {
-            int typesDepth = lexer.depth();
-            do {
-                advance();
-            } while (!atStatementEnd() && !(lexer.kind() == RIGHT_PAREN && lexer.depth() == typesDepth));
-            advance();
-        }
-        if (!is("as") || atStatementEnd(advance())) {
-            scanAndDecide(Route.PRIMARY, RouteReason.UNKNOWN_STATEMENT);
-            return;
-        }
-        StatementAnalyzer body = new StatementAnalyzer(lexer, writeFunctions);
-        body.analyze();
-        addCommand(new PreparedStatementCommand(PreparedStatementCommand.Kind.PREPARE, name, body.toClassification()));
-        decide(Route.PRIMARY, RouteReason.PREPARED_STATEMENT);
-    }
-
-    private void execute() {
-        advance();
-        String name = nameOrNull();
-        if (name == null) {
-            scanAndDecide(Route.PRIMARY, RouteReason.UNKNOWN_STATEMENT);
-            return;
-        }
-        addCommand(new PreparedStatementCommand(PreparedStatementCommand.Kind.EXECUTE, name, null));
-        advanceAndScan(); // the arguments may call write functions
-        decide(Route.PRIMARY, RouteReason.PREPARED_STATEMENT);
-    }
-
-    private void deallocate() {
-        advance();
-        if (is("prepare")) {
-            advance();
-        }
-        if (is("all")) {
-            addCommand(new PreparedStatementCommand(PreparedStatementCommand.Kind.DEALLOCATE_ALL, null, null));
-        } else {
-            String name = nameOrNull();
-            if (name != null) {
-                addCommand(new PreparedStatementCommand(PreparedStatementCommand.Kind.DEALLOCATE, name, null));
-            }
-        }
-        scanAndDecide(Route.PRIMARY, RouteReason.PREPARED_STATEMENT);
-    }
-
     /** This statement alone as a {@link Classification}; used for PREPARE bodies. */
     Classification toClassification() {
         return new Classification(route, reason, beginsTransaction, readOnlyTransaction, setsSessionState,
                 SessionPin.setOf(pins), commands == null ? List.of() : commands, List.of(), 1);
     }
 
-    private String nameOrNull() {
-        SqlTokenKind kind = lexer.kind();
-        if (kind != WORD && kind != QUOTED_IDENTIFIER) {
-            return null;
-        }
-        return Identifiers.name(lexer.source(), lexer.start(), lexer.end(), kind == QUOTED_IDENTIFIER);
-    }
-
-    private void addCommand(PreparedStatementCommand command) {
+    void addCommand(PreparedStatementCommand command) {
         if (commands == null) {
             commands = new ArrayList<>(2);
         }
@@ -390,23 +323,23 @@ final class StatementAnalyzer {
     }
 
     /** Scans the rest of a statement that needs no more than its first word, then decides. */
-    private void primary(RouteReason why) {
+    void primary(RouteReason why) {
         advanceAndScan();
         decide(Route.PRIMARY, why);
     }
 
-    private void scanAndDecide(Route where, RouteReason why) {
+    void scanAndDecide(Route where, RouteReason why) {
         scan.run();
         decide(where, why);
     }
 
-    private void advanceAndScan() {
+    void advanceAndScan() {
         advance();
         scan.run();
     }
 
     /** Settles the route; a write function called anywhere overrides a read. */
-    private void decide(Route where, RouteReason why) {
+    void decide(Route where, RouteReason why) {
         if (where == Route.REPLICA && scan.writeFunction) {
             route = Route.PRIMARY;
             reason = RouteReason.WRITE_FUNCTION;
@@ -416,19 +349,19 @@ final class StatementAnalyzer {
         }
     }
 
-    private boolean is(String keyword) {
+    boolean is(String keyword) {
         return lexer.isWord(keyword);
     }
 
-    private SqlTokenKind advance() {
+    SqlTokenKind advance() {
         return atStatementEnd() ? lexer.kind() : lexer.nextSignificant();
     }
 
-    private boolean atStatementEnd() {
+    boolean atStatementEnd() {
         return atStatementEnd(lexer.kind());
     }
 
-    private boolean atStatementEnd(SqlTokenKind kind) {
+    boolean atStatementEnd(SqlTokenKind kind) {
         return kind == END || (kind == SEMICOLON && lexer.depth() == 0 && !scan.insideAtomicBody());
     }
 }
