@@ -221,6 +221,11 @@ class SessionEffectsTest {
     }
 
     @Test
+    void semicolonsInsideParenthesesDoNotSplitStatements() {
+        assertEquals(2, classify("create rule r as on insert to t do also (insert into u values (1); delete from v); select 1").statementCount());
+    }
+
+    @Test
     void statementCountSkipsEmptyStatements() {
         assertEquals(3, classify(";select 1;; select 2 ; /* c */ ; select 3;").statementCount());
         assertEquals(0, classify(" ; -- nothing").statementCount());

@@ -79,6 +79,8 @@ class StatementRouteTest {
                 read("copy (select * from t where a > 1) to stdout"),
                 read("copy (select 'from stdin') to stdout"),
                 read("select 1 as a\nfrom t -- trailing comment"),
+                read("WITH t AS (SELECT 1) TABLE t"),
+                read("select 1 as \"update\""),
                 read("select x from t where y in (select y from u where z = 'update')"))
                 .map(Case::arguments);
     }
@@ -197,7 +199,11 @@ class StatementRouteTest {
                 primary("select ';'; delete from t", WRITE),
                 primary("select $$;$$; delete from t", WRITE),
                 primary("select 1 /* ; */; delete from t", WRITE),
+                primary("create rule r as on insert to t do also (insert into u values (1); update v set x = 1)", SCHEMA_CHANGE),
+                primary("select 1 as update", DATA_MODIFYING_SUBSTATEMENT), // documented false positive: errs towards the primary
+                primary("with t as (select 1) insert into u table t", DATA_MODIFYING_SUBSTATEMENT),
                 primary("", EMPTY),
+                primary("/* pgrouter:replica */", EMPTY),
                 primary("   ", EMPTY),
                 primary("-- just a comment", EMPTY),
                 primary(";", EMPTY),
