@@ -27,6 +27,7 @@ import java.util.Optional;
  * @param pipeline the selected pipeline ({@code pipeline NAME})
  * @param plugins the directory of drop-in plugin jars ({@code plugins DIR})
  * @param blocks every other top-level block, by name: plugin configuration
+ * @param locations {@code file:line:column} of the value of each top-level directive written
  */
 public record RouterConfig(
         Path source,
@@ -44,11 +45,21 @@ public record RouterConfig(
         Optional<Path> authdb,
         String pipeline,
         Optional<Path> plugins,
-        Map<String, PluginConfig> blocks) {
+        Map<String, PluginConfig> blocks,
+        Map<String, String> locations) {
 
     public RouterConfig {
         backends = List.copyOf(backends);
         blocks = Map.copyOf(blocks);
+        locations = Map.copyOf(locations);
+    }
+
+    /**
+     * Where a top-level directive's value was written, for error messages; for a directive left
+     * at its default, the file itself.
+     */
+    public String locationOf(String directive) {
+        return locations.getOrDefault(directive, source + " (default " + directive + ")");
     }
 
     /** The block named after a plugin, or an empty one. */

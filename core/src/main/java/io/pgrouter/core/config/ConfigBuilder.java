@@ -1,0 +1,298 @@
+package io.pgrouter.core.config;
+
+import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.cluster.TlsMode;
+import io.pgrouter.spi.config.ConfigException;
+import io.pgrouter.spi.config.PluginConfig;
+import io.pgrouter.spi.config.Setting;
+import io.pgrouter.spi.config.Values;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Turns {@link Directive}s into a {@link RouterConfig}: checks each directive and value, applies
+ * defaults (including {@code backend default} blocks, in order), and collects every error.
+ */
+final class ConfigBuilder {
+    /** Top-level directives that take one value and may appear once. */
+    private static final Set<String> SINGLE = Set.of("listen", "monitor", "workers", "hba", "user", "group",
+            "pidfile", "log", "authdb", "pipeline", "plugins");
+    private static final Set<String> CORE_BLOCKS = Set.of("tls", "health", "backend");
+    private static final Set<String> BACKEND_KEYS = Set.of("tls", "lag", "weight");
+    private static final Set<String> TLS_KEYS = Set.of("ciphers", "cert", "key");
+    private static final Map<String, String> LOG_LEVELS = Map.ofEntries(
+            Map.entry("EMERG", "ERROR"), Map.entry("ALERT", "ERROR"), Map.entry("CRIT", "ERROR"),
+            Map.entry("ERR", "ERROR"), Map.entry("ERROR", "ERROR"), Map.entry("WARN", "WARN"),
+            Map.entry("WARNING", "WARN"), Map.entry("NOTICE", "INFO"), Map.entry("INFO", "INFO"),
+            Map.entry("DEBUG", "DEBUG"), Map.entry("TRACE", "TRACE"));
+
+    static final long DEFAULT_LAG = 16L << 20;
+    static final int DEFAULT_WEIGHT = 100;
+
+    private final Path source;
+    private final Path baseDir;
+    private final List<ConfigException> errors;
+    private final Map<String, Directive.Value> single = new HashMap<>();
+    private final Map<String, String> locations = new HashMap<>();
+    private final Map<String, PluginConfig> blocks = new LinkedHashMap<>();
+    private final List<BackendConfig> backends = new ArrayList<>();
+    private Optional<TlsConfig> tls = Optional.empty();
+    private HealthConfig health;
+    private BackendDefaults defaults = new BackendDefaults(TlsMode.OFF, DEFAULT_LAG, DEFAULT_WEIGHT);
+
+    private ConfigBuilder(Path source, List<ConfigException> errors) {
+        this.source = source;
+        this.baseDir = source.toAbsolutePath().getParent();
+        this.errors = errors;
+        this.health = new HealthConfig(Duration.ofSeconds(5), Duration.ofSeconds(15), "sql",
+                new PluginConfig("health", source.toString(), Map.of()));
+    }
+
+    static RouterConfig build(Path source, List<Directive> directives, List<ConfigException> errors) {
+        ConfigBuilder b = new ConfigBuilder(source, errors);
+        for (Directive d : directives) {
+            b.topLevel(d);
+        }
+        return b.result();
+    }
+
+    private void topLevel(Directive d) {
+        String name = d.name();
+        if (SINGLE.contains(name)) {
+            if (d.hasBlock()) {
+                error(d.nameLocation(), "'" + name + "' takes a value, not a block");
+                return;
+            }
+            Directive.Value v = oneValue(d);
+            if (v == null) {
+                return;
+            }
+            if (single.containsKey(name)) {
+                error(d.nameLocation(), "'" + name + "' is given twice (first at " + single.get(name).location() + ")");
+                return;
+            }
+            single.put(name, v);
+            locations.put(name, v.location());
+        } else if (name.equals("backend")) {
+            backend(d);
+        } else if (name.equals("tls")) {
+            tls(d);
+        } else if (name.equals("health")) {
+            health(d);
+        } else if (d.hasBlock()) {
+            if (blocks.containsKey(name)) {
+                error(d.nameLocation(), "block '" + name + "' is given twice");
+                return;
+            }
+            if (!d.values().isEmpty()) {
+                error(d.values().get(0).location(), "block '" + name + "' takes no value before '{'");
+            }
+            blocks.put(name, pluginBlock(d));
+        } else {
+            List<String> known = new ArrayList<>(SINGLE);
+            known.addAll(CORE_BLOCKS);
+            known.sort(null);
+            error(d.nameLocation(), "unknown directive '" + name + "' (expected one of " + String.join(", ", known)
+                    + ", or a plugin's block NAME { ... })");
+        }
+    }
+
+    private void backend(Directive d) {
+        Directive.Value target = oneValue(d);
+        if (target == null) {
+            return;
+        }
+        Map<String, Directive.Value> settings = flatBlock(d, BACKEND_KEYS);
+        TlsMode tlsMode = parse(settings.get("tls"), TlsMode::parse, defaults.tls());
+        long lag = parse(settings.get("lag"), Values::size, defaults.lag());
+        int weight = parse(settings.get("weight"), ConfigBuilder::weight, defaults.weight());
+        if (target.text().equals("default")) {
+            defaults = new BackendDefaults(tlsMode, lag, weight);
+            return;
+        }
+        Endpoint address = parse(target, Endpoint::parse, null);
+        if (address == null) {
+            return;
+        }
+        for (BackendConfig b : backends) {
+            if (b.address().equals(address)) {
+                error(target.location(), "backend " + address + " is declared twice (first at " + b.location() + ")");
+                return;
+            }
+        }
+        backends.add(new BackendConfig(address, tlsMode, lag, weight, target.location()));
+    }
+
+    private void tls(Directive d) {
+        if (!d.values().isEmpty() || !d.hasBlock()) {
+            error(d.nameLocation(), "expected tls { ciphers ...; cert FILE; key FILE }");
+            return;
+        }
+        if (tls.isPresent()) {
+            error(d.nameLocation(), "block 'tls' is given twice");
+            return;
+        }
+        Map<String, Directive.Value> s = flatBlock(d, TLS_KEYS);
+        if (s.get("cert") == null || s.get("key") == null) {
+            error(d.nameLocation(), "tls needs both 'cert' and 'key'");
+            return;
+        }
+        locations.put("tls.cert", s.get("cert").location());
+        locations.put("tls.key", s.get("key").location());
+        tls = Optional.of(new TlsConfig(Optional.ofNullable(s.get("ciphers")).map(Directive.Value::text),
+                path(s.get("cert")), path(s.get("key")), d.nameLocation()));
+    }
+
+    private void health(Directive d) {
+        if (!d.values().isEmpty() || !d.hasBlock()) {
+            error(d.nameLocation(), "expected health { timeout ...; check ...; ... }");
+            return;
+        }
+        PluginConfig block = pluginBlock(d);
+        Duration timeout = parse(block.setting("timeout"), Values::duration, health.timeout());
+        Duration interval = parse(block.setting("check"), Values::duration, health.interval());
+        if (timeout.isZero() || interval.isZero()) {
+            error(d.nameLocation(), "health timeout and check must be greater than zero");
+        }
+        health = new HealthConfig(timeout, interval, block.string("method", "sql"), block);
+    }
+
+    /** A plugin's block: flat settings, each with the location of its value. */
+    private PluginConfig pluginBlock(Directive d) {
+        Map<String, Setting> settings = new LinkedHashMap<>();
+        for (Directive inner : d.block()) {
+            if (inner.hasBlock()) {
+                error(inner.nameLocation(), "nested block '" + inner.name() + "' is not allowed in '" + d.name() + "'");
+                continue;
+            }
+            if (inner.values().isEmpty()) {
+                error(inner.nameLocation(), "expected a value after '" + inner.name() + "'");
+                continue;
+            }
+            if (settings.containsKey(inner.name())) {
+                error(inner.nameLocation(), "'" + inner.name() + "' is given twice in '" + d.name() + "'");
+                continue;
+            }
+            String value = String.join(" ", inner.values().stream().map(Directive.Value::text).toList());
+            settings.put(inner.name(), new Setting(value, inner.values().get(0).location()));
+        }
+        return new PluginConfig(d.name(), d.nameLocation(), settings);
+    }
+
+    /** A core block of single-valued keys, checked against the allowed ones. */
+    private Map<String, Directive.Value> flatBlock(Directive d, Set<String> allowed) {
+        Map<String, Directive.Value> result = new HashMap<>();
+        if (!d.hasBlock()) {
+            return result;
+        }
+        for (Directive inner : d.block()) {
+            if (!allowed.contains(inner.name())) {
+                error(inner.nameLocation(), "unknown directive '" + inner.name() + "' in '" + d.name()
+                        + "' (expected one of " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+                continue;
+            }
+            if (inner.hasBlock()) {
+                error(inner.nameLocation(), "'" + inner.name() + "' takes a value, not a block");
+                continue;
+            }
+            Directive.Value v = oneValue(inner);
+            if (v != null) {
+                result.put(inner.name(), v);
+            }
+        }
+        return result;
+    }
+
+    private Directive.Value oneValue(Directive d) {
+        if (d.values().isEmpty()) {
+            error(d.nameLocation(), "expected a value after '" + d.name() + "'");
+            return null;
+        }
+        if (d.values().size() > 1) {
+            error(d.values().get(1).location(), "'" + d.name() + "' takes one value; unexpected '"
+                    + d.values().get(1).text() + "'");
+            return null;
+        }
+        return d.values().get(0);
+    }
+
+    private <T> T parse(Directive.Value v, Function<String, T> parser, T fallback) {
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return parser.apply(v.text());
+        } catch (IllegalArgumentException e) {
+            error(v.location(), e.getMessage());
+            return fallback;
+        }
+    }
+
+    private <T> T parse(Optional<Setting> s, Function<String, T> parser, T fallback) {
+        return parse(s.map(x -> new Directive.Value(x.value(), x.location())).orElse(null), parser, fallback);
+    }
+
+    private static int weight(String text) {
+        long w = Values.count(text);
+        if (w > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("weight " + text + " is too large");
+        }
+        return (int) w;
+    }
+
+    private Path path(Directive.Value v) {
+        return baseDir.resolve(v.text()).normalize();
+    }
+
+    private RouterConfig result() {
+        Endpoint listen = parse(single.get("listen"), Endpoint::parse, new Endpoint("*", 5432));
+        Endpoint monitor = parse(single.get("monitor"), Endpoint::parse, new Endpoint("127.0.0.1", 9881));
+        int workers = parse(single.get("workers"), ConfigBuilder::workers, Runtime.getRuntime().availableProcessors());
+        String log = parse(single.get("log"), ConfigBuilder::logLevel, "INFO");
+        String pipeline = Optional.ofNullable(single.get("pipeline")).map(Directive.Value::text).orElse("session");
+        return new RouterConfig(source, listen, monitor, workers, optionalPath("hba"), tls, text("user"), text("group"),
+                optionalPath("pidfile"), log, health, backends, optionalPath("authdb"), pipeline,
+                optionalPath("plugins"), blocks, locations);
+    }
+
+    private Optional<String> text(String name) {
+        return Optional.ofNullable(single.get(name)).map(Directive.Value::text);
+    }
+
+    private Optional<Path> optionalPath(String name) {
+        return Optional.ofNullable(single.get(name)).map(this::path);
+    }
+
+    private static int workers(String text) {
+        long n = Values.count(text);
+        if (n < 1 || n > 1024) {
+            throw new IllegalArgumentException("workers must be between 1 and 1024, found " + text);
+        }
+        return (int) n;
+    }
+
+    private static String logLevel(String text) {
+        String level = LOG_LEVELS.get(text.toUpperCase(Locale.ROOT));
+        if (level == null) {
+            throw new IllegalArgumentException("unknown log level '" + text
+                    + "' (expected ERROR, WARNING, NOTICE, INFO, DEBUG or TRACE)");
+        }
+        return level;
+    }
+
+    private void error(String location, String message) {
+        errors.add(new ConfigException(location, message));
+    }
+
+    private record BackendDefaults(TlsMode tls, long lag, int weight) {
+    }
+}

@@ -1,0 +1,229 @@
+package io.pgrouter.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.cluster.TlsMode;
+import io.pgrouter.spi.config.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+    private static final Path FILE = Path.of("/etc/pgrouter/pgrouter.conf");
+
+    @Test
+    void seedSampleParsesExactlyAsWritten() throws Exception {
+        Path seed = Path.of(getClass().getResource("/config/seed000.conf").toURI());
+        RouterConfig c = ConfigLoader.load(seed);
+        assertEquals(new Endpoint("*", 5432), c.listen());
+        assertTrue(c.listen().isWildcard());
+        assertEquals(new Endpoint("127.0.0.1", 9881), c.monitor());
+        assertEquals(64, c.workers());
+        assertEquals(Optional.of(Path.of("/path/to/hba")), c.hba());
+        TlsConfig tls = c.tls().orElseThrow();
+        assertEquals(Optional.of("ALL:!EXP:!LOW"), tls.ciphers());
+        assertEquals(Path.of("/path/to/pem"), tls.cert());
+        assertEquals(Path.of("/path/to/pem"), tls.key());
+        assertEquals(Optional.of("vcap"), c.user());
+        assertEquals(Optional.of("vcap"), c.group());
+        assertEquals(Optional.of(Path.of("/var/vcap/sys/run/pgrouter/pgrouter.pid")), c.pidfile());
+        assertEquals("INFO", c.logLevel());
+        assertEquals(Duration.ofSeconds(5), c.health().timeout());
+        assertEquals(Duration.ofSeconds(15), c.health().interval());
+        assertEquals("sql", c.health().method());
+        assertEquals(Optional.of("postgres"), c.health().block().string("database"));
+        assertEquals(Optional.of("pgtest"), c.health().block().string("username"));
+        assertEquals(Optional.of("sekrit squirrel"), c.health().block().string("password"));
+        assertEquals(List.of(
+                backend("10.0.0.5", TlsMode.SKIPVERIFY, 800, 100),
+                backend("10.0.0.6", TlsMode.SKIPVERIFY, 200, 100),
+                // The second `backend default { tls off }` turns TLS off for these two only,
+                // keeping lag 200 and weight 100 from the first default.
+                backend("10.0.0.7", TlsMode.OFF, 500, 125),
+                backend("10.0.0.8", TlsMode.OFF, 200, 250)),
+                c.backends().stream().map(b -> backend(b.address().host(), b.tls(), b.lagThreshold(), b.weight())).toList());
+        assertEquals(seed + ":27:9", c.backends().get(0).location());
+        assertEquals("session", c.pipeline());
+    }
+
+    @Test
+    void seed001SampleParses() throws Exception {
+        RouterConfig c = parse("""
+                # pgrouter.conf
+                listen *:5432
+                authdb /etc/pgrouter/authdb
+                log INFO
+
+                # health checking configuration
+                health {
+                  timeout  3s
+                  check    7s
+                  database postgres
+                  username pgrouter
+                  password sekrit
+                }
+
+                # backend configuration
+                backend default {
+                  lag 200
+                  weight 100
+                }
+                backend 10.244.232.2:6432 { }
+                backend 10.244.232.3:6432 {
+                  lag 50
+                  weight 200
+                }
+                backend 10.244.232.4:6432 { }
+                backend 10.244.232.5:6432 { }
+                """);
+        assertEquals(Optional.of(Path.of("/etc/pgrouter/authdb")), c.authdb());
+        assertEquals(Duration.ofSeconds(7), c.health().interval());
+        assertEquals(4, c.backends().size());
+        assertEquals(50, c.backends().get(1).lagThreshold());
+        assertEquals(200, c.backends().get(1).weight());
+        assertEquals(TlsMode.OFF, c.backends().get(0).tls());
+    }
+
+    @Test
+    void semicolonsAndNewlinesSeparateAlike() throws Exception {
+        RouterConfig a = parse("workers 3; log debug; backend db1.example:5432 { lag 1kb; weight 7 }\n");
+        RouterConfig b = parse("workers 3\nlog debug\nbackend db1.example:5432 {\n lag 1kb\n weight 7\n}\n");
+        assertEquals(a.workers(), b.workers());
+        assertEquals("DEBUG", a.logLevel());
+        assertEquals(a.backends().get(0).lagThreshold(), b.backends().get(0).lagThreshold());
+        assertEquals(1024, a.backends().get(0).lagThreshold());
+        assertEquals(new Endpoint("db1.example", 5432), a.backends().get(0).address());
+    }
+
+    @Test
+    void ipv6LiteralsAndSyslogLevels() throws Exception {
+        RouterConfig c = parse("listen [::1]:6432\nlog WARNING\nbackend [fe80::1]:5432\n");
+        assertEquals(new Endpoint("::1", 6432), c.listen());
+        assertEquals("[::1]:6432", c.listen().toString());
+        assertEquals("WARN", c.logLevel());
+        assertEquals("fe80::1", c.backends().get(0).address().host());
+    }
+
+    @Test
+    void relativePathsResolveAgainstTheConfigDirectory() throws Exception {
+        RouterConfig c = parse("hba hba.conf\nplugins ../plugins\n");
+        assertEquals(Optional.of(Path.of("/etc/pgrouter/hba.conf")), c.hba());
+        assertEquals(Optional.of(Path.of("/etc/plugins")), c.plugins());
+    }
+
+    @Test
+    void pluginBlocksKeepTheirSettingsAndLocations() throws Exception {
+        RouterConfig c = parse("pipeline notice\nnotice {\n  text \"hello there\"\n  level 3\n}\n");
+        var block = c.block("notice");
+        assertEquals(Optional.of("hello there"), block.string("text"));
+        assertEquals(FILE + ":3:8", block.setting("text").orElseThrow().location());
+        assertEquals(FILE + ":2:1", block.location());
+        assertEquals(3, block.count("level", 0));
+        assertEquals(FILE + ":1:10", c.locationOf("pipeline"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            unknown directive        | listen 127.0.0.1:6432\\nlsiten 127.0.0.1:6432  | 2:1  | unknown directive 'lsiten'
+            bad size unit            | backend 127.0.0.1:5432 { lag 20xb }           | 1:30 | bad size unit 'xb'
+            bad duration             | health {\\n  check 5 sec\\n}                   | 2:9  | bad duration unit 'sec'
+            bad duration unit        | health {\\n  timeout 5d\\n}                    | 2:11 | bad duration unit 'd'
+            missing brace            | health {\\n  timeout 5s\\n                     | 3:1  | expected '}' to close the block opened at line 1
+            stray brace              | workers 2\\n}                                  | 2:1  | unexpected '}'
+            address without port     | backend 127.0.0.1                             | 1:9  | expected HOST:PORT
+            port out of range        | backend 127.0.0.1:70000                       | 1:9  | out of range
+            unbracketed ipv6         | backend ::1:5432                              | 1:9  | must be in brackets
+            bad tls mode             | backend 10.0.0.1:5432 { tls maybe }           | 1:29 | bad tls mode 'maybe'
+            unknown backend key      | backend 10.0.0.1:5432 { lagg 5 }              | 1:25 | unknown directive 'lagg'
+            duplicate directive      | workers 2\\nworkers 3                          | 2:1  | 'workers' is given twice
+            duplicate backend        | backend 10.0.0.1:5432\\nbackend 10.0.0.1:5432  | 2:9  | declared twice
+            missing value            | listen                                        | 1:1  | expected a value after 'listen'
+            unterminated string      | health { password "abc }                      | 1:19 | unterminated quoted string
+            zero workers             | workers 0                                     | 1:9  | workers must be between 1 and 1024
+            bad log level            | log LOUD                                      | 1:5  | unknown log level 'LOUD'
+            tls without key          | tls { cert a.pem }                            | 1:1  | tls needs both 'cert' and 'key'
+            """)
+    void errorsNameFileLineAndColumn(String what, String text, String position, String fragment) {
+        ConfigErrors e = assertThrows(ConfigErrors.class, () -> parse(text.replace("\\n", "\n")), what);
+        ConfigException first = e.errors().get(0);
+        assertEquals(FILE + ":" + position, first.location(), what + ": " + first.getMessage());
+        assertTrue(first.problem().contains(fragment), what + ": " + first.getMessage());
+    }
+
+    @Test
+    void severalErrorsAreReportedInOneRun() {
+        ConfigErrors e = assertThrows(ConfigErrors.class, () -> parse("lsiten x\nworkers many\nbackend nope\n"));
+        assertEquals(3, e.errors().size(), e.errors().toString());
+    }
+
+    @Test
+    void tomlDescribesTheSameModel() throws Exception {
+        String toml = """
+                listen = "127.0.0.1:6432"
+                workers = 4
+                pipeline = "session"
+                [health]
+                timeout = "2s"
+                check = 10
+                username = "pgrouter"
+                [backend_defaults]
+                tls = "skipverify"
+                lag = 200
+                [[backend]]
+                address = "10.0.0.5:6432"
+                lag = "800"
+                [[backend]]
+                address = "10.0.0.6:6432"
+                weight = 300
+                [notice]
+                text = "hi"
+                """;
+        RouterConfig c = ConfigLoader.parse(Path.of("/etc/pgrouter/pgrouter.toml"), toml);
+        assertEquals(4, c.workers());
+        assertEquals(Duration.ofSeconds(2), c.health().timeout());
+        assertEquals(Duration.ofSeconds(10), c.health().interval());
+        assertEquals(List.of(backend("10.0.0.5", TlsMode.SKIPVERIFY, 800, 100), backend("10.0.0.6", TlsMode.SKIPVERIFY, 200, 300)),
+                c.backends().stream().map(b -> backend(b.address().host(), b.tls(), b.lagThreshold(), b.weight())).toList());
+        assertEquals(Optional.of("hi"), c.block("notice").string("text"));
+    }
+
+    @Test
+    void tomlErrorsCarryPositions() {
+        ConfigErrors syntax = assertThrows(ConfigErrors.class,
+                () -> ConfigLoader.parse(Path.of("/x.toml"), "listen = \"a:1\"\nworkers = = 2\n"));
+        assertTrue(syntax.errors().get(0).location().startsWith("/x.toml:2:"), syntax.getMessage());
+        ConfigErrors value = assertThrows(ConfigErrors.class,
+                () -> ConfigLoader.parse(Path.of("/x.toml"), "[[backend]]\naddress = \"10.0.0.1\"\n"));
+        assertEquals("/x.toml:2:1", value.errors().get(0).location(), value.getMessage());
+    }
+
+    @Test
+    void shippedExamplesLoad() throws Exception {
+        Path conf = Path.of(System.getProperty("user.dir")).resolveSibling("distribution").resolve("conf");
+        for (String name : List.of("pgrouter.conf", "pgrouter.conf.example", "pgrouter.example.toml")) {
+            Path file = conf.resolve(name);
+            assertTrue(Files.exists(file), file.toString());
+            RouterConfig c = ConfigLoader.load(file);
+            assertTrue(c.backends().size() >= 3, name);
+        }
+    }
+
+    private static RouterConfig parse(String text) throws ConfigErrors {
+        return ConfigLoader.parse(FILE, text);
+    }
+
+    private record B(String host, TlsMode tls, long lag, int weight) {
+    }
+
+    private static B backend(String host, TlsMode tls, long lag, int weight) {
+        return new B(host, tls, lag, weight);
+    }
+}
