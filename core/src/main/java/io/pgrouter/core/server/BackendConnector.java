@@ -1,0 +1,53 @@
+package io.pgrouter.core.server;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.pgrouter.core.protocol.FrameDecoder;
+import io.pgrouter.spi.cluster.Endpoint;
+import java.time.Duration;
+
+/** Opens backend connections on the event loop of the session that asks for them. */
+final class BackendConnector {
+    private final Transport transport;
+    private final ConnectionStats stats;
+    private final int maxMessageSize;
+    private final int connectTimeoutMillis;
+
+    BackendConnector(Transport transport, ConnectionStats stats, int maxMessageSize, Duration connectTimeout) {
+        this.transport = transport;
+        this.stats = stats;
+        this.maxMessageSize = maxMessageSize;
+        this.connectTimeoutMillis = Math.toIntExact(connectTimeout.toMillis());
+    }
+
+    /** Connects; the future's value is the connected channel, its pipeline ending in a {@link BackendConnection}. */
+    Future<Channel> connect(ClientConnection session, Endpoint address, EventLoop loop) {
+        Bootstrap b = new Bootstrap()
+                .group(loop) // same loop as the client: the session stays single-threaded
+                .channel(transport.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("frames", new FrameDecoder(maxMessageSize));
+                        ch.pipeline().addLast("backend", new BackendConnection(session, address, stats));
+                    }
+                });
+        io.netty.channel.ChannelFuture connect = b.connect(address.host(), address.port());
+        io.netty.util.concurrent.Promise<Channel> promise = loop.newPromise();
+        connect.addListener(f -> {
+            if (f.isSuccess()) {
+                promise.setSuccess(connect.channel());
+            } else {
+                promise.setFailure(f.cause());
+            }
+        });
+        return promise;
+    }
+}

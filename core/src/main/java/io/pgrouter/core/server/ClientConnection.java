@@ -1,0 +1,277 @@
+package io.pgrouter.core.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.ReferenceCountUtil;
+import io.pgrouter.core.protocol.ErrorResponses;
+import io.pgrouter.core.protocol.ProtocolException;
+import io.pgrouter.core.protocol.SqlState;
+import io.pgrouter.core.protocol.StartupPacket;
+import io.pgrouter.spi.cluster.ClusterSnapshot;
+import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.Session;
+import io.pgrouter.spi.pipeline.SessionPipeline;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: runs the startup phase, then hands every message to the session's
+ * pipeline, and is the {@link Session} that pipeline sees.
+ *
+ * <p>Everything here runs on the client channel's event loop, and so do the session's backend
+ * channels: a session is single-threaded and lock-free.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter implements Session {
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final ServerContext server;
+    private final long id = IDS.incrementAndGet();
+    private final List<BackendConnection> backends = new ArrayList<>(2);
+    private Channel channel;
+    private StartupPacket.Startup startup;
+    private SessionPipeline pipeline;
+    private boolean clientDirty;
+    private boolean closing;
+
+    ClientConnection(ServerContext server) {
+        this.server = server;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        server.stats().clientOpened();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (pipeline != null && msg instanceof ByteBuf message) {
+            pipeline.client(message);
+            return;
+        }
+        try {
+            if (msg instanceof StartupPacket packet) {
+                onStartupPacket(packet);
+            } else {
+                throw new ProtocolException(SqlState.PROTOCOL_VIOLATION, "unexpected message before startup");
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onStartupPacket(StartupPacket packet) {
+        if (packet instanceof StartupPacket.Startup s) {
+            startup = s;
+            s.retain();
+            log.debug("session {}: startup from {} user={} database={}", id, channel.remoteAddress(),
+                    s.parameters().get("user"), s.parameters().get("database"));
+            pipeline = server.pipeline().start(this);
+            flushAll();
+        } else if (packet instanceof StartupPacket.Cancel) {
+            // Cancel keys are the backend's own until pgrouter issues its own; nothing to do yet.
+            log.debug("session {}: cancel request from {} ignored", id, channel.remoteAddress());
+            channel.close();
+        } else {
+            // SSLRequest or GSSENCRequest: neither is offered yet; the client goes on in plain text.
+            channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flushAll();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // Back-pressure: while the client cannot take more, stop reading what would be sent to it.
+        boolean writable = channel.isWritable();
+        for (BackendConnection b : backends) {
+            b.channel().config().setAutoRead(writable);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** A backend's writability changed: read the client only while every backend can take more. */
+    void backendWritabilityChanged() {
+        boolean all = true;
+        for (BackendConnection b : backends) {
+            all &= b.channel().isWritable();
+        }
+        channel.config().setAutoRead(all);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        server.stats().clientClosed();
+        closing = true;
+        if (pipeline != null) {
+            SessionPipeline p = pipeline;
+            pipeline = null;
+            try {
+                p.stop();
+            } catch (RuntimeException e) {
+                log.warn("session {}: pipeline stop failed", id, e);
+            }
+        }
+        for (BackendConnection b : List.copyOf(backends)) {
+            b.close();
+        }
+        if (startup != null) {
+            startup.release();
+            startup = null;
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof ProtocolException pe) {
+            log.info("session {}: protocol violation from {}: {}", id, channel.remoteAddress(), pe.getMessage());
+            fail(pe.sqlState(), pe.getMessage());
+        } else if (root instanceof IOException) {
+            log.debug("session {}: client connection error: {}", id, root.toString());
+            channel.close();
+        } else {
+            log.error("session {}: internal error", id, root);
+            fail(SqlState.INTERNAL_ERROR, "pgrouter internal error: " + root);
+        }
+    }
+
+    // ---- backend callbacks -------------------------------------------------------------------
+
+    void fromBackend(BackendConnection backend, ByteBuf message) {
+        if (pipeline == null) {
+            message.release();
+            return;
+        }
+        pipeline.server(backend, message);
+    }
+
+    void backendClosed(BackendConnection backend, Throwable cause) {
+        backends.remove(backend);
+        if (pipeline != null) {
+            pipeline.backendClosed(backend, cause);
+            flushAll();
+        }
+    }
+
+    /** Flushes every channel of the session that has had writes since the last flush. */
+    void flushAll() {
+        if (clientDirty) {
+            clientDirty = false;
+            channel.flush();
+        }
+        for (BackendConnection b : backends) {
+            b.flushIfDirty();
+        }
+    }
+
+    // ---- Session ------------------------------------------------------------------------------
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public SocketAddress clientAddress() {
+        return channel.remoteAddress();
+    }
+
+    @Override
+    public Map<String, String> startupParameters() {
+        return startup.parameters();
+    }
+
+    @Override
+    public ByteBuf startupMessage() {
+        return startup.raw().asReadOnly();
+    }
+
+    @Override
+    public ClusterSnapshot cluster() {
+        return server.cluster().current();
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
+    @Override
+    public Executor executor() {
+        return channel.eventLoop();
+    }
+
+    @Override
+    public CompletionStage<Backend> connect(Endpoint address) {
+        CompletableFuture<Backend> result = new CompletableFuture<>();
+        server.connector().connect(this, address, channel.eventLoop()).addListener(f -> {
+            if (!f.isSuccess()) {
+                result.completeExceptionally(f.cause());
+                return;
+            }
+            Channel backendChannel = (Channel) f.getNow();
+            BackendConnection backend = backendChannel.pipeline().get(BackendConnection.class);
+            if (closing) {
+                backend.close();
+                result.completeExceptionally(new IOException("client went away"));
+                return;
+            }
+            backends.add(backend);
+            result.complete(backend);
+            flushAll();
+        });
+        return result;
+    }
+
+    @Override
+    public void toClient(ByteBuf message) {
+        if (closing) {
+            message.release();
+            return;
+        }
+        channel.write(message, channel.voidPromise());
+        clientDirty = true;
+    }
+
+    @Override
+    public void fail(String sqlState, String message) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        channel.writeAndFlush(ErrorResponses.fatal(channel.alloc(), sqlState, message))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+}

@@ -1,0 +1,90 @@
+package io.pgrouter.core.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.pgrouter.core.protocol.StartupDecoder;
+import io.pgrouter.spi.cluster.ClusterView;
+import io.pgrouter.spi.pipeline.Pipeline;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WORKERS of seed 000: a Netty event loop group accepting clients on the {@code listen}
+ * address. Each accepted client gets a {@link StartupDecoder} and a {@link ClientConnection}.
+ */
+public final class ProxyServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+
+    /** Per-channel outbound buffering before back-pressure stops the other side's reads. */
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+
+    private final ServerSettings settings;
+    private final Transport transport;
+    private final ConnectionStats stats;
+    private final ServerContext context;
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private Channel serverChannel;
+
+    public ProxyServer(ServerSettings settings, Pipeline pipeline, ClusterView cluster) {
+        this.settings = settings;
+        this.transport = Transport.best();
+        this.stats = new ConnectionStats(settings.workers());
+        BackendConnector connector = new BackendConnector(transport, stats, settings.maxMessageSize(),
+                settings.connectTimeout());
+        this.context = new ServerContext(pipeline, cluster, stats, connector);
+    }
+
+    public ConnectionStats stats() {
+        return stats;
+    }
+
+    /** Binds the listen address; returns the bound address (useful with port 0... not allowed by Endpoint, so tests pick a free port). */
+    public InetSocketAddress start() throws InterruptedException {
+        boss = transport.newGroup(1, "pgrouter-accept");
+        workers = transport.newGroup(settings.workers(), "pgrouter-worker");
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("startup", new StartupDecoder(settings.maxMessageSize()));
+                        ch.pipeline().addLast("session", new ClientConnection(context));
+                    }
+                });
+        String host = settings.listen().isWildcard() ? null : settings.listen().host();
+        InetSocketAddress bindTo = host == null
+                ? new InetSocketAddress(settings.listen().port())
+                : new InetSocketAddress(host, settings.listen().port());
+        serverChannel = b.bind(bindTo).sync().channel();
+        InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+        log.info("listening on {} ({} transport, {} workers)", bound, transport.name().toLowerCase(), settings.workers());
+        return bound;
+    }
+
+    /** Stops accepting, closes every connection, and stops the event loops. */
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (boss != null) {
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

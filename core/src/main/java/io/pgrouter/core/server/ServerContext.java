@@ -1,0 +1,8 @@
+package io.pgrouter.core.server;
+
+import io.pgrouter.spi.cluster.ClusterView;
+import io.pgrouter.spi.pipeline.Pipeline;
+
+/** What every client connection shares: the pipeline, the cluster, counters, the connector. */
+record ServerContext(Pipeline pipeline, ClusterView cluster, ConnectionStats stats, BackendConnector connector) {
+}

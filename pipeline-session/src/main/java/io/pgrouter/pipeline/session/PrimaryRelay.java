@@ -1,0 +1,123 @@
+package io.pgrouter.pipeline.session;
+
+import io.netty.buffer.ByteBuf;
+import io.pgrouter.spi.cluster.BackendState;
+import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.Session;
+import io.pgrouter.spi.pipeline.SessionPipeline;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays one client session to the primary: the client's StartupMessage goes to the primary
+ * as it came, the primary authenticates the client, and from then on every message passes
+ * through untouched in both directions.
+ */
+final class PrimaryRelay implements SessionPipeline {
+    private static final Logger log = LoggerFactory.getLogger(PrimaryRelay.class);
+    private static final byte TERMINATE = 'X';
+    private static final byte ERROR_RESPONSE = 'E';
+
+    private final Session session;
+    /** Client messages that arrived before the primary connection was up. */
+    private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
+    private Backend primary;
+    private boolean stopped;
+    private boolean clientTerminated;
+    /** The last message relayed from the primary was an ErrorResponse (it may have said FATAL). */
+    private boolean lastFromPrimaryWasError;
+
+    PrimaryRelay(Session session) {
+        this.session = session;
+        Optional<BackendState> target = session.cluster().primary();
+        if (target.isEmpty()) {
+            session.fail("57P03", "pgrouter: no primary backend is available");
+            return;
+        }
+        BackendState backend = target.get();
+        session.connect(backend.address()).whenComplete((connected, error) -> {
+            try {
+                onConnected(backend, connected, error);
+            } catch (RuntimeException e) {
+                // A CompletionStage swallows what its callbacks throw: say it, and end the session.
+                log.error("session {}: relay setup failed", session.id(), e);
+                session.fail("XX000", "pgrouter: internal error: " + e);
+            }
+        });
+    }
+
+    private void onConnected(BackendState backend, Backend connected, Throwable error) {
+        if (error != null) {
+            log.warn("session {}: cannot connect to primary {}: {}", session.id(), backend.address(), error.toString());
+            session.fail("08006", "pgrouter: could not connect to the primary " + backend.address() + ": "
+                    + rootMessage(error));
+            return;
+        }
+        if (stopped) {
+            connected.close();
+            return;
+        }
+        primary = connected;
+        log.debug("session {}: relaying to primary {}", session.id(), backend.address());
+        primary.send(session.startupMessage().retainedDuplicate());
+        while (!pending.isEmpty()) {
+            primary.send(pending.poll());
+        }
+    }
+
+    @Override
+    public void client(ByteBuf message) {
+        boolean terminate = message.getByte(message.readerIndex()) == TERMINATE;
+        if (primary == null) {
+            pending.add(message);
+        } else {
+            primary.send(message);
+        }
+        if (terminate) {
+            clientTerminated = true;
+            session.close();
+        }
+    }
+
+    @Override
+    public void server(Backend backend, ByteBuf message) {
+        lastFromPrimaryWasError = message.getByte(message.readerIndex()) == ERROR_RESPONSE;
+        session.toClient(message);
+    }
+
+    @Override
+    public void backendClosed(Backend backend, Throwable cause) {
+        if (stopped || clientTerminated) {
+            return;
+        }
+        if (lastFromPrimaryWasError) {
+            // The primary said why (a FATAL, e.g. a failed login or a shutdown): that is the answer.
+            session.close();
+            return;
+        }
+        log.warn("session {}: lost the primary {}{}", session.id(), backend.address(),
+                cause == null ? "" : ": " + cause);
+        session.fail("08006", "pgrouter: lost the connection to the primary " + backend.address());
+    }
+
+    @Override
+    public void stop() {
+        stopped = true;
+        while (!pending.isEmpty()) {
+            pending.poll().release();
+        }
+        if (primary != null && primary.isOpen()) {
+            primary.close();
+        }
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable t = error;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+}

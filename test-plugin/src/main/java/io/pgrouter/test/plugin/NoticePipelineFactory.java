@@ -1,0 +1,103 @@
+package io.pgrouter.test.plugin;
+
+import io.netty.buffer.ByteBuf;
+import io.pgrouter.spi.config.PluginConfig;
+import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.Pipeline;
+import io.pgrouter.spi.pipeline.PipelineContext;
+import io.pgrouter.spi.pipeline.PipelineFactory;
+import io.pgrouter.spi.pipeline.Session;
+import io.pgrouter.spi.pipeline.SessionPipeline;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Set;
+
+/**
+ * {@code pipeline notice}: relays a session to the primary, and before every ReadyForQuery sends
+ * the client a NoticeResponse saying so, so that a test can see traffic went through it. Its
+ * block {@code notice { text "..." }} sets the notice's text.
+ */
+public final class NoticePipelineFactory implements PipelineFactory {
+    @Override
+    public String name() {
+        return "notice";
+    }
+
+    @Override
+    public Pipeline create(PluginConfig config, PipelineContext context) {
+        config.allowOnly(Set.of("text"));
+        String text = config.string("text", "routed by the notice plugin");
+        return session -> new Relay(session, text);
+    }
+
+    private static final class Relay implements SessionPipeline {
+        private final Session session;
+        private final String text;
+        private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
+        private Backend primary;
+
+        Relay(Session session, String text) {
+            this.session = session;
+            this.text = text;
+            var target = session.cluster().primary();
+            if (target.isEmpty()) {
+                session.fail("57P03", "notice plugin: no primary");
+                return;
+            }
+            session.connect(target.get().address()).whenComplete((backend, error) -> {
+                if (error != null) {
+                    session.fail("08006", "notice plugin: " + error);
+                    return;
+                }
+                primary = backend;
+                primary.send(session.startupMessage().retainedDuplicate());
+                while (!pending.isEmpty()) {
+                    primary.send(pending.poll());
+                }
+            });
+        }
+
+        @Override
+        public void client(ByteBuf message) {
+            if (primary == null) {
+                pending.add(message);
+            } else {
+                primary.send(message);
+            }
+        }
+
+        @Override
+        public void server(Backend backend, ByteBuf message) {
+            if (message.getByte(message.readerIndex()) == 'Z') {
+                session.toClient(notice());
+            }
+            session.toClient(message);
+        }
+
+        private ByteBuf notice() {
+            ByteBuf buf = session.alloc().buffer();
+            buf.writeByte('N').writeInt(0);
+            for (String field : new String[] {"SNOTICE", "VNOTICE", "C00000", "M" + text}) {
+                buf.writeCharSequence(field, StandardCharsets.UTF_8);
+                buf.writeByte(0);
+            }
+            buf.writeByte(0);
+            buf.setInt(1, buf.writerIndex() - 1);
+            return buf;
+        }
+
+        @Override
+        public void backendClosed(Backend backend, Throwable cause) {
+            session.close();
+        }
+
+        @Override
+        public void stop() {
+            pending.forEach(ByteBuf::release);
+            pending.clear();
+            if (primary != null) {
+                primary.close();
+            }
+        }
+    }
+}
