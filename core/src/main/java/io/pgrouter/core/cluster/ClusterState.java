@@ -37,6 +37,25 @@ public final class ClusterState implements ClusterView {
     }
 
     /**
+     * Applies a reloaded backend list: backends kept keep what the watcher observed (with their
+     * new weight, threshold and TLS mode), new ones start as STARTING, removed ones disappear,
+     * and the trusted primary stays trusted if it is still configured. Publishes the result as
+     * the next generation; the caller then replaces the watcher with one for the new list.
+     */
+    public ClusterSnapshot reconfigure(List<BackendConfig> backends) {
+        return current.updateAndGet(prev -> {
+            List<BackendState> states = backends.stream().map(b -> prev.backend(b.address())
+                    .map(old -> new BackendState(b.address(), b.tls(), b.weight(), b.lagThreshold(), old.role(),
+                            old.status(), old.lagBytes(), old.replayDelay(), old.checkedAt(), old.error()))
+                    .orElseGet(() -> BackendState.starting(b.address(), b.tls(), b.weight(), b.lagThreshold())))
+                    .toList();
+            Optional<BackendState> primary = prev.primary().flatMap(p -> states.stream()
+                    .filter(b -> b.address().equals(p.address())).findFirst());
+            return new ClusterSnapshot(states, primary, prev.splitBrain(), prev.generation() + 1, Instant.now());
+        });
+    }
+
+    /**
      * Replaces the snapshot. Generations only move forward, so a late publisher can never undo
      * a newer snapshot.
      *
