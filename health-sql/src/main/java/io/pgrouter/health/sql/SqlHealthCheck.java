@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Probes a backend with one SQL query over a pgjdbc connection kept open between probes (a new
- * connection every few seconds per backend would be pure overhead for the server). A connection
- * that fails is closed and a new one opened by the next probe.
+ * connection every few seconds per backend would be pure overhead for the server). When a kept
+ * connection fails, the probe closes it and tries once on a new connection. The watcher never
+ * runs two probes of one backend at once, so each backend's entry has one user at a time.
  *
  * <p>The WAL position is a byte offset ({@code lsn - '0/0'}): the current write position on the
  * primary, the replayed position on a replica, which is what a read on it can see. The replay
@@ -53,15 +54,27 @@ final class SqlHealthCheck implements HealthCheck {
         if (closed) {
             throw new SQLException("health check closed");
         }
-        Connection c = connections.get(backend);
-        try {
-            if (c == null) {
-                c = connect(backend, tls, timeout);
-                connections.put(backend, c);
+        Connection kept = connections.remove(backend);
+        if (kept != null) {
+            try {
+                Probe p = query(kept, timeout);
+                keep(backend, kept);
+                return p;
+            } catch (SQLException | RuntimeException e) {
+                // A kept connection can die while the server is fine (idle_session_timeout, a
+                // firewall dropping idle flows, a pooler restart): try once more on a fresh one
+                // before calling the backend failed.
+                closeQuietly(kept);
+                log.debug("health connection to {} failed, reconnecting: {}", backend, e.getMessage());
             }
-            return query(c, timeout);
+        }
+        Connection fresh = connect(backend, tls, timeout);
+        try {
+            Probe p = query(fresh, timeout);
+            keep(backend, fresh);
+            return p;
         } catch (SQLException | RuntimeException e) {
-            forget(backend, c);
+            closeQuietly(fresh);
             throw e;
         }
     }
@@ -97,12 +110,11 @@ final class SqlHealthCheck implements HealthCheck {
         }
     }
 
-    private void forget(Endpoint backend, Connection c) {
-        if (c == null) {
-            return;
+    private void keep(Endpoint backend, Connection c) {
+        connections.put(backend, c);
+        if (closed) {
+            close(); // closed while this probe ran: do not leave the connection behind
         }
-        connections.remove(backend, c);
-        closeQuietly(c);
     }
 
     @Override

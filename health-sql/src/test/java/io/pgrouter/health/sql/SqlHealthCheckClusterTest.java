@@ -71,6 +71,20 @@ class SqlHealthCheckClusterTest {
     }
 
     @Test
+    void aKeptConnectionKilledBetweenProbesIsReplacedWithoutAFailure() throws Exception {
+        try (HealthCheck check = new SqlHealthCheckFactory().create(ClusterFixture.healthBlock())) {
+            probe(check, cluster.primary());
+            try (Connection c = cluster.primary().connect(); Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                            + " WHERE application_name = 'pgrouter-health'")) {
+                rs.next();
+                assertEquals(1, rs.getInt(1), "the kept connection was there to kill");
+            }
+            assertEquals(Role.PRIMARY, probe(check, cluster.primary()).role());
+        }
+    }
+
+    @Test
     void reconnectsAfterTheServerComesBack() throws Exception {
         PgNode replica = cluster.replicas().get(0);
         try (HealthCheck check = new SqlHealthCheckFactory().create(ClusterFixture.healthBlock())) {
