@@ -49,10 +49,11 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        String where = "?";
+        String where = source != null && source.config != null ? source.config.toString() : "?";
         MonitorReport report;
         try {
-            HostPort monitor = HostPort.parse(monitorAddress());
+            where = monitorAddress();
+            HostPort monitor = HostPort.parse(where);
             where = monitor.toString();
             report = MonitorParser.parse(MonitorClient.fetch(monitor, timeout));
         } catch (IOException | IllegalArgumentException | MonitorFormatException e) {

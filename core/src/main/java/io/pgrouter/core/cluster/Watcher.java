@@ -19,10 +19,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +57,7 @@ public final class Watcher implements AutoCloseable {
     private final CountDownLatch firstRound = new CountDownLatch(1);
     /** The last probe started per backend; guarded by {@code this} (rounds are serialised). */
     private final Map<Endpoint, Running> lastProbe = new HashMap<>();
+    private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean closed;
 
     private record Running(Future<Probe> future, long startedNanos) {
@@ -70,6 +73,9 @@ public final class Watcher implements AutoCloseable {
 
     /** Starts rounds now and then every {@code check} interval, on the watcher thread. */
     public void start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("watcher already started");
+        }
         log.info("watching {} backend(s) every {}ms, probe timeout {}ms", backends.size(),
                 interval.toMillis(), timeout.toMillis());
         roundThread.scheduleAtFixedRate(this::scheduledRound, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
@@ -96,9 +102,12 @@ public final class Watcher implements AutoCloseable {
      * re-check after a reload.
      */
     public synchronized ClusterSnapshot runRound() {
+        if (closed) {
+            return state.current();
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         List<ProbeOutcome> outcomes = new ArrayList<>();
-        Map<BackendConfig, Future<Probe>> started = new LinkedHashMap<>();
+        Map<BackendConfig, Future<Probe>> probing = new LinkedHashMap<>();
         for (BackendConfig b : backends) {
             Running previous = lastProbe.get(b.address());
             if (previous != null && !previous.future().isDone()) {
@@ -107,11 +116,16 @@ public final class Watcher implements AutoCloseable {
                         "previous probe has not returned after " + hungMillis + "ms", Instant.now()));
                 continue;
             }
-            Future<Probe> f = probeThreads.submit(() -> healthCheck.probe(b.address(), b.tls(), timeout));
+            Future<Probe> f;
+            try {
+                f = probeThreads.submit(() -> healthCheck.probe(b.address(), b.tls(), timeout));
+            } catch (RejectedExecutionException e) {
+                return state.current(); // closed during this round: nothing to publish
+            }
             lastProbe.put(b.address(), new Running(f, System.nanoTime()));
-            started.put(b, f);
+            probing.put(b, f);
         }
-        for (Map.Entry<BackendConfig, Future<Probe>> e : started.entrySet()) {
+        for (Map.Entry<BackendConfig, Future<Probe>> e : probing.entrySet()) {
             outcomes.add(await(e.getKey().address(), e.getValue(), deadline));
         }
         ClusterDecider.Round round = ClusterDecider.decide(state.current(), outcomes, Instant.now());
