@@ -22,7 +22,10 @@ import org.junit.jupiter.api.Test;
 
 class TextMonitorTest {
     private static MonitorContext context(Optional<Endpoint> address) {
-        ClusterView view = Snapshots::seedExample;
+        return context(address, Snapshots::seedExample);
+    }
+
+    private static MonitorContext context(Optional<Endpoint> address, ClusterView view) {
         RouterStats stats = Snapshots.stats(64, 32, 28);
         return new MonitorContext() {
             @Override
@@ -85,7 +88,45 @@ class TextMonitorTest {
         } finally {
             m.close();
         }
-        assertThrows(IOException.class, () -> read(m.localPort()), "closed monitor no longer accepts");
+        String after;
+        try {
+            after = read(m.localPort());
+        } catch (IOException expected) {
+            after = "";
+        }
+        assertEquals("", after, "a closed monitor serves nothing");
+    }
+
+    @Test
+    void clientsThatNeverReadDoNotStallTheOthers() throws Exception {
+        java.util.List<io.pgrouter.spi.cluster.BackendState> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            many.add(Snapshots.backend("10.0." + (i / 250) + "." + (i % 250) + ":6432",
+                    io.pgrouter.spi.cluster.Role.REPLICA, io.pgrouter.spi.cluster.Status.OK, i, 1L << 40,
+                    Optional.empty(), Optional.empty()));
+        }
+        var big = new io.pgrouter.spi.cluster.ClusterSnapshot(many, Optional.empty(), false, 1, java.time.Instant.EPOCH);
+        int expected = MonitorText.render(big, Snapshots.stats(64, 32, 28)).length();
+        var block = new PluginConfig("text", "f:1:1", java.util.Map.of("timeout",
+                new io.pgrouter.spi.config.Setting("500ms", "f:2:3")));
+        TextMonitor m = (TextMonitor) new TextMonitorFactory().create(block,
+                context(Optional.of(new Endpoint("127.0.0.1", freePort())), () -> big));
+        java.util.List<Socket> idle = new java.util.ArrayList<>();
+        try {
+            m.start();
+            for (int i = 0; i < 8; i++) { // more than the writer threads
+                idle.add(new Socket("127.0.0.1", m.localPort()));
+            }
+            long start = System.nanoTime();
+            assertEquals(expected, read(m.localPort()).length(), "a reading client gets everything");
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(tookMillis < 3_000, "served in " + tookMillis + "ms despite 8 idle clients");
+        } finally {
+            for (Socket s : idle) {
+                s.close();
+            }
+            m.close();
+        }
     }
 
     @Test
