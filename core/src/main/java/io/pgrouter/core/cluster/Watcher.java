@@ -130,7 +130,13 @@ public final class Watcher implements AutoCloseable {
         }
         ClusterDecider.Round round = ClusterDecider.decide(state.current(), outcomes, Instant.now());
         if (!closed) {
-            state.publish(round.snapshot());
+            try {
+                state.publish(round.snapshot());
+            } catch (IllegalArgumentException superseded) {
+                // A reload published a newer snapshot meanwhile; the next round starts from it.
+                log.debug("round result dropped: {}", superseded.getMessage());
+                return state.current();
+            }
             for (ClusterEvent event : round.events()) {
                 log.atLevel(event.level()).log(event.message());
             }
