@@ -1,0 +1,145 @@
+package io.pgrouter.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Parses the monitor output (docs/monitoring.md). Strict about seed 000's lines, so that a
+ * truncated or foreign answer is reported rather than half-read; tolerant of extra lines with
+ * keywords it does not know, so that an older cli reads a newer pgrouter.
+ */
+final class MonitorParser {
+    private static final Pattern BACKENDS = Pattern.compile("backends (\\d+)/(\\d+)");
+    private static final Pattern BACKEND = Pattern.compile("(\\S+:\\d+) (master|slave) (?:OK (\\d+)|(FAILED)|(STARTING))");
+    private static final Pattern LAGGING = Pattern.compile("lagging (\\S+) (\\d+) (\\d+)");
+    private static final Pattern REPLAY_DELAY = Pattern.compile("replay-delay (\\S+) (\\d+)");
+    private static final Pattern ERROR = Pattern.compile("error (\\S+) (.*)");
+    private static final Pattern GENERATION = Pattern.compile("generation (\\d+)");
+    private static final Pattern PRIMARY = Pattern.compile("primary (\\S+)");
+    private static final Pattern SPLIT_BRAIN = Pattern.compile("split-brain (no|yes((?: \\S+)*))");
+
+    private MonitorParser() {
+    }
+
+    static MonitorReport parse(String text) throws MonitorFormatException {
+        List<String> lines = text.lines().map(MonitorParser::withoutCarriageReturn).toList();
+        if (lines.size() < 4) {
+            throw new MonitorFormatException("expected at least the 4 header lines, got " + lines.size() + " line(s)");
+        }
+        Matcher counts = match(BACKENDS, lines.get(0), 1, "backends OK/TOTAL");
+        long ok = Long.parseLong(counts.group(1));
+        long total = Long.parseLong(counts.group(2));
+        long workers = header(lines.get(1), "workers", 2);
+        long clients = header(lines.get(2), "clients", 3);
+        long connections = header(lines.get(3), "connections", 4);
+
+        List<MonitorReport.Backend> backends = new ArrayList<>();
+        int i = 4;
+        for (; i < lines.size() && isBackendLine(lines.get(i)); i++) {
+            Matcher m = match(BACKEND, lines.get(i), i + 1, "HOST:PORT master|slave OK LAG|FAILED|STARTING");
+            String status = m.group(3) != null ? "OK" : m.group(4) != null ? "FAILED" : "STARTING";
+            OptionalLong lag = m.group(3) != null ? OptionalLong.of(Long.parseLong(m.group(3))) : OptionalLong.empty();
+            backends.add(new MonitorReport.Backend(m.group(1), m.group(2), status, lag,
+                    OptionalLong.empty(), OptionalLong.empty(), Optional.empty()));
+        }
+        if (backends.size() != total) {
+            throw new MonitorFormatException("'backends " + ok + "/" + total + "' announces " + total
+                    + " backend(s) but " + backends.size() + " are listed (truncated output?)");
+        }
+        long listedOk = backends.stream().filter(MonitorReport.Backend::isOk).count();
+        if (listedOk != ok) {
+            throw new MonitorFormatException("'backends " + ok + "/" + total + "' but " + listedOk + " OK line(s)");
+        }
+        return withExtras(lines, i, ok, total, workers, clients, connections, backends);
+    }
+
+    private static MonitorReport withExtras(List<String> lines, int first, long ok, long total, long workers,
+            long clients, long connections, List<MonitorReport.Backend> backends) throws MonitorFormatException {
+        Map<String, MonitorReport.Backend> byAddress = MonitorReport.byAddress(backends);
+        boolean extended = false;
+        OptionalLong generation = OptionalLong.empty();
+        Optional<String> primary = Optional.empty();
+        boolean splitBrain = false;
+        List<String> claimants = List.of();
+        for (int i = first; i < lines.size(); i++) {
+            String line = lines.get(i);
+            String keyword = line.split(" ", 2)[0];
+            int n = i + 1;
+            switch (keyword) {
+                case "generation" -> generation = OptionalLong.of(Long.parseLong(match(GENERATION, line, n, "generation N").group(1)));
+                case "primary" -> {
+                    extended = true;
+                    String p = match(PRIMARY, line, n, "primary HOST:PORT|none").group(1);
+                    primary = p.equals("none") ? Optional.empty() : Optional.of(p);
+                }
+                case "split-brain" -> {
+                    Matcher m = match(SPLIT_BRAIN, line, n, "split-brain no|yes HOST:PORT...");
+                    splitBrain = m.group(1).startsWith("yes");
+                    claimants = splitBrain ? List.of(m.group(2).strip().split(" ")) : List.of();
+                }
+                case "lagging" -> {
+                    Matcher m = match(LAGGING, line, n, "lagging HOST:PORT LAG THRESHOLD");
+                    update(byAddress, m.group(1), n, b -> b.withLagging(Long.parseLong(m.group(3))));
+                }
+                case "replay-delay" -> {
+                    Matcher m = match(REPLAY_DELAY, line, n, "replay-delay HOST:PORT MILLIS");
+                    update(byAddress, m.group(1), n, b -> b.withReplayDelay(Long.parseLong(m.group(2))));
+                }
+                case "error" -> {
+                    Matcher m = match(ERROR, line, n, "error HOST:PORT TEXT");
+                    update(byAddress, m.group(1), n, b -> b.withError(m.group(2)));
+                }
+                default -> {
+                    // a newer pgrouter's extra line, or a blank one: not ours to judge
+                }
+            }
+        }
+        List<MonitorReport.Backend> merged = List.copyOf(byAddress.values());
+        if (!extended) {
+            // A seed-format server says nothing about trust: infer what its lines allow.
+            List<String> masters = merged.stream().filter(b -> b.isOk() && b.role().equals("master"))
+                    .map(MonitorReport.Backend::address).toList();
+            primary = masters.size() == 1 ? Optional.of(masters.get(0)) : Optional.empty();
+            splitBrain = masters.size() > 1;
+            claimants = splitBrain ? masters : List.of();
+        }
+        return new MonitorReport(ok, total, workers, clients, connections, merged, extended, generation,
+                primary, splitBrain, claimants);
+    }
+
+    private static void update(Map<String, MonitorReport.Backend> byAddress, String address, int line,
+            java.util.function.UnaryOperator<MonitorReport.Backend> change) throws MonitorFormatException {
+        MonitorReport.Backend b = byAddress.get(address);
+        if (b == null) {
+            throw new MonitorFormatException(line, "names " + address + ", which is not a listed backend");
+        }
+        byAddress.put(address, change.apply(b));
+    }
+
+    /** Backend lines start with HOST:PORT; no other line's first word contains a colon. */
+    private static boolean isBackendLine(String line) {
+        return line.split(" ", 2)[0].contains(":");
+    }
+
+    private static long header(String line, String keyword, int n) throws MonitorFormatException {
+        Matcher m = match(Pattern.compile(keyword + " (\\d+)"), line, n, keyword + " N");
+        return Long.parseLong(m.group(1));
+    }
+
+    private static Matcher match(Pattern p, String line, int n, String expected) throws MonitorFormatException {
+        Matcher m = p.matcher(line);
+        if (!m.matches()) {
+            throw new MonitorFormatException(n, "expected '" + expected + "', found '" + line + "'");
+        }
+        return m;
+    }
+
+    private static String withoutCarriageReturn(String line) {
+        return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+    }
+}

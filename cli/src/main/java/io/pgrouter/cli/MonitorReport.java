@@ -1,0 +1,83 @@
+package io.pgrouter.cli;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * One reading of the monitor port, parsed by {@link MonitorParser}.
+ *
+ * @param backendsOk the OK count of the {@code backends OK/TOTAL} line
+ * @param backendsTotal its TOTAL
+ * @param workers the {@code workers} line
+ * @param clients the {@code clients} line
+ * @param connections the {@code connections} line
+ * @param backends the backend lines, in order
+ * @param extended whether pgrouter's extra lines were present (a seed-format server has none)
+ * @param generation the snapshot generation, when reported
+ * @param primary where writes go: the {@code primary} line, or without extras the only OK master
+ * @param splitBrain several nodes claim primary: the {@code split-brain} line, or without extras
+ *     more than one OK master
+ * @param splitBrainNodes the nodes claiming primary during a split brain
+ */
+record MonitorReport(
+        long backendsOk,
+        long backendsTotal,
+        long workers,
+        long clients,
+        long connections,
+        List<Backend> backends,
+        boolean extended,
+        OptionalLong generation,
+        Optional<String> primary,
+        boolean splitBrain,
+        List<String> splitBrainNodes) {
+
+    MonitorReport {
+        backends = List.copyOf(backends);
+        splitBrainNodes = List.copyOf(splitBrainNodes);
+    }
+
+    /**
+     * One backend line plus what the extra lines say about it.
+     *
+     * @param address {@code host:port}
+     * @param role {@code master} or {@code slave}
+     * @param status {@code OK}, {@code FAILED} or {@code STARTING}
+     * @param lagBytes replay lag in bytes, on OK lines only
+     * @param lagThreshold the threshold, when a {@code lagging} line names it
+     * @param replayDelayMillis from a {@code replay-delay} line
+     * @param error from an {@code error} line
+     */
+    record Backend(String address, String role, String status, OptionalLong lagBytes,
+            OptionalLong lagThreshold, OptionalLong replayDelayMillis, Optional<String> error) {
+
+        boolean isOk() {
+            return status.equals("OK");
+        }
+
+        /** Reported past its lag threshold by a {@code lagging} line. */
+        boolean isLagging() {
+            return lagThreshold.isPresent();
+        }
+
+        Backend withLagging(long threshold) {
+            return new Backend(address, role, status, lagBytes, OptionalLong.of(threshold), replayDelayMillis, error);
+        }
+
+        Backend withReplayDelay(long millis) {
+            return new Backend(address, role, status, lagBytes, lagThreshold, OptionalLong.of(millis), error);
+        }
+
+        Backend withError(String text) {
+            return new Backend(address, role, status, lagBytes, lagThreshold, replayDelayMillis, Optional.of(text));
+        }
+    }
+
+    static Map<String, Backend> byAddress(List<Backend> backends) {
+        Map<String, Backend> m = new java.util.LinkedHashMap<>();
+        backends.forEach(b -> m.put(b.address(), b));
+        return m;
+    }
+}

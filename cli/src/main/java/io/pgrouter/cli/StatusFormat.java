@@ -1,0 +1,105 @@
+package io.pgrouter.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+
+/** Renders a status reading as a table for people or a JSON document for programs. */
+final class StatusFormat {
+    private StatusFormat() {
+    }
+
+    static String table(String monitor, MonitorReport r, Verdict v) {
+        StringBuilder out = new StringBuilder();
+        out.append(v.headline()).append('\n');
+        out.append("monitor ").append(monitor).append(": workers ").append(r.workers()).append(", clients ")
+                .append(r.clients()).append(", connections ").append(r.connections());
+        r.generation().ifPresent(g -> out.append(", snapshot ").append(g));
+        out.append("\n\n");
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"BACKEND", "ROLE", "STATUS", "LAG(bytes)", "DELAY", "NOTE"});
+        for (MonitorReport.Backend b : r.backends()) {
+            rows.add(new String[] {b.address(), b.role(), b.status(), text(b.lagBytes()), delay(b.replayDelayMillis()),
+                    note(r, b)});
+        }
+        int[] widths = new int[6];
+        for (String[] row : rows) {
+            for (int c = 0; c < row.length; c++) {
+                widths[c] = Math.max(widths[c], row[c].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < row.length; c++) {
+                line.append(String.format("%-" + widths[c] + "s", row[c])).append("  ");
+            }
+            out.append(line.toString().stripTrailing()).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String note(MonitorReport r, MonitorReport.Backend b) {
+        List<String> notes = new ArrayList<>();
+        if (r.primary().filter(b.address()::equals).isPresent()) {
+            notes.add("primary (writes)");
+        } else if (r.splitBrainNodes().contains(b.address())) {
+            notes.add("SPLIT BRAIN: claims primary, not trusted");
+        }
+        b.lagThreshold().ifPresent(t -> notes.add("lagging, threshold " + t + ": no reads"));
+        b.error().ifPresent(notes::add);
+        return String.join("; ", notes);
+    }
+
+    private static String text(OptionalLong n) {
+        return n.isPresent() ? Long.toString(n.getAsLong()) : "-";
+    }
+
+    private static String delay(OptionalLong millis) {
+        return millis.isPresent() ? String.format(Locale.ROOT, "%.3fs", millis.getAsLong() / 1000.0) : "-";
+    }
+
+    static String json(String monitor, MonitorReport r, Verdict v) {
+        StringBuilder out = new StringBuilder("{\n");
+        head(out, monitor, v);
+        out.append("  \"backendsOk\": ").append(r.backendsOk()).append(",\n");
+        out.append("  \"backendsTotal\": ").append(r.backendsTotal()).append(",\n");
+        out.append("  \"workers\": ").append(r.workers()).append(",\n");
+        out.append("  \"clients\": ").append(r.clients()).append(",\n");
+        out.append("  \"connections\": ").append(r.connections()).append(",\n");
+        out.append("  \"generation\": ").append(Json.number(r.generation())).append(",\n");
+        out.append("  \"primary\": ").append(Json.string(r.primary())).append(",\n");
+        out.append("  \"splitBrain\": ").append(r.splitBrain()).append(",\n");
+        out.append("  \"splitBrainNodes\": ").append(Json.strings(r.splitBrainNodes())).append(",\n");
+        out.append("  \"backends\": [");
+        for (int i = 0; i < r.backends().size(); i++) {
+            MonitorReport.Backend b = r.backends().get(i);
+            out.append(i == 0 ? "\n" : ",\n");
+            out.append("    {\"address\": ").append(Json.string(b.address()))
+                    .append(", \"role\": ").append(Json.string(b.role()))
+                    .append(", \"status\": ").append(Json.string(b.status()))
+                    .append(", \"lagBytes\": ").append(Json.number(b.lagBytes()))
+                    .append(", \"lagging\": ").append(b.isLagging())
+                    .append(", \"lagThreshold\": ").append(Json.number(b.lagThreshold()))
+                    .append(", \"replayDelayMillis\": ").append(Json.number(b.replayDelayMillis()))
+                    .append(", \"error\": ").append(Json.string(b.error()))
+                    .append('}');
+        }
+        out.append(r.backends().isEmpty() ? "]\n" : "\n  ]\n");
+        return out.append("}\n").toString();
+    }
+
+    static String unreachableJson(String monitor, Verdict v, String error) {
+        StringBuilder out = new StringBuilder("{\n");
+        head(out, monitor, v);
+        out.append("  \"error\": ").append(Json.string(error)).append('\n');
+        return out.append("}\n").toString();
+    }
+
+    private static void head(StringBuilder out, String monitor, Verdict v) {
+        out.append("  \"monitor\": ").append(Json.string(monitor)).append(",\n");
+        out.append("  \"status\": ").append(Json.string(v.word())).append(",\n");
+        out.append("  \"exitCode\": ").append(v.exitCode()).append(",\n");
+        out.append("  \"summary\": ").append(Json.string(v.summary())).append(",\n");
+    }
+}

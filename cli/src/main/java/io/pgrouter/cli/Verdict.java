@@ -1,0 +1,52 @@
+package io.pgrouter.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What {@code pgrouter-cli status} concludes, Nagios style: the exit code, its word and a
+ * one-line reason.
+ *
+ * @param exitCode 0 all well, 1 some backend down or lagging, 2 no usable primary or no monitor
+ * @param word OK, WARNING or CRITICAL
+ * @param summary the reason, for people
+ */
+record Verdict(int exitCode, String word, String summary) {
+    static final int OK = 0;
+    static final int WARNING = 1;
+    static final int CRITICAL = 2;
+
+    static Verdict of(MonitorReport r) {
+        String counts = r.backendsOk() + "/" + r.backendsTotal() + " backends OK";
+        if (r.splitBrain()) {
+            String writes = r.primary().map(p -> "writes stay on " + p).orElse("no primary trusted, writes fail");
+            return new Verdict(CRITICAL, "CRITICAL", "split brain: " + String.join(", ", r.splitBrainNodes())
+                    + " claim primary; " + writes + "; " + counts);
+        }
+        if (r.primary().isEmpty()) {
+            return new Verdict(CRITICAL, "CRITICAL", "no primary: writes fail; " + counts);
+        }
+        List<String> problems = new ArrayList<>();
+        for (MonitorReport.Backend b : r.backends()) {
+            if (!b.isOk()) {
+                problems.add(b.address() + " " + b.status());
+            } else if (b.isLagging()) {
+                problems.add(b.address() + " lagging " + b.lagBytes().orElse(0) + " bytes");
+            }
+        }
+        String primary = "primary " + r.primary().get();
+        if (!problems.isEmpty()) {
+            return new Verdict(WARNING, "WARNING", counts + ", " + primary + "; " + String.join(", ", problems));
+        }
+        return new Verdict(OK, "OK", counts + ", " + primary);
+    }
+
+    static Verdict unreachable(String monitor, String reason) {
+        return new Verdict(CRITICAL, "CRITICAL", "cannot read the monitor at " + monitor + ": " + reason);
+    }
+
+    /** The first output line, which is what Nagios shows. */
+    String headline() {
+        return "PGROUTER " + word + " - " + summary;
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * {@code pgrouter-cli}: operator commands against a running pgrouter. {@code status} reads the
+ * monitor port and doubles as a Nagios-style check.
+ */
+module io.pgrouter.cli {
+    requires info.picocli;
+
+    opens io.pgrouter.cli to info.picocli;
+}

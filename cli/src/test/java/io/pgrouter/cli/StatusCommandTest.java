@@ -1,0 +1,122 @@
+package io.pgrouter.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class StatusCommandTest {
+    static final String HEALTHY = "backends 3/3\nworkers 2\nclients 1\nconnections 1\n"
+            + "127.0.0.1:5432 master OK 0\n127.0.0.1:5433 slave OK 0\n127.0.0.1:5434 slave OK 16\n"
+            + "generation 9\nprimary 127.0.0.1:5432\nsplit-brain no\nreplay-delay 127.0.0.1:5433 0\n";
+
+    /** Exit code and output of one in-process run. */
+    record Run(int exitCode, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Cli.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void allOkIsExitZeroWithATable() throws Exception {
+        try (FakeMonitor m = new FakeMonitor(HEALTHY)) {
+            Run r = run("status", "-m", m.address());
+            assertEquals(0, r.exitCode(), r.out());
+            assertTrue(r.out().startsWith("PGROUTER OK - 3/3 backends OK, primary 127.0.0.1:5432\n"), r.out());
+            assertTrue(r.out().lines().anyMatch(l -> l.matches("127\\.0\\.0\\.1:5434 +slave +OK +16 +-")), r.out());
+            assertTrue(r.out().lines().anyMatch(l -> l.matches("127\\.0\\.0\\.1:5432 +master +OK +0 +- +primary \\(writes\\)")), r.out());
+        }
+    }
+
+    @Test
+    void failedOrLaggingBackendIsExitOne() throws Exception {
+        try (FakeMonitor m = new FakeMonitor(HEALTHY.replace("backends 3/3", "backends 2/3")
+                .replace("127.0.0.1:5433 slave OK 0", "127.0.0.1:5433 slave FAILED") + "error 127.0.0.1:5433 refused\n")) {
+            Run r = run("status", "-m", m.address());
+            assertEquals(1, r.exitCode(), r.out());
+            assertTrue(r.out().startsWith("PGROUTER WARNING - "), r.out());
+            assertTrue(r.out().contains("127.0.0.1:5433 FAILED"), r.out());
+
+            m.answer(HEALTHY + "lagging 127.0.0.1:5434 16 10\n");
+            Run lagging = run("status", "-m", m.address());
+            assertEquals(1, lagging.exitCode(), lagging.out());
+            assertTrue(lagging.out().contains("lagging 16 bytes"), lagging.out());
+        }
+    }
+
+    @Test
+    void noPrimaryOrSplitBrainIsExitTwo() throws Exception {
+        try (FakeMonitor m = new FakeMonitor(HEALTHY.replace("primary 127.0.0.1:5432", "primary none"))) {
+            assertEquals(2, run("status", "-m", m.address()).exitCode());
+            m.answer(HEALTHY.replace("127.0.0.1:5433 slave OK 0", "127.0.0.1:5433 master OK 0")
+                    .replace("split-brain no", "split-brain yes 127.0.0.1:5432 127.0.0.1:5433"));
+            Run r = run("status", "-m", m.address());
+            assertEquals(2, r.exitCode());
+            assertTrue(r.out().startsWith("PGROUTER CRITICAL - split brain: 127.0.0.1:5432, 127.0.0.1:5433 claim primary;"
+                    + " writes stay on 127.0.0.1:5432"), r.out());
+        }
+    }
+
+    @Test
+    void unreachableMonitorIsExitTwo() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Run r = run("status", "-m", "127.0.0.1:" + port, "--timeout", "1s");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.out().startsWith("PGROUTER CRITICAL - cannot read the monitor at 127.0.0.1:" + port), r.out());
+        Run json = run("status", "-m", "127.0.0.1:" + port, "--format", "json");
+        assertEquals(2, json.exitCode());
+        assertTrue(json.out().contains("\"status\": \"CRITICAL\""), json.out());
+        assertTrue(json.out().contains("\"error\": "), json.out());
+    }
+
+    @Test
+    void jsonDocumentCarriesEveryBackend() throws Exception {
+        try (FakeMonitor m = new FakeMonitor(HEALTHY + "lagging 127.0.0.1:5434 16 10\n")) {
+            Run r = run("status", "-m", m.address(), "--format", "json");
+            assertEquals(1, r.exitCode());
+            assertTrue(r.out().contains("\"primary\": \"127.0.0.1:5432\""), r.out());
+            assertTrue(r.out().contains("{\"address\": \"127.0.0.1:5434\", \"role\": \"slave\", \"status\": \"OK\","
+                    + " \"lagBytes\": 16, \"lagging\": true, \"lagThreshold\": 10, \"replayDelayMillis\": null,"
+                    + " \"error\": null}"), r.out());
+            assertTrue(r.out().contains("\"generation\": 9"), r.out());
+            assertEquals(r.out().chars().filter(c -> c == '{').count(), r.out().chars().filter(c -> c == '}').count());
+        }
+    }
+
+    @Test
+    void configFileGivesTheMonitorAddress(@TempDir Path dir) throws Exception {
+        try (FakeMonitor m = new FakeMonitor(HEALTHY)) {
+            Path conf = Files.writeString(dir.resolve("pgrouter.conf"), "listen *:5432\nmonitor " + m.address() + "\n");
+            assertEquals(0, run("status", "-c", conf.toString()).exitCode());
+        }
+    }
+
+    @Test
+    void monitorAndConfigAreExclusiveAndHelpAndVersionWork() {
+        assertEquals(2, run("status", "-m", "a:1", "-c", "x.conf").exitCode(), "usage error");
+        Run help = run("status", "--help");
+        assertEquals(0, help.exitCode());
+        assertTrue(help.out().contains("--format"), help.out());
+        assertTrue(run("--help").out().contains("status"));
+        Run version = run("--version");
+        assertEquals(0, version.exitCode());
+        assertTrue(version.out().startsWith("pgrouter-cli "), version.out());
+    }
+}

@@ -1,0 +1,208 @@
+package io.pgrouter.core.cluster;
+
+import io.pgrouter.core.config.BackendConfig;
+import io.pgrouter.core.config.HealthConfig;
+import io.pgrouter.spi.cluster.ClusterSnapshot;
+import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.health.HealthCheck;
+import io.pgrouter.spi.health.Probe;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Seed 000's WATCHER thread: every {@code check} interval it probes all backends at once and
+ * publishes one new snapshot to the {@link ClusterState}.
+ *
+ * <p>Each probe runs on a thread of its own, so a hung backend never queues the others' probes,
+ * and a round waits for answers at most {@code timeout}: a backend that has not answered by then
+ * is FAILED for that round. A probe that is still running when the next round starts is not
+ * doubled up (that would pile connections onto a struggling server); it counts as a failure
+ * until it returns. The round then hands all outcomes to {@link ClusterDecider} and publishes
+ * the result, logging changes only.
+ *
+ * <p>The watcher owns the health check and closes it on {@link #close()}. The cluster state
+ * must have been built from the same backends.
+ */
+public final class Watcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Watcher.class);
+
+    private final List<BackendConfig> backends;
+    private final Duration interval;
+    private final Duration timeout;
+    private final HealthCheck healthCheck;
+    private final ClusterState state;
+    private final ExecutorService probeThreads = Executors.newCachedThreadPool(daemonThreads("pgrouter-probe-"));
+    private final ScheduledExecutorService roundThread =
+            Executors.newSingleThreadScheduledExecutor(daemonThreads("pgrouter-watcher-"));
+    private final CountDownLatch firstRound = new CountDownLatch(1);
+    /** The last probe started per backend; guarded by {@code this} (rounds are serialised). */
+    private final Map<Endpoint, Running> lastProbe = new HashMap<>();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private volatile boolean closed;
+
+    private record Running(Future<Probe> future, long startedNanos) {
+    }
+
+    public Watcher(List<BackendConfig> backends, HealthConfig health, HealthCheck healthCheck, ClusterState state) {
+        this.backends = List.copyOf(backends);
+        this.interval = requirePositive(health.interval(), "check");
+        this.timeout = requirePositive(health.timeout(), "timeout");
+        this.healthCheck = Objects.requireNonNull(healthCheck, "healthCheck");
+        this.state = Objects.requireNonNull(state, "state");
+    }
+
+    /** Starts rounds now and then every {@code check} interval, on the watcher thread. */
+    public void start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("watcher already started");
+        }
+        log.info("watching {} backend(s) every {}ms, probe timeout {}ms", backends.size(),
+                interval.toMillis(), timeout.toMillis());
+        roundThread.scheduleAtFixedRate(this::scheduledRound, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Waits until the first round has been published, so that the server does not accept
+     * clients before it knows where the primary is.
+     *
+     * @return false when the wait timed out (or was interrupted)
+     */
+    public boolean awaitFirstRound(Duration maxWait) {
+        try {
+            return firstRound.await(maxWait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Runs one round on the calling thread and returns the snapshot it published. Rounds never
+     * overlap: this waits for a scheduled round in progress. Meant for tests and for a prompt
+     * re-check after a reload.
+     */
+    public synchronized ClusterSnapshot runRound() {
+        if (closed) {
+            return state.current();
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<ProbeOutcome> outcomes = new ArrayList<>();
+        Map<BackendConfig, Future<Probe>> probing = new LinkedHashMap<>();
+        for (BackendConfig b : backends) {
+            Running previous = lastProbe.get(b.address());
+            if (previous != null && !previous.future().isDone()) {
+                long hungMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - previous.startedNanos());
+                outcomes.add(ProbeOutcome.failed(b.address(),
+                        "previous probe has not returned after " + hungMillis + "ms", Instant.now()));
+                continue;
+            }
+            Future<Probe> f;
+            try {
+                f = probeThreads.submit(() -> healthCheck.probe(b.address(), b.tls(), timeout));
+            } catch (RejectedExecutionException e) {
+                return state.current(); // closed during this round: nothing to publish
+            }
+            lastProbe.put(b.address(), new Running(f, System.nanoTime()));
+            probing.put(b, f);
+        }
+        for (Map.Entry<BackendConfig, Future<Probe>> e : probing.entrySet()) {
+            outcomes.add(await(e.getKey().address(), e.getValue(), deadline));
+        }
+        ClusterDecider.Round round = ClusterDecider.decide(state.current(), outcomes, Instant.now());
+        if (!closed) {
+            try {
+                state.publish(round.snapshot());
+            } catch (IllegalArgumentException superseded) {
+                // A reload published a newer snapshot meanwhile; the next round starts from it.
+                log.debug("round result dropped: {}", superseded.getMessage());
+                return state.current();
+            }
+            for (ClusterEvent event : round.events()) {
+                log.atLevel(event.level()).log(event.message());
+            }
+            firstRound.countDown();
+        }
+        return round.snapshot();
+    }
+
+    private ProbeOutcome await(Endpoint address, Future<Probe> future, long deadlineNanos) {
+        try {
+            Probe p = future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (p == null) {
+                return ProbeOutcome.failed(address, "health check returned no answer", Instant.now());
+            }
+            return ProbeOutcome.answered(address, p, Instant.now());
+        } catch (TimeoutException e) {
+            // Not cancelled: the probe keeps its thread until it returns, and counts as in flight.
+            return ProbeOutcome.failed(address, "no answer within " + timeout.toMillis() + "ms", Instant.now());
+        } catch (ExecutionException e) {
+            return ProbeOutcome.failed(address, describe(e.getCause()), Instant.now());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ProbeOutcome.failed(address, "watcher interrupted", Instant.now());
+        }
+    }
+
+    private void scheduledRound() {
+        try {
+            runRound();
+        } catch (RuntimeException e) {
+            // Never let one bad round end the schedule: the next one may well succeed.
+            log.error("health check round failed", e);
+        }
+    }
+
+    /** Stops the rounds, abandons probes in flight and closes the health check. */
+    @Override
+    public void close() {
+        closed = true;
+        roundThread.shutdownNow();
+        probeThreads.shutdownNow();
+        try {
+            healthCheck.close();
+        } catch (RuntimeException e) {
+            log.warn("closing the health check failed", e);
+        }
+    }
+
+    private static String describe(Throwable t) {
+        String message = t.getMessage();
+        return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
+    }
+
+    private static Duration requirePositive(Duration d, String name) {
+        if (d == null || d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException("health " + name + " must be positive, found " + d);
+        }
+        return d;
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

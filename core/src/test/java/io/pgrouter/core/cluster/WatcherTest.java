@@ -1,0 +1,124 @@
+package io.pgrouter.core.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgrouter.core.config.BackendConfig;
+import io.pgrouter.core.config.HealthConfig;
+import io.pgrouter.spi.cluster.ClusterSnapshot;
+import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.cluster.Role;
+import io.pgrouter.spi.cluster.Status;
+import io.pgrouter.spi.cluster.TlsMode;
+import io.pgrouter.spi.config.PluginConfig;
+import io.pgrouter.spi.health.HealthCheck;
+import io.pgrouter.spi.health.Probe;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The watcher's scheduling with a scripted health check: no database needed. */
+class WatcherTest {
+    private static final Endpoint FAST = Endpoint.parse("127.0.0.1:1001");
+    private static final Endpoint HUNG = Endpoint.parse("127.0.0.1:1002");
+    private static final Endpoint BROKEN = Endpoint.parse("127.0.0.1:1003");
+    private static final List<BackendConfig> BACKENDS = List.of(
+            new BackendConfig(FAST, TlsMode.OFF, 100, 1, "t:1:1"),
+            new BackendConfig(HUNG, TlsMode.OFF, 100, 1, "t:2:1"),
+            new BackendConfig(BROKEN, TlsMode.OFF, 100, 1, "t:3:1"));
+
+    /** FAST answers primary, HUNG blocks until released, BROKEN throws. */
+    private static final class ScriptedCheck implements HealthCheck {
+        final CountDownLatch release = new CountDownLatch(1);
+        final ConcurrentHashMap<Endpoint, AtomicInteger> calls = new ConcurrentHashMap<>();
+        final AtomicBoolean closed = new AtomicBoolean();
+
+        @Override
+        public Probe probe(Endpoint backend, TlsMode tls, Duration timeout) throws Exception {
+            calls.computeIfAbsent(backend, k -> new AtomicInteger()).incrementAndGet();
+            if (backend.equals(HUNG)) {
+                release.await();
+                return new Probe(Role.REPLICA, 0, Optional.empty());
+            }
+            if (backend.equals(BROKEN)) {
+                throw new IOException("connection refused");
+            }
+            return new Probe(Role.PRIMARY, 42, Optional.empty());
+        }
+
+        @Override
+        public void close() {
+            closed.set(true);
+            release.countDown();
+        }
+    }
+
+    private static HealthConfig health(Duration interval, Duration timeout) {
+        return new HealthConfig(timeout, interval, "scripted", PluginConfig.empty("health"));
+    }
+
+    @Test
+    void hungBackendIsFailedAtTheTimeoutWithoutHoldingUpTheOthers() {
+        ScriptedCheck check = new ScriptedCheck();
+        ClusterState state = new ClusterState(BACKENDS);
+        try (Watcher watcher = new Watcher(BACKENDS, health(Duration.ofHours(1), Duration.ofMillis(300)), check, state)) {
+            long start = System.nanoTime();
+            ClusterSnapshot s = watcher.runRound();
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(tookMillis < 2_000, "round bounded by the timeout, took " + tookMillis + "ms");
+            assertEquals(s, state.current(), "the round's snapshot is published");
+            assertEquals(1, s.generation());
+            assertEquals(Status.OK, s.backend(FAST).orElseThrow().status());
+            assertEquals(Optional.of(FAST), s.primary().map(b -> b.address()));
+            assertEquals(Status.FAILED, s.backend(HUNG).orElseThrow().status());
+            assertEquals(Optional.of("no answer within 300ms"), s.backend(HUNG).orElseThrow().error());
+            assertEquals(Optional.of("connection refused"), s.backend(BROKEN).orElseThrow().error());
+
+            ClusterSnapshot s2 = watcher.runRound();
+            assertEquals(2, s2.generation());
+            assertEquals(1, check.calls.get(HUNG).get(), "never two probes in flight for one backend");
+            assertTrue(s2.backend(HUNG).orElseThrow().error().orElseThrow().startsWith("previous probe has not returned"));
+            assertEquals(2, check.calls.get(FAST).get());
+
+            check.release.countDown();
+            ClusterSnapshot s3 = waitFor(watcher, snap -> snap.backend(HUNG).orElseThrow().isOk());
+            assertEquals(Role.REPLICA, s3.backend(HUNG).orElseThrow().role());
+        }
+        assertTrue(check.closed.get(), "the watcher closes its health check");
+    }
+
+    @Test
+    void scheduledRoundsPublishAndFirstRoundCanBeAwaited() throws InterruptedException {
+        ScriptedCheck check = new ScriptedCheck();
+        check.release.countDown();
+        ClusterState state = new ClusterState(BACKENDS);
+        try (Watcher watcher = new Watcher(BACKENDS, health(Duration.ofMillis(50), Duration.ofMillis(500)), check, state)) {
+            assertEquals(Status.STARTING, state.current().backends().get(0).status());
+            watcher.start();
+            assertTrue(watcher.awaitFirstRound(Duration.ofSeconds(5)));
+            assertTrue(state.current().generation() >= 1);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (state.current().generation() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(state.current().generation() >= 3, "rounds repeat every interval");
+        }
+    }
+
+    private static ClusterSnapshot waitFor(Watcher watcher, java.util.function.Predicate<ClusterSnapshot> condition) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            ClusterSnapshot s = watcher.runRound();
+            if (condition.test(s)) {
+                return s;
+            }
+        }
+        throw new AssertionError("condition not met within 5s");
+    }
+}

@@ -1,0 +1,134 @@
+package io.pgrouter.health.sql;
+
+import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.cluster.Role;
+import io.pgrouter.spi.cluster.TlsMode;
+import io.pgrouter.spi.health.HealthCheck;
+import io.pgrouter.spi.health.Probe;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Probes a backend with one SQL query over a pgjdbc connection kept open between probes (a new
+ * connection every few seconds per backend would be pure overhead for the server). When a kept
+ * connection fails, the probe closes it and tries once on a new connection. The watcher never
+ * runs two probes of one backend at once, so each backend's entry has one user at a time.
+ *
+ * <p>The WAL position is a byte offset ({@code lsn - '0/0'}): the current write position on the
+ * primary, the replayed position on a replica, which is what a read on it can see. The replay
+ * delay is {@code now() - pg_last_xact_replay_timestamp()}, except when the replica has replayed
+ * everything it received: then it is caught up and the delay is 0, however long ago the (idle)
+ * primary last committed.
+ */
+final class SqlHealthCheck implements HealthCheck {
+    private static final Logger log = LoggerFactory.getLogger(SqlHealthCheck.class);
+
+    static final String QUERY = """
+            SELECT pg_is_in_recovery() AS in_recovery,
+                   (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
+                         ELSE pg_current_wal_lsn() END - '0/0'::pg_lsn)::bigint AS wal_bytes,
+                   CASE WHEN NOT pg_is_in_recovery() THEN NULL
+                        WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+                        ELSE (extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000)::bigint
+                   END AS replay_delay_ms""";
+
+    private final SqlHealthSettings settings;
+    private final org.postgresql.Driver driver = new org.postgresql.Driver();
+    private final ConcurrentMap<Endpoint, Connection> connections = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    SqlHealthCheck(SqlHealthSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public Probe probe(Endpoint backend, TlsMode tls, Duration timeout) throws SQLException {
+        if (closed) {
+            throw new SQLException("health check closed");
+        }
+        Connection kept = connections.remove(backend);
+        if (kept != null) {
+            try {
+                Probe p = query(kept, timeout);
+                keep(backend, kept);
+                return p;
+            } catch (SQLException | RuntimeException e) {
+                // A kept connection can die while the server is fine (idle_session_timeout, a
+                // firewall dropping idle flows, a pooler restart): try once more on a fresh one
+                // before calling the backend failed.
+                closeQuietly(kept);
+                log.debug("health connection to {} failed, reconnecting: {}", backend, e.getMessage());
+            }
+        }
+        Connection fresh = connect(backend, tls, timeout);
+        try {
+            Probe p = query(fresh, timeout);
+            keep(backend, fresh);
+            return p;
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(fresh);
+            throw e;
+        }
+    }
+
+    private Connection connect(Endpoint backend, TlsMode tls, Duration timeout) throws SQLException {
+        // The driver is used directly, not through DriverManager: in a plugin module layer
+        // DriverManager may not see pgjdbc's service registration.
+        Connection c = driver.connect(settings.url(backend), settings.properties(tls, timeout));
+        if (c == null) {
+            throw new SQLException("pgjdbc refused the URL " + settings.url(backend));
+        }
+        log.debug("health connection to {} opened", backend);
+        return c;
+    }
+
+    private static Probe query(Connection c, Duration timeout) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.setQueryTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000));
+            try (ResultSet rs = st.executeQuery(QUERY)) {
+                if (!rs.next()) {
+                    throw new SQLException("health query returned no row");
+                }
+                boolean inRecovery = rs.getBoolean("in_recovery");
+                long wal = rs.getLong("wal_bytes");
+                if (rs.wasNull()) {
+                    throw new SQLException("server reports no WAL position (in recovery: " + inRecovery + ")");
+                }
+                long delayMillis = rs.getLong("replay_delay_ms");
+                Optional<Duration> delay = rs.wasNull() || !inRecovery
+                        ? Optional.empty() : Optional.of(Duration.ofMillis(Math.max(0, delayMillis)));
+                return new Probe(inRecovery ? Role.REPLICA : Role.PRIMARY, wal, delay);
+            }
+        }
+    }
+
+    private void keep(Endpoint backend, Connection c) {
+        connections.put(backend, c);
+        if (closed) {
+            close(); // closed while this probe ran: do not leave the connection behind
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        connections.values().forEach(SqlHealthCheck::closeQuietly);
+        connections.clear();
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException | RuntimeException e) {
+            log.debug("closing a health connection failed", e);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.pgrouter.monitor.text;
+
+import io.pgrouter.spi.cluster.BackendState;
+import io.pgrouter.spi.cluster.ClusterSnapshot;
+import io.pgrouter.spi.cluster.Role;
+import io.pgrouter.spi.cluster.Status;
+import io.pgrouter.spi.monitor.RouterStats;
+import java.util.stream.Collectors;
+
+/**
+ * Renders the monitor output. The first lines are exactly seed 000's format, byte for byte:
+ * <pre>
+ * backends 3/5
+ * workers 64
+ * clients 32
+ * connections 28
+ * 10.0.0.3:6432 master OK 0
+ * 10.0.0.1:6432 slave OK 200
+ * 10.0.0.4:6432 slave FAILED
+ * 10.0.0.5:6432 slave STARTING
+ * </pre>
+ * pgrouter's extras follow the backend lines, each on a line of its own that starts with a
+ * keyword containing no colon (so it cannot be mistaken for a {@code host:port} backend line):
+ * <pre>
+ * generation 42
+ * primary 10.0.0.3:6432            (or: primary none)
+ * split-brain no                   (or: split-brain yes 10.0.0.3:6432 10.0.0.9:6432)
+ * lagging 10.0.0.2:6432 900 800    (one per lagging replica: lag, threshold)
+ * replay-delay 10.0.0.1:6432 1250  (one per replica with a known delay, milliseconds)
+ * error 10.0.0.4:6432 connection refused   (one per FAILED backend, to the end of the line)
+ * </pre>
+ * Extra fields on the backend lines were rejected: a seed parser reading a FAILED line's fourth
+ * field as its lag would misread them. Lines after the last backend line are where a parser
+ * that reads the seed's example stops finding backends.
+ */
+final class MonitorText {
+    private MonitorText() {
+    }
+
+    static String render(ClusterSnapshot snapshot, RouterStats stats) {
+        StringBuilder out = new StringBuilder(256 + 64 * snapshot.backends().size());
+        out.append("backends ").append(snapshot.okCount()).append('/').append(snapshot.backends().size()).append('\n');
+        out.append("workers ").append(stats.workers()).append('\n');
+        out.append("clients ").append(stats.clients()).append('\n');
+        out.append("connections ").append(stats.connections()).append('\n');
+        for (BackendState b : snapshot.backends()) {
+            out.append(b.address()).append(' ').append(b.role().monitorName()).append(' ').append(b.status().name());
+            if (b.status() == Status.OK) {
+                out.append(' ').append(b.role() == Role.PRIMARY ? 0 : b.lagBytes());
+            }
+            out.append('\n');
+        }
+        out.append("generation ").append(snapshot.generation()).append('\n');
+        out.append("primary ").append(snapshot.primary().map(p -> p.address().toString()).orElse("none")).append('\n');
+        out.append("split-brain ");
+        if (snapshot.splitBrain()) {
+            out.append("yes ").append(snapshot.backends().stream()
+                    .filter(b -> b.isOk() && b.role() == Role.PRIMARY)
+                    .map(b -> b.address().toString()).collect(Collectors.joining(" ")));
+        } else {
+            out.append("no");
+        }
+        out.append('\n');
+        for (BackendState b : snapshot.backends()) {
+            if (b.isLagging()) {
+                out.append("lagging ").append(b.address()).append(' ').append(b.lagBytes())
+                        .append(' ').append(b.lagThreshold()).append('\n');
+            }
+        }
+        for (BackendState b : snapshot.backends()) {
+            if (b.isOk()) {
+                b.replayDelay().ifPresent(d -> out.append("replay-delay ").append(b.address()).append(' ')
+                        .append(d.toMillis()).append('\n'));
+            }
+        }
+        for (BackendState b : snapshot.backends()) {
+            if (b.status() == Status.FAILED) {
+                b.error().ifPresent(e -> out.append("error ").append(b.address()).append(' ')
+                        .append(oneLine(e)).append('\n'));
+            }
+        }
+        return out.toString();
+    }
+
+    /** Error texts (pgjdbc's in particular) may span lines; the format is one item per line. */
+    private static String oneLine(String text) {
+        String flat = text.replaceAll("[\\r\\n\\t]+", " ").strip();
+        return flat.isEmpty() ? "unknown error" : flat;
+    }
+}

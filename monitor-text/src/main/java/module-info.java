@@ -1,0 +1,10 @@
+/**
+ * The text monitor port of seed 000: on connect, pgrouter writes its state in a small
+ * line-oriented format and closes. See docs/monitoring.md for the format.
+ */
+module io.pgrouter.monitor.text {
+    requires io.pgrouter.spi;
+    requires org.slf4j;
+
+    provides io.pgrouter.spi.monitor.MonitorFactory with io.pgrouter.monitor.text.TextMonitorFactory;
+}

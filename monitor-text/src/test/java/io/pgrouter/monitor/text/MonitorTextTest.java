@@ -1,0 +1,63 @@
+package io.pgrouter.monitor.text;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgrouter.spi.cluster.BackendState;
+import io.pgrouter.spi.cluster.ClusterSnapshot;
+import io.pgrouter.spi.cluster.Role;
+import io.pgrouter.spi.cluster.Status;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class MonitorTextTest {
+    @Test
+    void seedLinesAreByteExactAndComeFirst() {
+        String out = MonitorText.render(Snapshots.seedExample(), Snapshots.stats(64, 32, 28));
+        assertTrue(out.startsWith(Snapshots.SEED_EXAMPLE), out);
+    }
+
+    @Test
+    void extrasFollowTheBackendLines() {
+        String out = MonitorText.render(Snapshots.seedExample(), Snapshots.stats(64, 32, 28));
+        String extras = out.substring(Snapshots.SEED_EXAMPLE.length());
+        assertEquals("""
+                generation 42
+                primary 10.0.0.3:6432
+                split-brain no
+                lagging 10.0.0.2:6432 208 200
+                replay-delay 10.0.0.1:6432 1250
+                error 10.0.0.4:6432 Connection to 10.0.0.4:6432 refused. Check that the hostname and port are correct
+                """, extras);
+    }
+
+    @Test
+    void noExtraLineStartsWithAHostPort() {
+        String out = MonitorText.render(Snapshots.seedExample(), Snapshots.stats(64, 32, 28));
+        List<String> lines = out.lines().toList();
+        for (String line : lines.subList(9, lines.size())) {
+            assertTrue(!line.split(" ")[0].contains(":"), "extra line looks like a backend: " + line);
+        }
+    }
+
+    @Test
+    void splitBrainListsEveryClaimantAndNoPrimaryIsNone() {
+        BackendState a = Snapshots.backend("10.0.0.1:5432", Role.PRIMARY, Status.OK, 0, 100, Optional.empty(), Optional.empty());
+        BackendState b = Snapshots.backend("10.0.0.2:5432", Role.PRIMARY, Status.OK, 0, 100, Optional.empty(), Optional.empty());
+        ClusterSnapshot s = new ClusterSnapshot(List.of(a, b), Optional.empty(), true, 7, Instant.EPOCH);
+        String out = MonitorText.render(s, Snapshots.stats(2, 0, 0));
+        assertEquals("""
+                backends 2/2
+                workers 2
+                clients 0
+                connections 0
+                10.0.0.1:5432 master OK 0
+                10.0.0.2:5432 master OK 0
+                generation 7
+                primary none
+                split-brain yes 10.0.0.1:5432 10.0.0.2:5432
+                """, out);
+    }
+}
