@@ -1,0 +1,181 @@
+package io.pgrouter.core;
+
+import io.pgrouter.core.cluster.ClusterState;
+import io.pgrouter.core.cluster.Watcher;
+import io.pgrouter.core.config.ConfigChecks;
+import io.pgrouter.core.config.ConfigErrors;
+import io.pgrouter.core.config.RouterConfig;
+import io.pgrouter.core.plugin.PluginCatalog;
+import io.pgrouter.core.server.ProxyServer;
+import io.pgrouter.core.server.ServerSettings;
+import io.pgrouter.spi.cluster.ClusterView;
+import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.config.ConfigException;
+import io.pgrouter.spi.config.PluginConfig;
+import io.pgrouter.spi.health.HealthCheck;
+import io.pgrouter.spi.health.HealthCheckFactory;
+import io.pgrouter.spi.monitor.Monitor;
+import io.pgrouter.spi.monitor.MonitorContext;
+import io.pgrouter.spi.monitor.MonitorFactory;
+import io.pgrouter.spi.monitor.RouterStats;
+import io.pgrouter.spi.pipeline.Pipeline;
+import io.pgrouter.spi.pipeline.PipelineContext;
+import io.pgrouter.spi.pipeline.PipelineFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running pgrouter: the configured pipeline, health check, watcher, monitors and server,
+ * wired together. {@link #prepare} builds and validates everything without opening a socket
+ * (which is all {@code pgrouter -t} needs); {@link #start} brings it up.
+ */
+public final class Router implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
+
+    private final RouterConfig config;
+    private final ClusterState cluster;
+    private final Pipeline pipeline;
+    private final HealthCheck healthCheck;
+    private final ProxyServer server;
+    private final List<Monitor> monitors;
+    private Watcher watcher;
+    private ScheduledExecutorService timer;
+
+    private Router(RouterConfig config, ClusterState cluster, Pipeline pipeline, HealthCheck healthCheck,
+            ProxyServer server, List<Monitor> monitors) {
+        this.config = config;
+        this.cluster = cluster;
+        this.pipeline = pipeline;
+        this.healthCheck = healthCheck;
+        this.server = server;
+        this.monitors = monitors;
+    }
+
+    /**
+     * Builds every part from the configuration and the plugins found, collecting every problem.
+     *
+     * @throws ConfigErrors listing each problem with its file:line:column
+     */
+    public static Router prepare(RouterConfig config, PluginCatalog plugins) throws ConfigErrors {
+        List<ConfigException> problems = new ArrayList<>(ConfigChecks.filesReadable(config));
+        for (PluginConfig block : config.blocks().values()) {
+            if (!plugins.names().contains(block.name())) {
+                problems.add(new ConfigException(block.location(), "unknown directive '" + block.name()
+                        + "' (no plugin of that name; plugins found: " + String.join(", ", plugins.names()) + ")"));
+            }
+        }
+        ClusterState cluster = new ClusterState(config.backends());
+        PipelineContext pipelineContext = () -> cluster;
+        Pipeline pipeline = create(problems, plugins.pipelines().get(config.pipeline()), config.pipeline(),
+                "pipeline", config.locationOf("pipeline"), plugins.pipelines().keySet(),
+                f -> ((PipelineFactory) f).create(config.block(config.pipeline()), pipelineContext));
+        HealthCheck health = create(problems, plugins.healthChecks().get(config.health().method()),
+                config.health().method(), "health check method", config.health().block().location(),
+                plugins.healthChecks().keySet(),
+                f -> ((HealthCheckFactory) f).create(config.health().block()));
+        ProxyServer server = new ProxyServer(new ServerSettings(config.listen(), config.workers(),
+                ServerSettings.DEFAULT_MAX_MESSAGE_SIZE, ServerSettings.DEFAULT_CONNECT_TIMEOUT), pipeline, cluster);
+        MonitorContext monitorContext = new Context(cluster, server.stats(), Optional.of(config.monitor()));
+        List<Monitor> monitors = new ArrayList<>();
+        for (MonitorFactory factory : plugins.monitors().values()) {
+            Monitor m = create(problems, factory, factory.name(), "monitor", config.block(factory.name()).location(),
+                    plugins.monitors().keySet(), f -> ((MonitorFactory) f).create(config.block(factory.name()), monitorContext));
+            if (m != null) {
+                monitors.add(m);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigErrors(problems);
+        }
+        return new Router(config, cluster, pipeline, health, server, monitors);
+    }
+
+    /** Calls a factory, turning a missing plugin or a rejected block into a listed problem. */
+    private static <T> T create(List<ConfigException> problems, Object factory, String name, String kind,
+            String location, java.util.Set<String> available, java.util.function.Function<Object, T> build) {
+        if (factory == null) {
+            problems.add(new ConfigException(location, "unknown " + kind + " '" + name + "' (available: "
+                    + (available.isEmpty() ? "none" : String.join(", ", available)) + ")"));
+            return null;
+        }
+        try {
+            return build.apply(factory);
+        } catch (ConfigException e) {
+            problems.add(e);
+            return null;
+        }
+    }
+
+    /**
+     * Starts the watcher and waits for its first round (bounded), so that the first clients find
+     * the roles known; then binds the client port and starts the monitors.
+     */
+    public void start() throws Exception {
+        watcher = new Watcher(config.backends(), config.health(), healthCheck, cluster);
+        watcher.start();
+        Duration firstRound = config.health().timeout().plusSeconds(1);
+        if (!watcher.awaitFirstRound(firstRound)) {
+            log.warn("health checks did not finish within {}; accepting clients anyway", firstRound);
+        }
+        server.start();
+        for (Monitor m : monitors) {
+            m.start();
+        }
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pgrouter-periodic");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(this::periodic, 1, 1, TimeUnit.SECONDS);
+        log.info("pgrouter {} started: pipeline {}, {} backends", Version.current(), config.pipeline(),
+                config.backends().size());
+    }
+
+    private void periodic() {
+        try {
+            pipeline.periodic();
+        } catch (RuntimeException e) {
+            log.warn("pipeline periodic task failed", e);
+        }
+    }
+
+    public ClusterView cluster() {
+        return cluster;
+    }
+
+    /** Stops in reverse order: no new clients, sessions closed, then the watcher and plugins. */
+    @Override
+    public void close() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        for (Monitor m : monitors) {
+            closeQuietly(m::close, "monitor");
+        }
+        closeQuietly(server::close, "server");
+        if (watcher != null) {
+            closeQuietly(watcher::close, "watcher");
+        }
+        closeQuietly(healthCheck::close, "health check");
+        closeQuietly(pipeline::close, "pipeline");
+    }
+
+    private static void closeQuietly(Runnable action, String what) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            log.warn("closing the {} failed", what, e);
+        }
+    }
+
+    private record Context(ClusterView cluster, RouterStats stats, Optional<Endpoint> monitorAddress)
+            implements MonitorContext {
+    }
+}

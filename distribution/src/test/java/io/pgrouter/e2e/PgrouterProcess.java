@@ -1,0 +1,133 @@
+package io.pgrouter.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The assembled pgrouter, run as users run it: {@code bin/pgrouter -F -c FILE} in a child
+ * process, on the module path, with its stderr kept in a file for assertions and post-mortems.
+ */
+final class PgrouterProcess implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+    final int port;
+    final int monitorPort;
+
+    private PgrouterProcess(Process process, Path log, int port, int monitorPort) {
+        this.process = process;
+        this.log = log;
+        this.port = port;
+        this.monitorPort = monitorPort;
+    }
+
+    static Path home() {
+        return Path.of(System.getProperty("pgrouter.home", "target/pgrouter-home-not-set"));
+    }
+
+    static Path bin(String command) {
+        return home().resolve("bin").resolve(command);
+    }
+
+    /**
+     * Writes a config (the text may use {@code ${port}} and {@code ${monitor}} for free ports),
+     * starts pgrouter on it, and waits until it accepts clients.
+     */
+    static PgrouterProcess start(Path dir, String configTemplate, String... extraArgs) throws IOException {
+        int port = freePort();
+        int monitor = freePort();
+        Path config = dir.resolve("pgrouter.conf");
+        Files.writeString(config, configTemplate.replace("${port}", String.valueOf(port))
+                .replace("${monitor}", String.valueOf(monitor)));
+        Path log = dir.resolve("pgrouter.log");
+        List<String> command = new ArrayList<>(List.of(bin("pgrouter").toString(), "-F", "-c", config.toString()));
+        command.addAll(List.of(extraArgs));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        PgrouterProcess router = new PgrouterProcess(p, log, port, monitor);
+        router.awaitListening(Duration.ofSeconds(30));
+        return router;
+    }
+
+    private void awaitListening(Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("pgrouter exited with " + process.exitValue() + ":\n" + log());
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                pause();
+            }
+        }
+        close();
+        throw new IllegalStateException("pgrouter did not listen on " + port + " within " + timeout + ":\n" + log());
+    }
+
+    String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+    }
+
+    /** Everything pgrouter has logged so far. */
+    String log() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGTERM, then wait; returns the exit code. */
+    int stop(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new IllegalStateException("pgrouter ignored SIGTERM for " + timeout + ":\n" + log());
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50); // polling interval inside a deadline loop
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.pgrouter.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgrouter.testkit.PgCluster;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Hostile or broken startup traffic gets a proper ErrorResponse, and the router lives on. */
+class ProtocolErrorsIT {
+    @TempDir
+    static Path dir;
+    static PgCluster cluster;
+    static PgrouterProcess router;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = PgCluster.start(0);
+        router = PgrouterProcess.start(dir, Configs.forCluster(cluster, "session", ""));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (router != null) {
+            router.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void sslRequestIsDeclinedAndTheClientMayGoOnInPlainText() throws IOException {
+        try (Socket s = connect()) {
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            out.writeInt(8);
+            out.writeInt(80877103);
+            out.flush();
+            assertEquals('N', s.getInputStream().read());
+        }
+    }
+
+    @Test
+    void protocolVersionTwoIsRefusedWithFeatureNotSupported() throws IOException {
+        Map<String, String> fields = errorAfter(out -> {
+            out.writeInt(8 + 5 + 2);
+            out.writeInt(2 << 16);
+            out.write("user\0x\0".getBytes(StandardCharsets.UTF_8));
+        });
+        assertEquals("0A000", fields.get("C"));
+        assertEquals("FATAL", fields.get("S"));
+    }
+
+    @Test
+    void absurdStartupLengthIsAProtocolViolation() throws IOException {
+        Map<String, String> fields = errorAfter(out -> {
+            out.writeInt(1 << 30);
+            out.writeInt(196608);
+        });
+        assertEquals("08P01", fields.get("C"));
+        assertEquals("invalid length of startup packet", fields.get("M"));
+    }
+
+    @Test
+    void aClientThatVanishesMidStartupDoesNotHurtOthers() throws Exception {
+        try (Socket s = connect()) {
+            new DataOutputStream(s.getOutputStream()).writeInt(100); // and never the rest
+        }
+        try (var c = java.sql.DriverManager.getConnection(router.jdbcUrl("postgres"), cluster.superuser(), "");
+                var st = c.createStatement(); var rs = st.executeQuery("select 7")) {
+            assertTrue(rs.next());
+            assertEquals(7, rs.getInt(1));
+        }
+    }
+
+    interface Writer {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static Socket connect() throws IOException {
+        Socket s = new Socket("127.0.0.1", router.port);
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    /** Sends bytes, reads one ErrorResponse, and checks the connection is then closed. */
+    private static Map<String, String> errorAfter(Writer writer) throws IOException {
+        try (Socket s = connect()) {
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            writer.write(out);
+            out.flush();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            assertEquals('E', in.readByte());
+            byte[] body = new byte[in.readInt() - 4];
+            in.readFully(body);
+            Map<String, String> fields = new LinkedHashMap<>();
+            int i = 0;
+            while (body[i] != 0) {
+                int end = i + 1;
+                while (body[end] != 0) {
+                    end++;
+                }
+                fields.put(String.valueOf((char) body[i]), new String(body, i + 1, end - i - 1, StandardCharsets.UTF_8));
+                i = end + 1;
+            }
+            try {
+                in.readByte();
+                throw new AssertionError("the connection should be closed after a FATAL error");
+            } catch (EOFException expected) {
+                return fields;
+            }
+        }
+    }
+}
