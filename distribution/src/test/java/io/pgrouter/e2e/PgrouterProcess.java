@@ -52,7 +52,10 @@ final class PgrouterProcess implements AutoCloseable {
         Path log = dir.resolve("pgrouter.log");
         List<String> command = new ArrayList<>(List.of(bin("pgrouter").toString(), "-F", "-c", config.toString()));
         command.addAll(List.of(extraArgs));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // Every buffer tracked: a leak shows as a LEAK: line in the log, which stop() rejects.
+        pb.environment().put("PGROUTER_JAVA_OPTS", "-Dio.netty.leakDetection.level=paranoid");
+        Process p = pb.start();
         PgrouterProcess router = new PgrouterProcess(p, log, port, monitor);
         router.awaitListening(Duration.ofSeconds(30));
         return router;
@@ -92,12 +95,15 @@ final class PgrouterProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** SIGTERM, then wait; returns the exit code. */
+    /** SIGTERM, then wait; returns the exit code. Fails if Netty reported a leaked buffer. */
     int stop(Duration timeout) throws InterruptedException {
         process.destroy();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly().waitFor();
             throw new IllegalStateException("pgrouter ignored SIGTERM for " + timeout + ":\n" + log());
+        }
+        if (log().contains("LEAK:")) {
+            throw new AssertionError("pgrouter leaked buffers:\n" + log());
         }
         return process.exitValue();
     }

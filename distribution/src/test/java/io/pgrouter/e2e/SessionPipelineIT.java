@@ -94,7 +94,7 @@ class SessionPipelineIT {
     void pgjdbcExtendedProtocolWithServerPreparedStatements() throws Exception {
         String url = router.jdbcUrl("postgres") + "?prepareThreshold=1";
         try (Connection c = DriverManager.getConnection(url, cluster.superuser(), "");
-                var ps = c.prepareStatement("select $1::int * 2")) {
+                var ps = c.prepareStatement("select ?::int * 2")) {
             for (int i = 0; i < 20; i++) {
                 ps.setInt(1, i);
                 try (ResultSet rs = ps.executeQuery()) {

@@ -61,7 +61,9 @@ public final class PluginCatalog {
                     + "module path (bin/pgrouter does)");
         }
         ModuleLayer boot = ModuleLayer.boot();
-        ModuleFinder finder = ModuleFinder.of(jars.toArray(Path[]::new));
+        // The directory itself, not its jars one by one: then two jars holding the same module
+        // are a FindException instead of the second being silently ignored.
+        ModuleFinder finder = ModuleFinder.of(pluginsDir.get());
         try {
             Set<String> roots = finder.findAll().stream()
                     .map(ref -> ref.descriptor().name())
