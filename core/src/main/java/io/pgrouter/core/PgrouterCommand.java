@@ -91,8 +91,23 @@ final class PgrouterCommand implements Callable<Integer> {
             router.close();
             return 1;
         }
-        new Supervisor(router).awaitShutdown();
+        new Supervisor(router, () -> reload(router)).awaitShutdown();
         return 0;
+    }
+
+    /** SIGHUP: a configuration that does not load is logged and changes nothing. */
+    private void reload(Router router) {
+        try {
+            RouterConfig next = ConfigLoader.load(config);
+            router.reload(next);
+            Logging.configure(next.logLevel(), verbosity.length);
+        } catch (ConfigErrors e) {
+            for (ConfigException error : e.errors()) {
+                log.error("reload rejected: {}", error.getMessage());
+            }
+        } catch (RuntimeException e) {
+            log.error("reload failed", e);
+        }
     }
 
     /** {@code plugins DIR}, or the distribution's own {@code plugins} directory. */

@@ -39,18 +39,20 @@ import org.slf4j.LoggerFactory;
 public final class Router implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
 
-    private final RouterConfig config;
+    private final PluginCatalog plugins;
     private final ClusterState cluster;
     private final Pipeline pipeline;
-    private final HealthCheck healthCheck;
+    private RouterConfig config;
+    private HealthCheck healthCheck;
     private final ProxyServer server;
     private final List<Monitor> monitors;
     private Watcher watcher;
     private ScheduledExecutorService timer;
 
-    private Router(RouterConfig config, ClusterState cluster, Pipeline pipeline, HealthCheck healthCheck,
-            ProxyServer server, List<Monitor> monitors) {
+    private Router(RouterConfig config, PluginCatalog plugins, ClusterState cluster, Pipeline pipeline,
+            HealthCheck healthCheck, ProxyServer server, List<Monitor> monitors) {
         this.config = config;
+        this.plugins = plugins;
         this.cluster = cluster;
         this.pipeline = pipeline;
         this.healthCheck = healthCheck;
@@ -94,7 +96,7 @@ public final class Router implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new ConfigErrors(problems);
         }
-        return new Router(config, cluster, pipeline, health, server, monitors);
+        return new Router(config, plugins, cluster, pipeline, health, server, monitors);
     }
 
     /** Calls a factory, turning a missing plugin or a rejected block into a listed problem. */
@@ -136,6 +138,49 @@ public final class Router implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::periodic, 1, 1, TimeUnit.SECONDS);
         log.info("pgrouter {} started: pipeline {}, {} backends", Version.current(), config.pipeline(),
                 config.backends().size());
+    }
+
+    /**
+     * Applies a reloaded configuration (SIGHUP). Backends and the health block take effect at
+     * once: kept backends keep their observed state, new ones start as STARTING, and a new
+     * watcher takes over. What is bound or built once (listen, monitor, workers, pipeline,
+     * plugins) needs a restart; each such change is logged and otherwise ignored.
+     *
+     * @throws ConfigErrors when the new health block is rejected; nothing is changed then
+     */
+    public synchronized void reload(RouterConfig next) throws ConfigErrors {
+        List<ConfigException> problems = new ArrayList<>();
+        HealthCheck nextHealth = create(problems, plugins.healthChecks().get(next.health().method()),
+                next.health().method(), "health check method", next.health().block().location(),
+                plugins.healthChecks().keySet(), f -> ((HealthCheckFactory) f).create(next.health().block()));
+        if (!problems.isEmpty()) {
+            throw new ConfigErrors(problems);
+        }
+        restartNeeded("listen", config.listen(), next.listen());
+        restartNeeded("monitor", config.monitor(), next.monitor());
+        restartNeeded("workers", config.workers(), next.workers());
+        restartNeeded("pipeline", config.pipeline(), next.pipeline());
+        restartNeeded("plugins", config.plugins(), next.plugins());
+        restartNeeded("pipeline block", config.block(config.pipeline()).keys(), next.block(next.pipeline()).keys());
+        Watcher previous = watcher;
+        HealthCheck previousHealth = healthCheck;
+        cluster.reconfigure(next.backends());
+        watcher = new Watcher(next.backends(), next.health(), nextHealth, cluster);
+        healthCheck = nextHealth;
+        config = next;
+        if (previous != null) {
+            previous.close();
+            watcher.start();
+        }
+        closeQuietly(previousHealth::close, "previous health check");
+        log.info("reloaded {}: {} backends, check every {}", next.source(), next.backends().size(),
+                next.health().interval());
+    }
+
+    private static void restartNeeded(String what, Object before, Object after) {
+        if (!before.equals(after)) {
+            log.warn("reload: '{}' changed from {} to {}; restart pgrouter to apply it", what, before, after);
+        }
     }
 
     private void periodic() {

@@ -7,23 +7,33 @@ import sun.misc.Signal;
 
 /**
  * The SUPERVISOR of seed 000: the main thread, once pgrouter runs, waits here for signals.
- * SIGTERM and SIGINT stop pgrouter (closing the listener, then every session); SIGHUP is logged
- * until reloading lands.
+ * SIGTERM and SIGINT stop pgrouter (closing the listener, then every session); SIGHUP reloads
+ * the configuration file.
  */
 final class Supervisor {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
 
     private final Router router;
+    private final Reloader reloader;
     private final CountDownLatch stop = new CountDownLatch(1);
 
-    Supervisor(Router router) {
+    /** Reads the configuration file again and hands it to the router; logs what was wrong. */
+    interface Reloader {
+        void reload();
+    }
+
+    Supervisor(Router router, Reloader reloader) {
         this.router = router;
+        this.reloader = reloader;
     }
 
     void awaitShutdown() {
         Signal.handle(new Signal("TERM"), s -> requestStop("SIGTERM"));
         Signal.handle(new Signal("INT"), s -> requestStop("SIGINT"));
-        Signal.handle(new Signal("HUP"), s -> log.warn("SIGHUP: reloading is not implemented yet; restart pgrouter to apply changes"));
+        Signal.handle(new Signal("HUP"), s -> {
+            log.info("SIGHUP: reloading the configuration");
+            reloader.reload();
+        });
         try {
             stop.await();
         } catch (InterruptedException e) {

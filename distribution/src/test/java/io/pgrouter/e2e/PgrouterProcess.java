@@ -91,6 +91,36 @@ final class PgrouterProcess implements AutoCloseable {
         }
     }
 
+    /** What the monitor port prints now. */
+    String monitor() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", monitorPort)) {
+            s.setSoTimeout(5_000);
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Sends a signal (HUP, TERM, ...) to pgrouter. */
+    void signal(String name) throws IOException, InterruptedException {
+        int exit = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("kill -" + name + " failed");
+        }
+    }
+
+    /** Polls a condition on the monitor output until it holds or the deadline passes. */
+    String awaitMonitor(Duration timeout, java.util.function.Predicate<String> condition) throws IOException {
+        Instant deadline = Instant.now().plus(timeout);
+        String last = "";
+        while (Instant.now().isBefore(deadline)) {
+            last = monitor();
+            if (condition.test(last)) {
+                return last;
+            }
+            pause();
+        }
+        throw new AssertionError("monitor never matched within " + timeout + "; last:\n" + last + "\nlog:\n" + log());
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
