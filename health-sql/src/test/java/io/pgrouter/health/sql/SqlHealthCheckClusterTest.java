@@ -50,7 +50,28 @@ class SqlHealthCheckClusterTest {
             assertTrue(primary.walPosition() > 0, "WAL position in bytes: " + primary.walPosition());
             assertTrue(replica.walPosition() > 0 && replica.walPosition() <= probe(check, cluster.primary()).walPosition());
             assertEquals(Optional.empty(), primary.replayDelay());
-            assertEquals(Optional.of(Duration.ZERO), replica.replayDelay(),
+        }
+    }
+
+    @Test
+    void caughtUpReplicaOfAnIdlePrimaryHasNoDelayHoweverOldItsLastCommit() throws Exception {
+        PgNode replica = cluster.replicas().get(0);
+        cluster.primary().execute("CREATE TABLE IF NOT EXISTS idle_guard (id int)");
+        long committedAt = System.nanoTime();
+        cluster.awaitReplicasCaughtUp(Duration.ofSeconds(30));
+        try (HealthCheck check = new SqlHealthCheckFactory().create(ClusterFixture.healthBlock())) {
+            // Wait (bounded) until the last commit is old enough that an unguarded
+            // now() - pg_last_xact_replay_timestamp() would clearly show it.
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            Probe p = probe(check, replica);
+            while (System.nanoTime() - committedAt < Duration.ofMillis(1500).toNanos() || p.replayDelay().isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no replay delay reported by " + replica + ": " + p);
+                }
+                Thread.sleep(100);
+                p = probe(check, replica);
+            }
+            assertEquals(Optional.of(Duration.ZERO), p.replayDelay(),
                     "a caught-up replica of an idle primary has no delay, however old its last replayed commit");
         }
     }

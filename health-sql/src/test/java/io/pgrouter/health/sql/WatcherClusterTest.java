@@ -22,6 +22,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,12 +35,25 @@ class WatcherClusterTest {
     private static final Duration SLACK = Duration.ofSeconds(2);
     private static final long LAG_THRESHOLD = 64 * 1024;
 
+    /** For the tests that leave the cluster as they found it; started by the first of them. */
+    private static PgCluster shared;
+
     private PgCluster cluster;
+    private boolean ownsCluster;
     private ClusterState state;
     private Watcher watcher;
 
-    private void start() throws Exception {
-        cluster = PgCluster.start(2);
+    /** Starts a watcher over the shared cluster, or over a fresh one for a test that breaks it. */
+    private void start(boolean breaksTheCluster) throws Exception {
+        if (breaksTheCluster) {
+            cluster = PgCluster.start(2);
+            ownsCluster = true;
+        } else {
+            if (shared == null) {
+                shared = PgCluster.start(2);
+            }
+            cluster = shared;
+        }
         cluster.awaitReplicasCaughtUp(Duration.ofSeconds(30));
         List<BackendConfig> backends = ClusterFixture.backends(cluster.nodes(), LAG_THRESHOLD);
         state = new ClusterState(backends);
@@ -52,8 +66,15 @@ class WatcherClusterTest {
         if (watcher != null) {
             watcher.close();
         }
-        if (cluster != null) {
+        if (ownsCluster) {
             cluster.close();
+        }
+    }
+
+    @AfterAll
+    static void stopShared() throws Exception {
+        if (shared != null) {
+            shared.close();
         }
     }
 
@@ -67,7 +88,7 @@ class WatcherClusterTest {
 
     @Test
     void allThreeOkWithTheirRoles() throws Exception {
-        start();
+        start(false);
         ClusterSnapshot s = await(state, oneRound(), "all OK", WatcherClusterTest::allOk);
         assertEquals(Optional.of(endpoint(cluster.primary())), s.primary().map(BackendState::address));
         assertEquals(Role.PRIMARY, state(s, cluster.primary()).role());
@@ -82,7 +103,7 @@ class WatcherClusterTest {
 
     @Test
     void stoppedReplicaFailsWithinOneRoundAndRecoversAfterRestart() throws Exception {
-        start();
+        start(false);
         await(state, oneRound(), "all OK", WatcherClusterTest::allOk);
         PgNode replica = cluster.replicas().get(0);
         replica.stop();
@@ -100,13 +121,13 @@ class WatcherClusterTest {
 
     @Test
     void pausedReplayGrowsLagPastTheThresholdAndResumeRestoresReads() throws Exception {
-        start();
+        start(false);
         await(state, oneRound(), "all OK", WatcherClusterTest::allOk);
         PgNode paused = cluster.replicas().get(0);
         PgNode other = cluster.replicas().get(1);
         paused.pauseReplay();
         try (Connection c = cluster.primary().connect(); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE lag_test (id int, filler text)");
+            st.execute("CREATE TABLE IF NOT EXISTS lag_test (id int, filler text)");
             st.execute("INSERT INTO lag_test SELECT g, repeat('x', 200) FROM generate_series(1, 2000) g");
             ClusterSnapshot first = await(state, oneRound(), "lag past the threshold",
                     snap -> state(snap, paused).isLagging());
@@ -128,7 +149,7 @@ class WatcherClusterTest {
 
     @Test
     void promotedReplicaBecomesThePrimaryWithinOneInterval() throws Exception {
-        start();
+        start(true);
         await(state, oneRound(), "all OK", WatcherClusterTest::allOk);
         PgNode oldPrimary = cluster.primary();
         PgNode promoted = cluster.replicas().get(0);
@@ -146,7 +167,7 @@ class WatcherClusterTest {
 
     @Test
     void splitBrainKeepsTheTrustedPrimary() throws Exception {
-        start();
+        start(true);
         await(state, oneRound(), "all OK", WatcherClusterTest::allOk);
         PgNode trusted = cluster.primary();
         PgNode rogue = cluster.replicas().get(0);
