@@ -24,6 +24,37 @@ final class BackendConnector {
         this.connectTimeoutMillis = Math.toIntExact(connectTimeout.toMillis());
     }
 
+    /**
+     * Opens a connection to a backend, sends a CancelRequest and closes it; the future completes
+     * when the request was written.
+     */
+    Future<Void> sendCancel(Endpoint address, int processId, int secretKey, EventLoop loop) {
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .handler(new io.netty.channel.ChannelInboundHandlerAdapter());
+        io.netty.util.concurrent.Promise<Void> promise = loop.newPromise();
+        b.connect(address.host(), address.port()).addListener((io.netty.channel.ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                promise.setFailure(f.cause());
+                return;
+            }
+            io.netty.buffer.ByteBuf request = f.channel().alloc().buffer(16)
+                    .writeInt(16).writeInt(io.pgrouter.core.protocol.ProtocolCodes.CANCEL_REQUEST)
+                    .writeInt(processId).writeInt(secretKey);
+            f.channel().writeAndFlush(request).addListener((io.netty.channel.ChannelFutureListener) w -> {
+                w.channel().close();
+                if (w.isSuccess()) {
+                    promise.setSuccess(null);
+                } else {
+                    promise.setFailure(w.cause());
+                }
+            });
+        });
+        return promise;
+    }
+
     /** Connects; the future's value is the connected channel, its pipeline ending in a {@link BackendConnection}. */
     Future<Channel> connect(ClientConnection session, Endpoint address, EventLoop loop) {
         Bootstrap b = new Bootstrap()

@@ -50,6 +50,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     private final OutboundRun toClient = new OutboundRun();
     private boolean clientDirty;
     private boolean closing;
+    /** pgrouter's cancel key for this session; 0 until the startup packet arrives. */
+    private long cancelKey;
 
     ClientConnection(ServerContext server) {
         this.server = server;
@@ -83,14 +85,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         if (packet instanceof StartupPacket.Startup s) {
             startup = s;
             s.retain();
+            cancelKey = server.cancelKeys().register(this);
             log.debug("session {}: startup from {} user={} database={}", id, channel.remoteAddress(),
                     s.parameters().get("user"), s.parameters().get("database"));
             pipeline = server.pipeline().start(this);
             flushAll();
-        } else if (packet instanceof StartupPacket.Cancel) {
-            // Cancel keys are the backend's own until pgrouter issues its own; nothing to do yet.
-            log.debug("session {}: cancel request from {} ignored", id, channel.remoteAddress());
-            channel.close();
+        } else if (packet instanceof StartupPacket.Cancel cancel) {
+            ClientConnection target = server.cancelKeys().find(cancel.processId(), cancel.secretKey());
+            if (target != null) {
+                target.channel.eventLoop().execute(target::cancelRequested);
+            } else {
+                log.debug("cancel request from {} matches no session", channel.remoteAddress());
+            }
+            channel.close(); // PostgreSQL answers a CancelRequest with nothing, match or not
         } else {
             // SSLRequest or GSSENCRequest: neither is offered yet; the client goes on in plain text.
             channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
@@ -142,6 +149,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
             startup.release();
             startup = null;
         }
+        if (cancelKey != 0) {
+            server.cancelKeys().remove(cancelKey);
+        }
         ctx.fireChannelInactive();
     }
 
@@ -157,6 +167,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         } else {
             log.error("session {}: internal error", id, root);
             fail(SqlState.INTERNAL_ERROR, "pgrouter internal error: " + root);
+        }
+    }
+
+    private void cancelRequested() {
+        if (pipeline != null) {
+            log.debug("session {}: cancel requested", id);
+            pipeline.cancel();
+            flushAll();
         }
     }
 
@@ -210,6 +228,30 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     @Override
     public ByteBuf startupMessage() {
         return startup.raw().asReadOnly();
+    }
+
+    @Override
+    public int processId() {
+        return CancelKeys.processId(cancelKey);
+    }
+
+    @Override
+    public int secretKey() {
+        return CancelKeys.secretKey(cancelKey);
+    }
+
+    @Override
+    public CompletionStage<Void> sendCancel(Endpoint address, int processId, int secretKey) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        server.connector().sendCancel(address, processId, secretKey, channel.eventLoop()).addListener(f -> {
+            if (f.isSuccess()) {
+                result.complete(null);
+            } else {
+                log.warn("session {}: could not send a cancel request to {}: {}", id, address, f.cause().toString());
+                result.completeExceptionally(f.cause());
+            }
+        });
+        return result;
     }
 
     @Override

@@ -19,6 +19,7 @@ final class PrimaryRelay implements SessionPipeline {
     private static final Logger log = LoggerFactory.getLogger(PrimaryRelay.class);
     private static final byte TERMINATE = 'X';
     private static final byte ERROR_RESPONSE = 'E';
+    private static final byte BACKEND_KEY_DATA = 'K';
 
     private final Session session;
     /** Client messages that arrived before the primary connection was up. */
@@ -28,6 +29,9 @@ final class PrimaryRelay implements SessionPipeline {
     private boolean clientTerminated;
     /** The last message relayed from the primary was an ErrorResponse (it may have said FATAL). */
     private boolean lastFromPrimaryWasError;
+    /** The primary's own cancel key; the client holds pgrouter's instead. */
+    private int primaryProcessId;
+    private int primarySecretKey;
 
     PrimaryRelay(Session session) {
         this.session = session;
@@ -83,8 +87,23 @@ final class PrimaryRelay implements SessionPipeline {
 
     @Override
     public void server(Backend backend, ByteBuf message) {
-        lastFromPrimaryWasError = message.getByte(message.readerIndex()) == ERROR_RESPONSE;
+        byte type = message.getByte(message.readerIndex());
+        lastFromPrimaryWasError = type == ERROR_RESPONSE;
+        if (type == BACKEND_KEY_DATA && message.readableBytes() == 13) {
+            // Keep the primary's key and give the client pgrouter's: a cancel then comes to us.
+            primaryProcessId = message.getInt(message.readerIndex() + 5);
+            primarySecretKey = message.getInt(message.readerIndex() + 9);
+            message.setInt(message.readerIndex() + 5, session.processId());
+            message.setInt(message.readerIndex() + 9, session.secretKey());
+        }
         session.toClient(message);
+    }
+
+    @Override
+    public void cancel() {
+        if (primary != null && primaryProcessId != 0) {
+            session.sendCancel(primary.address(), primaryProcessId, primarySecretKey);
+        }
     }
 
     @Override

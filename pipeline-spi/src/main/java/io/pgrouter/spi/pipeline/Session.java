@@ -29,6 +29,23 @@ public interface Session {
      */
     ByteBuf startupMessage();
 
+    /**
+     * The process id of this session's cancel key, pgrouter's own (random, not a backend's).
+     * A pipeline sends the client a BackendKeyData with it and {@link #secretKey()}, instead of
+     * the backend's, so that cancelling goes through pgrouter to whichever backend runs the
+     * statement.
+     */
+    int processId();
+
+    /** The secret of this session's cancel key. */
+    int secretKey();
+
+    /**
+     * Sends a CancelRequest to a backend on a new connection, as PostgreSQL's protocol wants.
+     * The stage completes when the request was written (the backend answers nothing).
+     */
+    CompletionStage<Void> sendCancel(Endpoint address, int processId, int secretKey);
+
     /** The latest cluster state. */
     ClusterSnapshot cluster();
 

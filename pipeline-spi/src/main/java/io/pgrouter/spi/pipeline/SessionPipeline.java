@@ -29,6 +29,15 @@ public interface SessionPipeline {
     void backendClosed(Backend backend, Throwable cause);
 
     /**
+     * The client asked, on another connection, to cancel what this session is running (a
+     * CancelRequest carrying the session's {@link Session#processId()} and
+     * {@link Session#secretKey()}). Forward it to the backend running the statement with
+     * {@link Session#sendCancel}. The default does nothing.
+     */
+    default void cancel() {
+    }
+
+    /**
      * Seed 002's {@code stop}: the client is gone or the session was failed. Close what the
      * session holds; core closes the client channel and any backend still open afterwards.
      */
