@@ -16,7 +16,6 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     private final Endpoint address;
     private final ConnectionStats stats;
     private Channel channel;
-    private final OutboundRun outbound = new OutboundRun();
     private boolean dirty;
     private Throwable failure;
 
@@ -59,7 +58,6 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        outbound.discard();
         stats.backendClosed();
         session.backendClosed(this, failure);
     }
@@ -73,7 +71,6 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     void flushIfDirty() {
         if (dirty) {
             dirty = false;
-            outbound.writePending(channel);
             channel.flush();
         }
     }
@@ -89,7 +86,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
             message.release();
             return;
         }
-        outbound.add(channel, message);
+        channel.write(message, channel.voidPromise());
         dirty = true;
     }
 

@@ -47,7 +47,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     private Channel channel;
     private StartupPacket.Startup startup;
     private SessionPipeline pipeline;
-    private final OutboundRun toClient = new OutboundRun();
     private boolean clientDirty;
     private boolean closing;
     /** pgrouter's cancel key for this session; 0 until the startup packet arrives. */
@@ -132,7 +131,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     public void channelInactive(ChannelHandlerContext ctx) {
         server.stats().clientClosed();
         closing = true;
-        toClient.discard();
         if (pipeline != null) {
             SessionPipeline p = pipeline;
             pipeline = null;
@@ -200,7 +198,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     void flushAll() {
         if (clientDirty) {
             clientDirty = false;
-            toClient.writePending(channel);
             channel.flush();
         }
         for (BackendConnection b : backends) {
@@ -297,7 +294,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
             message.release();
             return;
         }
-        toClient.add(channel, message);
+        channel.write(message, channel.voidPromise());
         clientDirty = true;
     }
 
@@ -307,7 +304,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
             return;
         }
         closing = true;
-        toClient.writePending(channel);
         channel.writeAndFlush(ErrorResponses.fatal(channel.alloc(), sqlState, message))
                 .addListener(ChannelFutureListener.CLOSE);
     }
@@ -318,7 +314,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
             return;
         }
         closing = true;
-        toClient.writePending(channel);
         channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 }
