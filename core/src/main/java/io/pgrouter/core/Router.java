@@ -83,7 +83,8 @@ public final class Router implements AutoCloseable {
                 plugins.healthChecks().keySet(),
                 f -> ((HealthCheckFactory) f).create(config.health().block()));
         ProxyServer server = new ProxyServer(new ServerSettings(config.listen(), config.workers(),
-                ServerSettings.DEFAULT_MAX_MESSAGE_SIZE, ServerSettings.DEFAULT_CONNECT_TIMEOUT), pipeline, cluster);
+                config.limits().maxMessageSize(), config.limits().connectTimeout(), config.limits().maxClients(),
+                config.limits().authenticationTimeout()), pipeline, cluster);
         MonitorContext monitorContext = new Context(cluster, server.stats(), Optional.of(config.monitor()));
         List<Monitor> monitors = new ArrayList<>();
         for (MonitorFactory factory : plugins.monitors().values()) {
@@ -159,6 +160,7 @@ public final class Router implements AutoCloseable {
         restartNeeded("listen", config.listen(), next.listen());
         restartNeeded("monitor", config.monitor(), next.monitor());
         restartNeeded("workers", config.workers(), next.workers());
+        restartNeeded("limits", config.limits(), next.limits());
         restartNeeded("pipeline", config.pipeline(), next.pipeline());
         restartNeeded("plugins", config.plugins(), next.plugins());
         restartNeeded("pipeline block", config.block(config.pipeline()).keys(), next.block(next.pipeline()).keys());

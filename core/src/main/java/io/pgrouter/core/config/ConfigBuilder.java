@@ -25,7 +25,8 @@ import java.util.function.Function;
 final class ConfigBuilder {
     /** Top-level directives that take one value and may appear once. */
     private static final Set<String> SINGLE = Set.of("listen", "monitor", "workers", "hba", "user", "group",
-            "pidfile", "log", "authdb", "pipeline", "plugins");
+            "pidfile", "log", "authdb", "pipeline", "plugins", "max_clients", "max_message_size",
+            "authentication_timeout", "connect_timeout");
     private static final Set<String> CORE_BLOCKS = Set.of("tls", "health", "backend");
     private static final Set<String> BACKEND_KEYS = Set.of("tls", "lag", "weight");
     private static final Set<String> TLS_KEYS = Set.of("ciphers", "cert", "key");
@@ -261,7 +262,28 @@ final class ConfigBuilder {
         String pipeline = Optional.ofNullable(single.get("pipeline")).map(Directive.Value::text).orElse("session");
         return new RouterConfig(source, listen, monitor, workers, optionalPath("hba"), tls, text("user"), text("group"),
                 optionalPath("pidfile"), log, health, backends, optionalPath("authdb"), pipeline,
-                optionalPath("plugins"), blocks, locations);
+                optionalPath("plugins"), blocks, limits(), locations);
+    }
+
+    private Limits limits() {
+        Limits d = Limits.DEFAULT;
+        int maxClients = parse(single.get("max_clients"), t -> bounded(t, 1, 1_000_000, "max_clients"), d.maxClients());
+        long maxMessage = parse(single.get("max_message_size"), Values::size, (long) d.maxMessageSize());
+        if (maxMessage < 1024 || maxMessage > (1L << 30)) {
+            error(single.get("max_message_size").location(), "max_message_size must be between 1kb and 1gb");
+            maxMessage = d.maxMessageSize();
+        }
+        Duration auth = parse(single.get("authentication_timeout"), Values::duration, d.authenticationTimeout());
+        Duration connect = parse(single.get("connect_timeout"), Values::duration, d.connectTimeout());
+        return new Limits(maxClients, (int) maxMessage, auth, connect);
+    }
+
+    private static int bounded(String text, long min, long max, String what) {
+        long n = Values.count(text);
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", found " + text);
+        }
+        return (int) n;
     }
 
     private Optional<String> text(String name) {

@@ -27,6 +27,7 @@ import java.util.Optional;
  * @param pipeline the selected pipeline ({@code pipeline NAME})
  * @param plugins the directory of drop-in plugin jars ({@code plugins DIR})
  * @param blocks every other top-level block, by name: plugin configuration
+ * @param limits what one client may cost
  * @param locations {@code file:line:column} of the value of each top-level directive written
  */
 public record RouterConfig(
@@ -46,6 +47,7 @@ public record RouterConfig(
         String pipeline,
         Optional<Path> plugins,
         Map<String, PluginConfig> blocks,
+        Limits limits,
         Map<String, String> locations) {
 
     public RouterConfig {

@@ -26,7 +26,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +52,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     private SessionPipeline pipeline;
     private boolean clientDirty;
     private boolean closing;
+    private ScheduledFuture<?> startupTimer;
     /** pgrouter's cancel key for this session; 0 until the startup packet arrives. */
     private long cancelKey;
 
@@ -60,7 +64,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         server.stats().clientOpened();
+        Duration timeout = server.settings().startupTimeout();
+        startupTimer = ctx.executor().schedule(this::startupTimedOut, timeout.toMillis(), TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
+    }
+
+    private void startupTimedOut() {
+        if (pipeline == null && !closing) {
+            log.info("session {}: {} did not complete startup within {}", id, channel.remoteAddress(),
+                    server.settings().startupTimeout());
+            fail(SqlState.PROTOCOL_VIOLATION, "pgrouter: timeout expired waiting for the startup packet");
+        }
     }
 
     @Override
@@ -82,6 +96,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     private void onStartupPacket(StartupPacket packet) {
         if (packet instanceof StartupPacket.Startup s) {
+            startupTimer.cancel(false);
+            if (server.stats().clients() > server.settings().maxClients()) {
+                fail(SqlState.TOO_MANY_CONNECTIONS, "sorry, too many clients already");
+                return;
+            }
             startup = s;
             s.retain();
             cancelKey = server.cancelKeys().register(this);
@@ -130,6 +149,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         server.stats().clientClosed();
+        startupTimer.cancel(false);
         closing = true;
         if (pipeline != null) {
             SessionPipeline p = pipeline;

@@ -11,9 +11,9 @@ import java.time.Duration;
  * @param workers event loop threads
  * @param maxMessageSize the largest protocol message accepted from a client or a backend
  * @param connectTimeout bound on opening a backend connection
+ * @param maxClients client connections served at once
+ * @param startupTimeout bound on the startup phase of a client connection
  */
-public record ServerSettings(Endpoint listen, int workers, int maxMessageSize, Duration connectTimeout) {
-    /** PostgreSQL refuses messages over 1 GB itself; we accept as much. */
-    public static final int DEFAULT_MAX_MESSAGE_SIZE = (1 << 30) - 1;
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+public record ServerSettings(Endpoint listen, int workers, int maxMessageSize, Duration connectTimeout,
+        int maxClients, Duration startupTimeout) {
 }

@@ -1,0 +1,103 @@
+package io.pgrouter.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgrouter.testkit.PgCluster;
+import java.io.DataInputStream;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** max_clients, max_message_size and authentication_timeout, each with a proper error. */
+class LimitsIT {
+    @TempDir
+    static Path dir;
+    static PgCluster cluster;
+    static PgrouterProcess router;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = PgCluster.start(0);
+        router = PgrouterProcess.start(dir, Configs.forCluster(cluster, "session",
+                "max_clients 2\nmax_message_size 64kb\nauthentication_timeout 500ms\n"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (router != null) {
+            router.stop(Duration.ofSeconds(20));
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void aThirdClientIsTurnedAwayWithTooManyConnections() throws Exception {
+        try (Connection a = connect(); Connection b = connect()) {
+            SQLException e = assertThrows(SQLException.class, () -> connect().close());
+            assertEquals("53300", e.getSQLState(), e.getMessage());
+            assertTrue(a.isValid(2) && b.isValid(2), "the clients already in are unharmed");
+        }
+        awaitClients(0);
+        try (Connection again = connect()) {
+            assertTrue(again.isValid(2), "a place freed is a place taken");
+        }
+    }
+
+    @Test
+    void anOversizedMessageEndsThatConnectionOnly() throws Exception {
+        awaitClients(0);
+        try (Connection small = connect(); Connection big = connect()) {
+            try (PreparedStatement ps = big.prepareStatement("select length(?)")) {
+                ps.setString(1, "x".repeat(100_000));
+                SQLException e = assertThrows(SQLException.class, ps::executeQuery);
+                assertEquals("54000", e.getSQLState(), e.getMessage()); // program_limit_exceeded
+                assertTrue(e.getMessage().contains("exceeds the limit of 65536 bytes"), e.getMessage());
+            }
+            try (PreparedStatement ps = small.prepareStatement("select length(?)")) {
+                ps.setString(1, "x".repeat(10_000));
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals(10_000, rs.getInt(1));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aClientThatSaysNothingIsDisconnectedAfterTheAuthenticationTimeout() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", router.port)) {
+            s.setSoTimeout(10_000);
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            long start = System.nanoTime();
+            assertEquals('E', in.readByte(), "an ErrorResponse, not a silent close");
+            byte[] body = new byte[in.readInt() - 4];
+            in.readFully(body);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(new String(body).contains("08P01"), new String(body));
+            assertTrue(millis >= 400 && millis < 5_000, "after about 500 ms, took " + millis);
+            assertEquals(-1, in.read(), "then the connection is closed");
+        }
+    }
+
+    private static Connection connect() throws SQLException {
+        return DriverManager.getConnection(router.jdbcUrl("postgres"), cluster.superuser(), "");
+    }
+
+    /** The monitor's client count, which falls as pgrouter notices closed connections. */
+    private static void awaitClients(int expected) throws Exception {
+        router.awaitMonitor(Duration.ofSeconds(10), m -> m.contains("clients " + expected + "\n"));
+    }
+}
