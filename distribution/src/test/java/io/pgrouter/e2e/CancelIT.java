@@ -23,22 +23,21 @@ import org.junit.jupiter.api.io.TempDir;
 class CancelIT {
     @TempDir
     static Path dir;
+    static RouterFixture fixture;
     static PgCluster cluster;
     static PgrouterProcess router;
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = PgCluster.start(0);
-        router = PgrouterProcess.start(dir, Configs.forCluster(cluster, "session", ""));
+        fixture = RouterFixture.start(dir, 0, "session", "");
+        cluster = fixture.cluster;
+        router = fixture.router;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (router != null) {
-            router.stop(Duration.ofSeconds(20));
-        }
-        if (cluster != null) {
-            cluster.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

@@ -23,23 +23,21 @@ import org.junit.jupiter.api.io.TempDir;
 class LimitsIT {
     @TempDir
     static Path dir;
+    static RouterFixture fixture;
     static PgCluster cluster;
     static PgrouterProcess router;
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = PgCluster.start(0);
-        router = PgrouterProcess.start(dir, Configs.forCluster(cluster, "session",
-                "max_clients 2\nmax_message_size 64kb\nauthentication_timeout 500ms\n"));
+        fixture = RouterFixture.start(dir, 0, "session", "max_clients 2\nmax_message_size 64kb\nauthentication_timeout 500ms\n");
+        cluster = fixture.cluster;
+        router = fixture.router;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (router != null) {
-            router.stop(Duration.ofSeconds(20));
-        }
-        if (cluster != null) {
-            cluster.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

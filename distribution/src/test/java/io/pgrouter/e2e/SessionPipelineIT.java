@@ -28,24 +28,23 @@ class SessionPipelineIT {
 
     @TempDir
     static Path dir;
+    static RouterFixture fixture;
     static PgCluster cluster;
     static PgrouterProcess router;
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = PgCluster.start(1);
-        router = PgrouterProcess.start(dir, Configs.forCluster(cluster, "session", ""));
+        fixture = RouterFixture.start(dir, 1, "session", "");
+        cluster = fixture.cluster;
+        router = fixture.router;
         ProcessResult init = pgbench("-i", "-s", "1", "-q");
         assertEquals(0, init.exitCode(), init.stderr());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (router != null) {
-            assertEquals(0, router.stop(Duration.ofSeconds(20)), router.log());
-        }
-        if (cluster != null) {
-            cluster.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

@@ -2,7 +2,6 @@ package io.pgrouter.core.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
 
 /**
@@ -10,7 +9,7 @@ import java.util.List;
  * on as a retained slice of the read buffer: no copy, no decoding. What a message means is the
  * pipeline's business.
  */
-public final class FrameDecoder extends ByteToMessageDecoder {
+public final class FrameDecoder extends ProtocolDecoder {
     private static final int HEADER = 1 + ProtocolCodes.LENGTH_BYTES;
 
     private final int maxMessageSize;
@@ -20,18 +19,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     }
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        try {
-            decodeOrThrow(ctx, in, out);
-        } catch (ProtocolException e) {
-            // A broken stream cannot be resynchronised: drop what is buffered so that nothing is
-            // decoded again (for instance when the channel closes) and let the error end the connection.
-            in.skipBytes(in.readableBytes());
-            throw e;
-        }
-    }
-
-    private void decodeOrThrow(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    protected void decodeOrThrow(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         while (in.readableBytes() >= HEADER) {
             int start = in.readerIndex();
             int length = in.getInt(start + 1);

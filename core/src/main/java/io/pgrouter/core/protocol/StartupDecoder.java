@@ -2,7 +2,6 @@ package io.pgrouter.core.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +14,7 @@ import java.util.Map;
  * <p>The packet length is capped as PostgreSQL caps it, so a hostile client cannot make us
  * buffer more than 10 kB before it has said who it is.
  */
-public final class StartupDecoder extends ByteToMessageDecoder {
+public final class StartupDecoder extends ProtocolDecoder {
     private final int maxMessageSize;
 
     /** @param maxMessageSize the cap of the frame decoder that takes over after startup */
@@ -24,18 +23,7 @@ public final class StartupDecoder extends ByteToMessageDecoder {
     }
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        try {
-            decodeOrThrow(ctx, in, out);
-        } catch (ProtocolException e) {
-            // A broken stream cannot be resynchronised: drop what is buffered so that nothing is
-            // decoded again (for instance when the channel closes) and let the error end the connection.
-            in.skipBytes(in.readableBytes());
-            throw e;
-        }
-    }
-
-    private void decodeOrThrow(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    protected void decodeOrThrow(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (in.readableBytes() < 4) {
             return;
         }
