@@ -18,6 +18,12 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     private Channel channel;
     private boolean dirty;
     private Throwable failure;
+    /** While pgrouter logs in on the client's behalf: the exchange and who waits for it. */
+    private LoginExchange login;
+    private java.util.concurrent.CompletableFuture<io.pgrouter.spi.pipeline.Backend> loggedIn;
+    private java.util.Map<String, String> parameters = java.util.Map.of();
+    private int processId;
+    private int secretKey;
 
     BackendConnection(ClientConnection session, Endpoint address, ConnectionStats stats) {
         this.session = session;
@@ -43,7 +49,41 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (login != null) {
+            loginStep((ByteBuf) msg);
+            return;
+        }
         session.fromBackend(this, (ByteBuf) msg);
+    }
+
+    /** Starts logging in with the client's startup packet; {@code result} completes at ReadyForQuery. */
+    void startLogin(ByteBuf startupMessage, LoginExchange exchange,
+            java.util.concurrent.CompletableFuture<io.pgrouter.spi.pipeline.Backend> result) {
+        login = exchange;
+        loggedIn = result;
+        channel.writeAndFlush(startupMessage, channel.voidPromise());
+    }
+
+    private void loginStep(ByteBuf message) {
+        LoginExchange.Step step;
+        try {
+            step = login.onMessage(message, channel.alloc());
+        } finally {
+            message.release();
+        }
+        if (step instanceof LoginExchange.Reply reply) {
+            channel.writeAndFlush(reply.message(), channel.voidPromise());
+        } else if (step instanceof LoginExchange.Done done) {
+            parameters = done.parameters();
+            processId = done.processId();
+            secretKey = done.secretKey();
+            login = null;
+            loggedIn.complete(this);
+        } else if (step instanceof LoginExchange.Failed failed) {
+            login = null;
+            loggedIn.completeExceptionally(failed.error());
+            channel.close();
+        }
     }
 
     @Override
@@ -59,6 +99,13 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         stats.backendClosed();
+        if (login != null) {
+            login = null;
+            loggedIn.completeExceptionally(new io.pgrouter.spi.pipeline.BackendLoginException(
+                    io.pgrouter.core.protocol.SqlState.CONNECTION_FAILURE, "the backend " + address
+                    + " closed the connection during login" + (failure == null ? "" : ": " + failure), java.util.Map.of()));
+            return; // the session never had this backend
+        }
         session.backendClosed(this, failure);
     }
 
@@ -88,6 +135,21 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
         }
         channel.write(message, channel.voidPromise());
         dirty = true;
+    }
+
+    @Override
+    public java.util.Map<String, String> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public int processId() {
+        return processId;
+    }
+
+    @Override
+    public int secretKey() {
+        return secretKey;
     }
 
     @Override

@@ -207,7 +207,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     }
 
     void backendClosed(BackendConnection backend, Throwable cause) {
-        backends.remove(backend);
+        if (!backends.remove(backend)) {
+            return; // never handed to the pipeline (a login that failed)
+        }
         if (pipeline != null) {
             pipeline.backendClosed(backend, cause);
             flushAll();
@@ -304,6 +306,41 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
             backends.add(backend);
             result.complete(backend);
             flushAll();
+        });
+        return result;
+    }
+
+    @Override
+    public CompletionStage<Backend> login(Endpoint address) {
+        CompletableFuture<Backend> result = new CompletableFuture<>();
+        server.connector().connect(this, address, channel.eventLoop()).addListener(f -> {
+            if (!f.isSuccess()) {
+                result.completeExceptionally(f.cause());
+                return;
+            }
+            Channel backendChannel = (Channel) f.getNow();
+            BackendConnection backend = backendChannel.pipeline().get(BackendConnection.class);
+            if (closing) {
+                backend.close();
+                result.completeExceptionally(new IOException("client went away"));
+                return;
+            }
+            CompletableFuture<Backend> loggedIn = new CompletableFuture<>();
+            loggedIn.whenComplete((b, error) -> {
+                if (error != null) {
+                    result.completeExceptionally(error);
+                } else if (closing) {
+                    backend.close();
+                    result.completeExceptionally(new IOException("client went away"));
+                } else {
+                    backends.add(backend);
+                    result.complete(backend);
+                    flushAll();
+                }
+            });
+            String user = startup.parameters().get("user");
+            backend.startLogin(startup.raw().retainedDuplicate(), new LoginExchange(user, server.credentials().password(user)),
+                    loggedIn);
         });
         return result;
     }

@@ -38,7 +38,7 @@ public final class ProxyServer implements AutoCloseable {
         this.stats = new ConnectionStats(settings.workers());
         BackendConnector connector = new BackendConnector(transport, stats, settings.maxMessageSize(),
                 settings.connectTimeout());
-        this.context = new ServerContext(settings, pipeline, cluster, stats, connector, new CancelKeys());
+        this.context = new ServerContext(settings, pipeline, cluster, stats, connector, new CancelKeys(), BackendCredentials.NONE);
     }
 
     public ConnectionStats stats() {

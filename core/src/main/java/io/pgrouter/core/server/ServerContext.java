@@ -5,5 +5,5 @@ import io.pgrouter.spi.pipeline.Pipeline;
 
 /** What every client connection shares: the pipeline, the cluster, counters, the connector. */
 record ServerContext(ServerSettings settings, Pipeline pipeline, ClusterView cluster, ConnectionStats stats, BackendConnector connector,
-        CancelKeys cancelKeys) {
+        CancelKeys cancelKeys, BackendCredentials credentials) {
 }

@@ -17,6 +17,19 @@ public interface Backend {
      */
     void send(ByteBuf message);
 
+    /**
+     * The ParameterStatus values the backend sent while logging in (server_version,
+     * client_encoding, DateStyle, ...); empty for a connection opened with
+     * {@link Session#connect}, whose pipeline sees those messages itself.
+     */
+    java.util.Map<String, String> parameters();
+
+    /** The backend's own cancel key (BackendKeyData) after {@link Session#login}; 0 otherwise. */
+    int processId();
+
+    /** See {@link #processId()}. */
+    int secretKey();
+
     /** True until the connection closes. */
     boolean isOpen();
 

@@ -64,6 +64,17 @@ public interface Session {
     CompletionStage<Backend> connect(Endpoint address);
 
     /**
+     * Opens a backend connection and logs in as this session's user, to its database, with the
+     * client's startup parameters (application_name, client_encoding, options, ...). pgrouter
+     * answers the backend's authentication request itself with what it holds for the user
+     * (trust needs nothing; a password request needs the user's secret from the authdb). The
+     * stage completes on the session's event loop once the backend is ready for queries, with a
+     * {@link Backend} whose {@link Backend#parameters()} and cancel key are known; or
+     * exceptionally with a {@link BackendLoginException} carrying the backend's error.
+     */
+    CompletionStage<Backend> login(Endpoint address);
+
+    /**
      * Queues a message for the client, taking over the caller's reference. Core flushes once per
      * burst, after the current callback returns.
      */
