@@ -40,11 +40,13 @@ public final class StartupDecoder extends ProtocolDecoder {
             case ProtocolCodes.SSL_REQUEST -> {
                 requireLength(length, 8, "SSLRequest");
                 in.skipBytes(length);
+                requireNothingBuffered(in, "SSL");
                 out.add(new StartupPacket.SslRequest());
             }
             case ProtocolCodes.GSSENC_REQUEST -> {
                 requireLength(length, 8, "GSSENCRequest");
                 in.skipBytes(length);
+                requireNothingBuffered(in, "GSSAPI encryption");
                 out.add(new StartupPacket.GssEncRequest());
             }
             case ProtocolCodes.CANCEL_REQUEST -> {
@@ -64,6 +66,17 @@ public final class StartupDecoder extends ProtocolDecoder {
                 // Everything after the StartupMessage is regular typed messages.
                 ctx.pipeline().replace(this, "frames", new FrameDecoder(maxMessageSize));
             }
+        }
+    }
+
+    /**
+     * A client must wait for the one-byte answer to an encryption request before it sends more.
+     * Bytes already buffered would be taken as sent inside the encrypted channel without having
+     * been (CVE-2021-23222 in libpq, CVE-2021-23214 in the server): refuse them, as PostgreSQL does.
+     */
+    private static void requireNothingBuffered(ByteBuf in, String what) {
+        if (in.isReadable()) {
+            throw new ProtocolException(SqlState.PROTOCOL_VIOLATION, "received unencrypted data after " + what + " request");
         }
     }
 

@@ -77,6 +77,14 @@ class StartupDecoderTest {
     }
 
     @Test
+    void bytesPipelinedBehindAnSslRequestAreRefused() {
+        ByteBuf both = Unpooled.wrappedBuffer(Packets.code(ProtocolCodes.SSL_REQUEST),
+                Packets.startup(ProtocolCodes.PROTOCOL_3_0, Map.of("user", "mallory")));
+        ProtocolException e = rejected(both);
+        assertEquals("received unencrypted data after SSL request", e.getMessage());
+    }
+
+    @Test
     void decodesCancelRequest() {
         channel.writeInbound(Unpooled.buffer().writeInt(16).writeInt(ProtocolCodes.CANCEL_REQUEST).writeInt(42).writeInt(-7));
         StartupPacket.Cancel cancel = assertInstanceOf(StartupPacket.Cancel.class, channel.readInbound());
