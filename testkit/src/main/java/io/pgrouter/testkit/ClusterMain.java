@@ -1,0 +1,45 @@
+package io.pgrouter.testkit;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+
+/**
+ * Starts a cluster for scripts (the benchmark): writes {@code PRIMARY=host:port} and
+ * {@code REPLICAS=host:port,...} to an env file, then keeps the cluster up until its standard
+ * input closes, and removes it.
+ *
+ * <p>Usage: {@code ClusterMain ENV_FILE [REPLICAS] [name=value postgresql.conf settings...]}
+ */
+public final class ClusterMain {
+    private ClusterMain() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1) {
+            System.err.println("usage: ClusterMain ENV_FILE [REPLICAS] [setting=value ...]");
+            System.exit(2);
+        }
+        int replicas = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        PgCluster.Builder builder = PgCluster.builder().replicas(replicas);
+        for (int i = 2; i < args.length; i++) {
+            String[] kv = args[i].split("=", 2);
+            builder.setting(kv[0], kv[1]);
+        }
+        try (PgCluster cluster = builder.start()) {
+            String env = "PRIMARY=" + address(cluster.primary()) + "\nREPLICAS="
+                    + cluster.replicas().stream().map(ClusterMain::address).collect(Collectors.joining(",")) + "\n";
+            Path file = Path.of(args[0]);
+            Files.writeString(file.resolveSibling(file.getFileName() + ".tmp"), env);
+            Files.move(file.resolveSibling(file.getFileName() + ".tmp"), file); // appears whole
+            while (System.in.read() >= 0) {
+                // hold the cluster until the caller closes our input
+            }
+        }
+    }
+
+    private static String address(PgNode node) {
+        return node.host() + ":" + node.port();
+    }
+}
