@@ -1,7 +1,10 @@
 /**
- * The readsplit pipeline: replica-first routing with primary retry (issue 5). Not written yet:
- * the module exists so the reactor has its final shape; it provides nothing until then.
+ * The readsplit pipeline: reads to caught-up replicas, writes and transactions to the primary,
+ * with a transparent retry on the primary when a replica refuses a statement.
  */
 module io.pgrouter.pipeline.readsplit {
     requires io.pgrouter.spi;
+    requires org.slf4j;
+
+    provides io.pgrouter.spi.pipeline.PipelineFactory with io.pgrouter.pipeline.readsplit.ReadsplitPipelineFactory;
 }

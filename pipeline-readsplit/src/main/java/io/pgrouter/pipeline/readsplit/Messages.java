@@ -1,0 +1,87 @@
+package io.pgrouter.pipeline.readsplit;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.Set;
+
+/** Reads and builds the few protocol messages readsplit looks into, in place. */
+final class Messages {
+    /**
+     * What a hot standby answers for a statement it cannot run but the primary can:
+     * read_only_sql_transaction, feature_not_supported, object_not_in_prerequisite_state (e.g.
+     * "cannot assign TransactionIds during recovery") and serialization_failure (a query
+     * cancelled by a recovery conflict). The replica did nothing, so re-running on the primary
+     * is safe.
+     */
+    private static final Set<String> REPLICA_REFUSALS = Set.of("25006", "0A000", "55000", "40001");
+
+    private Messages() {
+    }
+
+    /** The SQL of a Query message ('Q', length, text, NUL). */
+    static String queryText(ByteBuf q) {
+        int at = q.readerIndex() + 5;
+        int end = q.readerIndex() + q.readableBytes() - 1;
+        return q.toString(at, Math.max(0, end - at), StandardCharsets.UTF_8);
+    }
+
+    /** The statement text of a Parse message ('P', length, name NUL, text NUL, ...). */
+    static String parseText(ByteBuf p) {
+        int end = p.readerIndex() + p.readableBytes();
+        int nameEnd = p.indexOf(p.readerIndex() + 5, end, (byte) 0);
+        if (nameEnd < 0) {
+            return "";
+        }
+        int textEnd = p.indexOf(nameEnd + 1, end, (byte) 0);
+        return textEnd < 0 ? "" : p.toString(nameEnd + 1, textEnd - nameEnd - 1, StandardCharsets.UTF_8);
+    }
+
+    static ByteBuf query(ByteBufAllocator alloc, String sql) {
+        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
+        return alloc.buffer(6 + text.length).writeByte('Q').writeInt(5 + text.length).writeBytes(text).writeByte(0);
+    }
+
+    /** The SQLSTATE of an ErrorResponse, or "" when it has none. */
+    static String errorCode(ByteBuf e) {
+        int i = e.readerIndex() + 5;
+        int end = e.readerIndex() + e.readableBytes();
+        while (i < end && e.getByte(i) != 0) {
+            byte code = e.getByte(i);
+            int valueEnd = e.indexOf(i + 1, end, (byte) 0);
+            if (valueEnd < 0) {
+                return "";
+            }
+            if (code == 'C') {
+                return e.toString(i + 1, valueEnd - i - 1, StandardCharsets.US_ASCII);
+            }
+            i = valueEnd + 1;
+        }
+        return "";
+    }
+
+    static boolean isReplicaRefusal(ByteBuf error) {
+        return REPLICA_REFUSALS.contains(errorCode(error));
+    }
+
+    /** The value of a ParameterStatus message, if it is about {@code name}. */
+    static Optional<String> parameter(ByteBuf s, String name) {
+        int at = s.readerIndex() + 5;
+        int end = s.readerIndex() + s.readableBytes();
+        int nameEnd = s.indexOf(at, end, (byte) 0);
+        if (nameEnd < 0 || !s.toString(at, nameEnd - at, StandardCharsets.UTF_8).equals(name)) {
+            return Optional.empty();
+        }
+        int valueEnd = s.indexOf(nameEnd + 1, end, (byte) 0);
+        return valueEnd < 0 ? Optional.empty() : Optional.of(s.toString(nameEnd + 1, valueEnd - nameEnd - 1, StandardCharsets.UTF_8));
+    }
+
+    static String rootMessage(Throwable error) {
+        Throwable t = error;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+}

@@ -1,0 +1,169 @@
+package io.pgrouter.pipeline.readsplit;
+
+import io.netty.buffer.ByteBuf;
+import io.pgrouter.spi.cluster.BackendState;
+import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.Session;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A readsplit session's primary connection: relays the client's startup and authentication,
+ * gives the client pgrouter's cancel key, and tracks what routing needs from the primary's
+ * answers (transaction status, statements in flight, standard_conforming_strings, writes).
+ */
+final class PrimaryLink {
+    private static final Logger log = LoggerFactory.getLogger(PrimaryLink.class);
+
+    private final Session session;
+    private final Runnable onReady;
+    private final ArrayDeque<ByteBuf> beforeConnect = new ArrayDeque<>();
+    private Backend primary;
+    private int processId;
+    private int secretKey;
+    private char transactionStatus = 'I';
+    private int outstanding;
+    private boolean standardStrings = true;
+    /** A statement that may write is in flight: its ReadyForQuery marks the session's last write. */
+    private boolean writeInFlight;
+    private boolean lastWasError;
+    private boolean terminated;
+    private boolean stopped;
+
+    PrimaryLink(Session session, Runnable onReady) {
+        this.session = session;
+        this.onReady = onReady;
+        Optional<BackendState> target = session.cluster().primary();
+        if (target.isEmpty()) {
+            session.fail("57P03", "pgrouter: no primary backend is available");
+            return;
+        }
+        BackendState backend = target.get();
+        session.connect(backend.address()).whenComplete((connected, error) -> {
+            try {
+                connected(backend, connected, error);
+            } catch (RuntimeException e) {
+                log.error("session {}: primary setup failed", session.id(), e);
+                session.fail("XX000", "pgrouter: internal error: " + e);
+            }
+        });
+    }
+
+    private void connected(BackendState backend, Backend connected, Throwable error) {
+        if (error != null) {
+            session.fail("08006", "pgrouter: could not connect to the primary " + backend.address() + ": "
+                    + Messages.rootMessage(error));
+            return;
+        }
+        if (stopped) {
+            connected.close();
+            return;
+        }
+        primary = connected;
+        primary.send(session.startupMessage().retainedDuplicate());
+        while (!beforeConnect.isEmpty()) {
+            primary.send(beforeConnect.poll());
+        }
+        onReady.run();
+    }
+
+    boolean isConnected() {
+        return primary != null;
+    }
+
+    boolean owns(Backend backend) {
+        return backend == primary;
+    }
+
+    void queueBeforeConnect(ByteBuf message) {
+        beforeConnect.add(message);
+    }
+
+    char transactionStatus() {
+        return transactionStatus;
+    }
+
+    int outstanding() {
+        return outstanding;
+    }
+
+    boolean standardStrings() {
+        return standardStrings;
+    }
+
+    void send(ByteBuf message, boolean expectsReady) {
+        send(message, expectsReady, false);
+    }
+
+    /**
+     * @param expectsReady the message ends in a ReadyForQuery (Query, Sync, FunctionCall)
+     * @param mayWrite the statement may write: reads wait for replicas to replay it
+     */
+    void send(ByteBuf message, boolean expectsReady, boolean mayWrite) {
+        if (expectsReady) {
+            outstanding++;
+        }
+        writeInFlight |= mayWrite || transactionStatus != 'I';
+        primary.send(message);
+    }
+
+    /** Relays a primary message to the client; true when it completed a statement that may have written. */
+    boolean fromPrimary(ByteBuf m) {
+        int at = m.readerIndex();
+        byte type = m.getByte(at);
+        lastWasError = type == 'E';
+        boolean wrote = false;
+        if (type == 'K' && m.readableBytes() == 13) {
+            processId = m.getInt(at + 5);
+            secretKey = m.getInt(at + 9);
+            m.setInt(at + 5, session.processId());
+            m.setInt(at + 9, session.secretKey());
+        } else if (type == 'S') {
+            Messages.parameter(m, "standard_conforming_strings").ifPresent(v -> standardStrings = v.equals("on"));
+        } else if (type == 'Z') {
+            transactionStatus = (char) m.getByte(at + 5);
+            outstanding = Math.max(0, outstanding - 1);
+            if (writeInFlight && outstanding == 0 && transactionStatus == 'I') {
+                writeInFlight = false;
+                wrote = true;
+            }
+        }
+        session.toClient(m);
+        return wrote;
+    }
+
+    void terminate() {
+        terminated = true;
+        session.close();
+    }
+
+    void cancel() {
+        if (primary != null && processId != 0) {
+            session.sendCancel(primary.address(), processId, secretKey);
+        }
+    }
+
+    void closed(Backend backend, Throwable cause) {
+        if (stopped || terminated) {
+            return;
+        }
+        if (lastWasError) {
+            session.close(); // the primary said why, in a FATAL the client already has
+            return;
+        }
+        log.warn("session {}: lost the primary {}{}", session.id(), backend.address(), cause == null ? "" : ": " + cause);
+        session.fail("08006", "pgrouter: lost the connection to the primary " + backend.address());
+    }
+
+    void stop() {
+        stopped = true;
+        while (!beforeConnect.isEmpty()) {
+            beforeConnect.poll().release();
+        }
+        if (primary != null && primary.isOpen()) {
+            primary.close();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.pgrouter.pipeline.readsplit;
+
+import io.pgrouter.pipeline.readsplit.sql.StatementClassifier;
+import io.pgrouter.spi.config.ConfigException;
+import io.pgrouter.spi.config.PluginConfig;
+import io.pgrouter.spi.pipeline.Pipeline;
+import io.pgrouter.spi.pipeline.PipelineContext;
+import io.pgrouter.spi.pipeline.PipelineFactory;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code pipeline readsplit}: reads go to a caught-up replica, writes and transactions to the
+ * primary, and a statement a replica refuses is re-run on the primary. Its block:
+ * {@code readsplit { write_functions "audit.log_access, touch" }} names functions that write,
+ * beyond the built-in list, so that SELECTs calling them go to the primary.
+ */
+public final class ReadsplitPipelineFactory implements PipelineFactory {
+    public static final String NAME = "readsplit";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Pipeline create(PluginConfig config, PipelineContext context) {
+        config.allowOnly(Set.of("write_functions"));
+        List<String> functions = config.string("write_functions")
+                .map(s -> Arrays.stream(s.split(",")).map(String::trim).filter(f -> !f.isEmpty()).toList())
+                .orElse(List.of());
+        StatementClassifier classifier;
+        try {
+            classifier = new StatementClassifier(functions);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(config.setting("write_functions").orElseThrow().location(), e.getMessage());
+        }
+        return session -> new ReadsplitSession(session, classifier);
+    }
+}

@@ -1,0 +1,61 @@
+package io.pgrouter.pipeline.readsplit;
+
+import io.pgrouter.spi.cluster.BackendState;
+import io.pgrouter.spi.cluster.ClusterSnapshot;
+import io.pgrouter.spi.cluster.Endpoint;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.IntUnaryOperator;
+
+/** Which replica may serve a session's read now. Pure functions of the cluster snapshot. */
+final class ReplicaChoice {
+    private ReplicaChoice() {
+    }
+
+    /**
+     * Picks an eligible replica (OK, within its lag threshold, weight above 0) at random by
+     * weight.
+     *
+     * @param random given a bound, returns a number in [0, bound)
+     */
+    static Optional<BackendState> pick(ClusterSnapshot snapshot, IntUnaryOperator random) {
+        List<BackendState> eligible = snapshot.eligibleReplicas();
+        long total = 0;
+        for (BackendState b : eligible) {
+            total += b.weight();
+        }
+        if (total <= 0) {
+            return Optional.empty();
+        }
+        int ticket = random.applyAsInt((int) Math.min(Integer.MAX_VALUE, total));
+        for (BackendState b : eligible) {
+            ticket -= b.weight();
+            if (ticket < 0) {
+                return Optional.of(b);
+            }
+        }
+        return Optional.of(eligible.get(eligible.size() - 1));
+    }
+
+    /** The replica is still one that may serve reads. */
+    static boolean stillEligible(ClusterSnapshot snapshot, Endpoint replica) {
+        return snapshot.backend(replica).map(BackendState::isEligibleForReads).orElse(false);
+    }
+
+    /**
+     * Read-your-writes: may a session whose last write completed while snapshot generation
+     * {@code writeGeneration} was current read from this replica? Only once a watcher round that
+     * began after the write has found the replica with nothing left to replay: the round two
+     * generations on started after the next one was published, so after the write; its lag of 0
+     * means the replica had replayed the primary's position read in that round, which includes the
+     * write. Conservative: under a steady write load a replica rarely shows lag 0, and the
+     * session's reads then stay on the primary.
+     */
+    static boolean hasSeenWrite(ClusterSnapshot snapshot, Endpoint replica, long writeGeneration) {
+        if (writeGeneration < 0) {
+            return true;
+        }
+        return snapshot.generation() >= writeGeneration + 2
+                && snapshot.backend(replica).map(b -> b.isEligibleForReads() && b.lagBytes() == 0).orElse(false);
+    }
+}

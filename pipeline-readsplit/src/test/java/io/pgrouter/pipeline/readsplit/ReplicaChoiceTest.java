@@ -1,0 +1,66 @@
+package io.pgrouter.pipeline.readsplit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgrouter.spi.cluster.BackendState;
+import io.pgrouter.spi.cluster.ClusterSnapshot;
+import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.cluster.Role;
+import io.pgrouter.spi.cluster.Status;
+import io.pgrouter.spi.cluster.TlsMode;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ReplicaChoiceTest {
+    private static final Endpoint PRIMARY = new Endpoint("10.0.0.1", 5432);
+    private static final Endpoint A = new Endpoint("10.0.0.2", 5432);
+    private static final Endpoint B = new Endpoint("10.0.0.3", 5432);
+    private static final Endpoint LAGGING = new Endpoint("10.0.0.4", 5432);
+
+    @Test
+    void picksByWeightAmongEligibleReplicasOnly() {
+        ClusterSnapshot s = snapshot(10, replica(A, 100, 0), replica(B, 300, 0), replica(LAGGING, 1000, 5_000));
+        Map<Endpoint, Integer> picks = new HashMap<>();
+        Random random = new Random(42);
+        for (int i = 0; i < 40_000; i++) {
+            picks.merge(ReplicaChoice.pick(s, random::nextInt).orElseThrow().address(), 1, Integer::sum);
+        }
+        assertEquals(null, picks.get(LAGGING), "a replica past its lag threshold serves no reads");
+        double shareB = picks.get(B) / 40_000.0;
+        assertTrue(Math.abs(shareB - 0.75) < 0.02, "weights 100:300 give B three quarters, got " + shareB);
+    }
+
+    @Test
+    void noEligibleReplicaMeansNone() {
+        assertEquals(Optional.empty(), ReplicaChoice.pick(snapshot(1, replica(LAGGING, 100, 5_000)), n -> 0));
+        assertEquals(Optional.empty(), ReplicaChoice.pick(snapshot(1, replica(A, 0, 0)), n -> 0), "weight 0: never");
+    }
+
+    @Test
+    void readYourWritesWaitsForARoundAfterTheWriteWithNothingLeftToReplay() {
+        assertTrue(ReplicaChoice.hasSeenWrite(snapshot(5, replica(A, 100, 0)), A, -1), "no write yet");
+        assertFalse(ReplicaChoice.hasSeenWrite(snapshot(6, replica(A, 100, 0)), A, 5), "the round in flight may predate the write");
+        assertTrue(ReplicaChoice.hasSeenWrite(snapshot(7, replica(A, 100, 0)), A, 5));
+        assertFalse(ReplicaChoice.hasSeenWrite(snapshot(7, replica(A, 100, 16)), A, 5), "still replaying");
+    }
+
+    private static ClusterSnapshot snapshot(long generation, BackendState... replicas) {
+        BackendState primary = new BackendState(PRIMARY, TlsMode.OFF, 100, 1000, Role.PRIMARY, Status.OK, 0,
+                Optional.empty(), Instant.now(), Optional.empty());
+        List<BackendState> all = new java.util.ArrayList<>(List.of(primary));
+        all.addAll(List.of(replicas));
+        return new ClusterSnapshot(all, Optional.of(primary), false, generation, Instant.now());
+    }
+
+    private static BackendState replica(Endpoint address, int weight, long lag) {
+        return new BackendState(address, TlsMode.OFF, weight, 1000, Role.REPLICA, Status.OK, lag, Optional.empty(),
+                Instant.now(), Optional.empty());
+    }
+}

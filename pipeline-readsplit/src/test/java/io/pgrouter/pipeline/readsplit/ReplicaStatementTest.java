@@ -1,0 +1,71 @@
+package io.pgrouter.pipeline.readsplit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ReplicaStatementTest {
+    @Test
+    void rowDescriptionAndNoticesAreHeldUntilTheFirstRow() {
+        ByteBuf query = message('Q', "select f()\0");
+        ReplicaStatement st = new ReplicaStatement(query);
+        ByteBuf rowDescription = message('T', "\0\0");
+        ByteBuf notice = message('N', "SNOTICE\0\0");
+        assertTrue(st.hold(rowDescription));
+        assertTrue(st.hold(notice));
+        ByteBuf row = message('D', "\0\0");
+        assertFalse(st.hold(row), "a row settles the statement");
+        List<ByteBuf> sent = new ArrayList<>();
+        st.startForwarding(sent::add);
+        assertEquals(List.of(rowDescription, notice), sent, "what was held goes first, in order");
+        assertEquals(0, query.refCnt(), "once forwarding, the query kept for a retry is released");
+        sent.forEach(ByteBuf::release);
+        row.release();
+        st.release();
+    }
+
+    @Test
+    void aRetryTakesTheQueryAndDropsWhatWasHeld() {
+        ByteBuf query = message('Q', "select f()\0");
+        ReplicaStatement st = new ReplicaStatement(query);
+        ByteBuf rowDescription = message('T', "\0\0");
+        assertTrue(st.hold(rowDescription));
+        ByteBuf retry = st.takeQuery();
+        assertEquals("select f()", Messages.queryText(retry));
+        st.release();
+        assertEquals(0, rowDescription.refCnt());
+        assertEquals(1, retry.refCnt());
+        retry.release();
+    }
+
+    @Test
+    void holdingStopsAtTheBound() {
+        ReplicaStatement st = new ReplicaStatement(message('Q', "select 1\0"));
+        ByteBuf big = message('N', "M" + "x".repeat(ReplicaStatement.HOLD_LIMIT) + "\0\0");
+        assertFalse(st.hold(big), "past the bound the answer is forwarded and no longer retried");
+        big.release();
+        st.release();
+    }
+
+    @Test
+    void refusalsAreRecognisedByTheirCode() {
+        ByteBuf readOnly = message('E', "SERROR\0C25006\0Mcannot execute INSERT in a read-only transaction\0\0");
+        ByteBuf syntax = message('E', "SERROR\0C42601\0Msyntax error\0\0");
+        assertTrue(Messages.isReplicaRefusal(readOnly));
+        assertFalse(Messages.isReplicaRefusal(syntax), "a genuine error is the client's answer, not retried");
+        readOnly.release();
+        syntax.release();
+    }
+
+    private static ByteBuf message(char type, String body) {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        return Unpooled.buffer().writeByte(type).writeInt(b.length + 4).writeBytes(b);
+    }
+}
