@@ -4,46 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgrouter.testkit.PgCluster;
 import java.io.DataOutputStream;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Cancel requests carry pgrouter's own keys and reach the backend running the statement. */
 class CancelIT {
-    @TempDir
-    static Path dir;
-    static RouterFixture fixture;
-    static PgCluster cluster;
-    static PgrouterProcess router;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = RouterFixture.start(dir, 0, "session", "");
-        cluster = fixture.cluster;
-        router = fixture.router;
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+    @RegisterExtension
+    static final RouterFixture fixture = new RouterFixture(0, "session", "");
 
     @Test
     void pgjdbcQueryTimeoutCancelsALongSleepWithinASecondOrTwo() throws Exception {
-        try (Connection c = DriverManager.getConnection(router.jdbcUrl("postgres"), cluster.superuser(), "");
+        try (Connection c = DriverManager.getConnection(fixture.router().jdbcUrl("postgres"), fixture.cluster().superuser(), "");
                 Statement s = c.createStatement()) {
             s.setQueryTimeout(1); // pgjdbc sends a CancelRequest with the key it was given after 1 s
             long start = System.nanoTime();
@@ -59,7 +37,7 @@ class CancelIT {
 
     @Test
     void theClientSeesPgroutersKeyNotTheBackendsAndAWrongKeyDoesNothing() throws Exception {
-        try (Connection c = DriverManager.getConnection(router.jdbcUrl("postgres"), cluster.superuser(), "");
+        try (Connection c = DriverManager.getConnection(fixture.router().jdbcUrl("postgres"), fixture.cluster().superuser(), "");
                 Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select pg_backend_pid()")) {
             rs.next();
             int backendPid = rs.getInt(1);
@@ -76,7 +54,7 @@ class CancelIT {
                     return e.getSQLState();
                 }
             });
-            try (Socket socket = new Socket("127.0.0.1", router.port)) {
+            try (Socket socket = new Socket("127.0.0.1", fixture.router().port)) {
                 DataOutputStream out = new DataOutputStream(socket.getOutputStream());
                 out.writeInt(16);
                 out.writeInt(80877102);

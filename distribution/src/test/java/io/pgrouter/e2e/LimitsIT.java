@@ -4,42 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgrouter.testkit.PgCluster;
 import java.io.DataInputStream;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** max_clients, max_message_size and authentication_timeout, each with a proper error. */
 class LimitsIT {
-    @TempDir
-    static Path dir;
-    static RouterFixture fixture;
-    static PgCluster cluster;
-    static PgrouterProcess router;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = RouterFixture.start(dir, 0, "session", "max_clients 2\nmax_message_size 64kb\nauthentication_timeout 500ms\n");
-        cluster = fixture.cluster;
-        router = fixture.router;
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+    @RegisterExtension
+    static final RouterFixture fixture = new RouterFixture(0, "session",
+            "max_clients 2\nmax_message_size 64kb\nauthentication_timeout 500ms\n");
 
     @Test
     void aThirdClientIsTurnedAwayWithTooManyConnections() throws Exception {
@@ -76,7 +56,7 @@ class LimitsIT {
 
     @Test
     void aClientThatSaysNothingIsDisconnectedAfterTheAuthenticationTimeout() throws Exception {
-        try (Socket s = new Socket("127.0.0.1", router.port)) {
+        try (Socket s = new Socket("127.0.0.1", fixture.router().port)) {
             s.setSoTimeout(10_000);
             DataInputStream in = new DataInputStream(s.getInputStream());
             long start = System.nanoTime();
@@ -91,11 +71,11 @@ class LimitsIT {
     }
 
     private static Connection connect() throws SQLException {
-        return DriverManager.getConnection(router.jdbcUrl("postgres"), cluster.superuser(), "");
+        return DriverManager.getConnection(fixture.router().jdbcUrl("postgres"), fixture.cluster().superuser(), "");
     }
 
     /** The monitor's client count, which falls as pgrouter notices closed connections. */
     private static void awaitClients(int expected) throws Exception {
-        router.awaitMonitor(Duration.ofSeconds(10), m -> m.contains("clients " + expected + "\n"));
+        fixture.router().awaitMonitor(Duration.ofSeconds(10), m -> m.contains("clients " + expected + "\n"));
     }
 }

@@ -3,42 +3,21 @@ package io.pgrouter.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgrouter.testkit.PgCluster;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Hostile or broken startup traffic gets a proper ErrorResponse, and the router lives on. */
 class ProtocolErrorsIT {
-    @TempDir
-    static Path dir;
-    static RouterFixture fixture;
-    static PgCluster cluster;
-    static PgrouterProcess router;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = RouterFixture.start(dir, 0, "session", "");
-        cluster = fixture.cluster;
-        router = fixture.router;
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+    @RegisterExtension
+    static final RouterFixture fixture = new RouterFixture(0, "session", "");
 
     @Test
     void sslRequestIsDeclinedAndTheClientMayGoOnInPlainText() throws IOException {
@@ -77,7 +56,7 @@ class ProtocolErrorsIT {
         try (Socket s = connect()) {
             new DataOutputStream(s.getOutputStream()).writeInt(100); // and never the rest
         }
-        try (var c = java.sql.DriverManager.getConnection(router.jdbcUrl("postgres"), cluster.superuser(), "");
+        try (var c = java.sql.DriverManager.getConnection(fixture.router().jdbcUrl("postgres"), fixture.cluster().superuser(), "");
                 var st = c.createStatement(); var rs = st.executeQuery("select 7")) {
             assertTrue(rs.next());
             assertEquals(7, rs.getInt(1));
@@ -89,7 +68,7 @@ class ProtocolErrorsIT {
     }
 
     private static Socket connect() throws IOException {
-        Socket s = new Socket("127.0.0.1", router.port);
+        Socket s = new Socket("127.0.0.1", fixture.router().port);
         s.setSoTimeout(10_000);
         return s;
     }

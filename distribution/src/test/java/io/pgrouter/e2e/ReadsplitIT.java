@@ -3,7 +3,6 @@ package io.pgrouter.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgrouter.testkit.PgCluster;
 import io.pgrouter.testkit.PgNode;
 import io.pgrouter.testkit.PgTools;
 import io.pgrouter.testkit.ProcessResult;
@@ -16,10 +15,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The readsplit pipeline against a primary and two replicas: reads on replicas, writes and
@@ -27,30 +25,19 @@ import org.junit.jupiter.api.io.TempDir;
  * simple-query mode ({@code preferQueryMode=simple}) since version 1 routes simple queries only.
  */
 class ReadsplitIT {
-    @TempDir
-    static Path dir;
-    static RouterFixture fixture;
-    static PgCluster cluster;
+    @RegisterExtension
+    static final RouterFixture fixture = new RouterFixture(2, "readsplit", "");
 
     @BeforeAll
     static void start() throws Exception {
-        fixture = RouterFixture.start(dir, 2, "readsplit", "");
-        cluster = fixture.cluster;
-        cluster.primary().execute("create table items (id int primary key, v text)");
-        cluster.primary().execute("create sequence s");
-        cluster.primary().execute("""
+        fixture.cluster().primary().execute("create table items (id int primary key, v text)");
+        fixture.cluster().primary().execute("create sequence s");
+        fixture.cluster().primary().execute("""
                 create function remember(t text) returns int language sql volatile
                 as $$ insert into items values ((select coalesce(max(id), 0) + 1 from items), t) returning id $$""");
-        cluster.awaitReplicasCaughtUp(Duration.ofSeconds(30));
+        fixture.cluster().awaitReplicasCaughtUp(Duration.ofSeconds(30));
         // Reads go to replicas only once the watcher has seen them caught up.
-        fixture.router.awaitMonitor(Duration.ofSeconds(20), m -> m.lines().filter(l -> l.contains(" slave OK 0")).count() == 2);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (fixture != null) {
-            fixture.close();
-        }
+        fixture.router().awaitMonitor(Duration.ofSeconds(20), m -> m.lines().filter(l -> l.contains(" slave OK 0")).count() == 2);
     }
 
     @Test
@@ -76,10 +63,10 @@ class ReadsplitIT {
         try (Connection c = connect(); Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("select nextval('s'), inet_server_port()")) {
                 assertTrue(rs.next());
-                assertEquals(cluster.primary().port(), rs.getInt(2), "nextval writes: primary");
+                assertEquals(fixture.cluster().primary().port(), rs.getInt(2), "nextval writes: primary");
             }
             s.execute("begin");
-            assertEquals(cluster.primary().port(), serverPort(c), "inside a transaction: primary");
+            assertEquals(fixture.cluster().primary().port(), serverPort(c), "inside a transaction: primary");
             s.execute("commit");
         }
     }
@@ -92,7 +79,7 @@ class ReadsplitIT {
                 ResultSet rs = s.executeQuery("select remember('" + marker + "')")) {
             assertTrue(rs.next(), "the client sees the primary's answer, not the replica's error");
         }
-        try (Connection direct = cluster.primary().connect(); Statement s = direct.createStatement();
+        try (Connection direct = fixture.cluster().primary().connect(); Statement s = direct.createStatement();
                 ResultSet rs = s.executeQuery("select count(*) from items where v = '" + marker + "'")) {
             rs.next();
             assertEquals(1, rs.getInt(1), "the write happened once, on the primary");
@@ -101,11 +88,11 @@ class ReadsplitIT {
 
     @Test
     void setSearchPathIsCarriedToTheReplica() throws Exception {
-        cluster.primary().execute("create schema if not exists app");
-        cluster.primary().execute("create table if not exists app.only_here (x int)");
-        cluster.primary().execute("insert into app.only_here values (42)");
-        cluster.awaitReplicasCaughtUp(Duration.ofSeconds(30));
-        fixture.router.awaitMonitor(Duration.ofSeconds(20), m -> m.lines().filter(l -> l.contains(" slave OK 0")).count() == 2);
+        fixture.cluster().primary().execute("create schema if not exists app");
+        fixture.cluster().primary().execute("create table if not exists app.only_here (x int)");
+        fixture.cluster().primary().execute("insert into app.only_here values (42)");
+        fixture.cluster().awaitReplicasCaughtUp(Duration.ofSeconds(30));
+        fixture.router().awaitMonitor(Duration.ofSeconds(20), m -> m.lines().filter(l -> l.contains(" slave OK 0")).count() == 2);
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("set search_path = app, public");
             try (ResultSet rs = s.executeQuery("select x, inet_server_port() from only_here")) {
@@ -124,7 +111,7 @@ class ReadsplitIT {
             try (ResultSet rs = s.executeQuery("select x, inet_server_port() from scratch")) {
                 assertTrue(rs.next());
                 assertEquals(7, rs.getInt(1));
-                assertEquals(cluster.primary().port(), rs.getInt(2));
+                assertEquals(fixture.cluster().primary().port(), rs.getInt(2));
             }
         }
     }
@@ -133,8 +120,8 @@ class ReadsplitIT {
     void pgbenchSelectOnlyRunsWithoutErrorsAndReplicasServeIt() throws Exception {
         ProcessResult init = pgbench("-i", "-s", "1", "-q");
         assertEquals(0, init.exitCode(), init.stderr());
-        cluster.awaitReplicasCaughtUp(Duration.ofSeconds(30));
-        fixture.router.awaitMonitor(Duration.ofSeconds(20), m -> m.lines().filter(l -> l.contains(" slave OK 0")).count() == 2);
+        fixture.cluster().awaitReplicasCaughtUp(Duration.ofSeconds(30));
+        fixture.router().awaitMonitor(Duration.ofSeconds(20), m -> m.lines().filter(l -> l.contains(" slave OK 0")).count() == 2);
         long before = replicaCommits();
         ProcessResult run = pgbench("-S", "-M", "simple", "-c", "4", "-j", "2", "-t", "200");
         assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
@@ -145,7 +132,7 @@ class ReadsplitIT {
     private static ProcessResult pgbench(String... args) {
         String[] command = new String[args.length + 8];
         command[0] = PgTools.bin("pgbench").toString();
-        System.arraycopy(new String[] {"-h", "127.0.0.1", "-p", String.valueOf(fixture.router.port), "-U", "postgres"},
+        System.arraycopy(new String[] {"-h", "127.0.0.1", "-p", String.valueOf(fixture.router().port), "-U", "postgres"},
                 0, command, 1, 6);
         System.arraycopy(args, 0, command, 7, args.length);
         command[command.length - 1] = "postgres";
@@ -155,7 +142,7 @@ class ReadsplitIT {
     /** Transactions the replicas have run, from their own statistics. */
     private static long replicaCommits() throws SQLException {
         long sum = 0;
-        for (PgNode r : cluster.replicas()) {
+        for (PgNode r : fixture.cluster().replicas()) {
             try (Connection c = r.connect(); Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("select xact_commit from pg_stat_database where datname = 'postgres'")) {
                 rs.next();
@@ -166,7 +153,7 @@ class ReadsplitIT {
     }
 
     private static Connection connect() throws SQLException {
-        return java.sql.DriverManager.getConnection(fixture.router.jdbcUrl("postgres") + "?preferQueryMode=simple",
+        return java.sql.DriverManager.getConnection(fixture.router().jdbcUrl("postgres") + "?preferQueryMode=simple",
                 "postgres", "");
     }
 
@@ -178,6 +165,6 @@ class ReadsplitIT {
     }
 
     private static Set<Integer> replicaPorts() {
-        return cluster.replicas().stream().map(PgNode::port).collect(Collectors.toSet());
+        return fixture.cluster().replicas().stream().map(PgNode::port).collect(Collectors.toSet());
     }
 }

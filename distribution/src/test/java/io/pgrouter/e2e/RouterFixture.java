@@ -1,31 +1,44 @@
 package io.pgrouter.e2e;
 
 import io.pgrouter.testkit.PgCluster;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A real cluster with the assembled pgrouter in front, for a test class to share. */
-final class RouterFixture implements AutoCloseable {
-    final PgCluster cluster;
-    final PgrouterProcess router;
+/**
+ * A real cluster with the assembled pgrouter in front, shared by a test class:
+ * {@code @RegisterExtension static final RouterFixture fixture = new RouterFixture(0, "session", "");}
+ * starts both before the class and, after it, stops pgrouter (which must exit 0 and report no
+ * leaked buffer) and the cluster.
+ */
+final class RouterFixture implements BeforeAllCallback, AfterAllCallback {
+    private final int replicas;
+    private final String pipeline;
+    private final String extraConfig;
+    private Path dir;
+    private PgCluster cluster;
+    private PgrouterProcess router;
 
-    private RouterFixture(PgCluster cluster, PgrouterProcess router) {
-        this.cluster = cluster;
-        this.router = router;
+    RouterFixture(int replicas, String pipeline, String extraConfig) {
+        this.replicas = replicas;
+        this.pipeline = pipeline;
+        this.extraConfig = extraConfig;
     }
 
-    /** Starts {@code replicas} replicas and pgrouter with {@link Configs#forCluster}. */
-    static RouterFixture start(Path dir, int replicas, String pipeline, String extraConfig) throws Exception {
-        PgCluster cluster = PgCluster.start(replicas);
-        try {
-            return new RouterFixture(cluster, PgrouterProcess.start(dir, Configs.forCluster(cluster, pipeline, extraConfig)));
-        } catch (Exception | Error e) {
-            cluster.close();
-            throw e;
-        }
+    PgCluster cluster() {
+        return cluster;
+    }
+
+    PgrouterProcess router() {
+        return router;
     }
 
     /** A pgjdbc connection through pgrouter, as the superuser. */
@@ -33,16 +46,29 @@ final class RouterFixture implements AutoCloseable {
         return DriverManager.getConnection(router.jdbcUrl("postgres"), cluster.superuser(), "");
     }
 
-    /** Stops pgrouter (which must exit 0 and report no leak), then the cluster. */
     @Override
-    public void close() throws Exception {
+    public void beforeAll(ExtensionContext context) throws Exception {
+        dir = Files.createTempDirectory("pgrouter-e2e");
+        cluster = PgCluster.start(replicas);
+        router = PgrouterProcess.start(dir, Configs.forCluster(cluster, pipeline, extraConfig));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
         try {
-            int exit = router.stop(Duration.ofSeconds(20));
-            if (exit != 0) {
-                throw new AssertionError("pgrouter exited with " + exit + ":\n" + router.log());
+            if (router != null) {
+                int exit = router.stop(Duration.ofSeconds(20));
+                if (exit != 0) {
+                    throw new AssertionError("pgrouter exited with " + exit + ":\n" + router.log());
+                }
             }
         } finally {
-            cluster.close();
+            if (cluster != null) {
+                cluster.close();
+            }
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 }

@@ -291,58 +291,57 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     @Override
     public CompletionStage<Backend> connect(Endpoint address) {
         CompletableFuture<Backend> result = new CompletableFuture<>();
-        server.connector().connect(this, address, channel.eventLoop()).addListener(f -> {
-            if (!f.isSuccess()) {
-                result.completeExceptionally(f.cause());
-                return;
-            }
-            Channel backendChannel = (Channel) f.getNow();
-            BackendConnection backend = backendChannel.pipeline().get(BackendConnection.class);
-            if (closing) {
-                backend.close();
-                result.completeExceptionally(new IOException("client went away"));
-                return;
-            }
-            backends.add(backend);
-            result.complete(backend);
-            flushAll();
-        });
+        openBackend(address, result, backend -> attach(backend, result));
         return result;
     }
 
     @Override
     public CompletionStage<Backend> login(Endpoint address) {
         CompletableFuture<Backend> result = new CompletableFuture<>();
+        openBackend(address, result, backend -> {
+            CompletableFuture<Backend> loggedIn = new CompletableFuture<>();
+            loggedIn.whenComplete((b, error) -> {
+                if (error != null) {
+                    result.completeExceptionally(error);
+                } else {
+                    attach(backend, result);
+                }
+            });
+            String user = startup.parameters().get("user");
+            backend.startLogin(startup.raw().retainedDuplicate(),
+                    new LoginExchange(user, server.credentials().password(user)), loggedIn);
+        });
+        return result;
+    }
+
+    /** Connects on this session's loop and hands the connection on, or fails {@code result}. */
+    private void openBackend(Endpoint address, CompletableFuture<Backend> result,
+            java.util.function.Consumer<BackendConnection> connected) {
         server.connector().connect(this, address, channel.eventLoop()).addListener(f -> {
             if (!f.isSuccess()) {
                 result.completeExceptionally(f.cause());
                 return;
             }
-            Channel backendChannel = (Channel) f.getNow();
-            BackendConnection backend = backendChannel.pipeline().get(BackendConnection.class);
+            BackendConnection backend = ((Channel) f.getNow()).pipeline().get(BackendConnection.class);
             if (closing) {
                 backend.close();
                 result.completeExceptionally(new IOException("client went away"));
                 return;
             }
-            CompletableFuture<Backend> loggedIn = new CompletableFuture<>();
-            loggedIn.whenComplete((b, error) -> {
-                if (error != null) {
-                    result.completeExceptionally(error);
-                } else if (closing) {
-                    backend.close();
-                    result.completeExceptionally(new IOException("client went away"));
-                } else {
-                    backends.add(backend);
-                    result.complete(backend);
-                    flushAll();
-                }
-            });
-            String user = startup.parameters().get("user");
-            backend.startLogin(startup.raw().retainedDuplicate(), new LoginExchange(user, server.credentials().password(user)),
-                    loggedIn);
+            connected.accept(backend);
         });
-        return result;
+    }
+
+    /** Makes a ready backend part of the session, unless the client left meanwhile. */
+    private void attach(BackendConnection backend, CompletableFuture<Backend> result) {
+        if (closing) {
+            backend.close();
+            result.completeExceptionally(new IOException("client went away"));
+            return;
+        }
+        backends.add(backend);
+        result.complete(backend);
+        flushAll();
     }
 
     @Override
