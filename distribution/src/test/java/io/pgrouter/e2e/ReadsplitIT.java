@@ -8,6 +8,8 @@ import io.pgrouter.testkit.PgTools;
 import io.pgrouter.testkit.ProcessResult;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -83,6 +85,38 @@ class ReadsplitIT {
                 ResultSet rs = s.executeQuery("select count(*) from items where v = '" + marker + "'")) {
             rs.next();
             assertEquals(1, rs.getInt(1), "the write happened once, on the primary");
+        }
+    }
+
+    @Test
+    void extendedProtocolReadsRunOnAReplicaAndRefusalsAreRetried() throws Exception {
+        String marker = "extended-" + System.nanoTime();
+        try (Connection c = DriverManager.getConnection(fixture.router().jdbcUrl("postgres"), "postgres", "")) {
+            // pgjdbc's default: the extended protocol, unnamed statements for the first executions,
+            // then a named server-side statement (which lives on the primary).
+            try (PreparedStatement ps = c.prepareStatement("select ?::int + 1, inet_server_port()")) {
+                for (int i = 0; i < 8; i++) {
+                    ps.setInt(1, i);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        assertTrue(rs.next());
+                        assertEquals(i + 1, rs.getInt(1));
+                        if (i == 0) {
+                            assertTrue(replicaPorts().contains(rs.getInt(2)), () -> "an unnamed extended read runs on a replica:\n" + fixture.router().log());
+                        }
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("select remember(?)")) {
+                ps.setString(1, marker);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next(), "the replica's refusal was retried on the primary");
+                }
+            }
+        }
+        try (Connection direct = fixture.cluster().primary().connect(); Statement s = direct.createStatement();
+                ResultSet rs = s.executeQuery("select count(*) from items where v = '" + marker + "'")) {
+            rs.next();
+            assertEquals(1, rs.getInt(1));
         }
     }
 

@@ -38,6 +38,26 @@ final class Messages {
         return textEnd < 0 ? "" : p.toString(nameEnd + 1, textEnd - nameEnd - 1, StandardCharsets.UTF_8);
     }
 
+    /** The first NUL-terminated string of a message: Parse's statement, Execute's portal. */
+    static String firstName(ByteBuf m) {
+        int at = m.readerIndex() + 5;
+        int end = m.indexOf(at, m.readerIndex() + m.readableBytes(), (byte) 0);
+        return end < 0 ? "?" : m.toString(at, end - at, StandardCharsets.UTF_8);
+    }
+
+    /** Bind names a portal, then a statement: true when both are the unnamed ones. */
+    static boolean bindNamesEmpty(ByteBuf b) {
+        int at = b.readerIndex() + 5;
+        return b.readableBytes() > 6 && b.getByte(at) == 0 && b.getByte(at + 1) == 0;
+    }
+
+    /** Describe's 'S' or 'P' is followed by the name. */
+    static String describedName(ByteBuf d) {
+        int at = d.readerIndex() + 6;
+        int end = d.indexOf(at, d.readerIndex() + d.readableBytes(), (byte) 0);
+        return end < 0 ? "?" : d.toString(at, end - at, StandardCharsets.UTF_8);
+    }
+
     static ByteBuf query(ByteBufAllocator alloc, String sql) {
         byte[] text = sql.getBytes(StandardCharsets.UTF_8);
         return alloc.buffer(6 + text.length).writeByte('Q').writeInt(5 + text.length).writeBytes(text).writeByte(0);

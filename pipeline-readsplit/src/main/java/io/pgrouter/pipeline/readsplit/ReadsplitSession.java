@@ -21,10 +21,10 @@ import org.slf4j.LoggerFactory;
  * a replica is logged into by pgrouter when a read first needs one, and gets the session's
  * SET/RESET/DISCARD history replayed before it serves.
  *
- * <p>Version 1 routes simple-protocol queries only: a read goes to the replica when the session
- * is idle (the primary's ReadyForQuery says 'I'), nothing is in flight on the primary, the
- * session is not pinned, and the replica has seen the session's last write. Everything else,
- * the extended protocol included, goes to the primary. A replica's answer is held back until its
+ * <p>A read (a simple Query, or an extended-protocol group up to its Sync that uses only the
+ * unnamed statement and portal) goes to the replica when the session is idle (the primary's
+ * ReadyForQuery says 'I'), nothing is in flight on the primary, the session is not pinned, and
+ * the replica has seen the session's last write. Everything else goes to the primary. A replica's answer is held back until its
  * first row or completion, so that a refusal (25006 and kin) can be re-run on the primary unseen.
  * One statement at a time is in flight on the replica; client messages arriving meanwhile wait,
  * so answers keep their order.
@@ -37,6 +37,7 @@ final class ReadsplitSession implements SessionPipeline {
     private final ArrayDeque<ByteBuf> queued = new ArrayDeque<>();
     private final List<String> sessionState = new ArrayList<>();
     private final PrimaryLink primaryLink;
+    private final ExtendedGroup group = new ExtendedGroup();
 
     private Backend replica;
     private boolean replicaLoggingIn;
@@ -70,23 +71,102 @@ final class ReadsplitSession implements SessionPipeline {
         }
         byte type = message.getByte(message.readerIndex());
         switch (type) {
-            case 'Q' -> query(message);
+            case 'P', 'B', 'D', 'E', 'C', 'H', 'S' -> extended(type, message);
+            case 'Q' -> {
+                flushGroupToPrimary();
+                query(message);
+            }
             case 'X' -> {
+                flushGroupToPrimary();
                 primaryLink.send(message, false);
                 closeReplica();
                 primaryLink.terminate();
             }
+            case 'F' -> {
+                flushGroupToPrimary();
+                primaryLink.send(message, true, true); // a function call ends in ReadyForQuery
+            }
+            default -> {
+                flushGroupToPrimary();
+                primaryLink.send(message, false);
+            }
+        }
+    }
+
+    /** Gathers an extended-protocol group up to its Sync, then routes it whole. */
+    private void extended(byte type, ByteBuf message) {
+        if (group.onPrimary()) {
+            primaryLink.send(message, type == 'S', type == 'E');
+            if (type == 'S') {
+                group.reset();
+            }
+            return;
+        }
+        switch (type) {
             case 'P' -> {
                 Classification c = classifier.classify(Messages.parseText(message), primaryLink.standardStrings());
                 if (c.setsSessionState() || c.pinsSession()) {
                     pin("extended-protocol " + c.reason().description());
                 }
-                primaryLink.send(message, false);
+                if (!Messages.firstName(message).isEmpty()) {
+                    group.notReplica("named statement");
+                } else if (c.route() != Route.REPLICA || c.setsSessionState()) {
+                    group.notReplica(c.reason().description());
+                }
             }
-            // Sync and FunctionCall each end in a ReadyForQuery; an Execute may write.
-            case 'S', 'F' -> primaryLink.send(message, true);
-            case 'E' -> primaryLink.send(message, false, true);
-            default -> primaryLink.send(message, false);
+            case 'B' -> {
+                if (!Messages.bindNamesEmpty(message)) {
+                    group.notReplica("named statement or portal");
+                }
+            }
+            case 'D' -> {
+                if (!Messages.describedName(message).isEmpty()) {
+                    group.notReplica("named statement or portal");
+                }
+            }
+            case 'E' -> {
+                group.executes();
+                if (!Messages.firstName(message).isEmpty()) {
+                    group.notReplica("named portal");
+                }
+            }
+            case 'S' -> {
+                // the end of the group: routed below
+            }
+            default -> group.notReplica(type == 'H' ? "Flush" : "Close"); // 'C', 'H'
+        }
+        group.add(message);
+        if (type == 'H' || group.mustFlush()) {
+            flushGroupToPrimary();
+        } else if (type == 'S') {
+            endGroup();
+        }
+    }
+
+    private void endGroup() {
+        String notRead = group.notReplicaReason();
+        Optional<String> notReplica = whyNotReplica(notRead);
+        if (notReplica.isPresent()) {
+            boolean writes = group.hasExecute() && notRead != null;
+            ByteBuf request = group.merge(session.alloc());
+            group.reset();
+            log.debug("session {}: primary <- extended group ({})", session.id(), notReplica.get());
+            primaryLink.send(request, true, writes || primaryLink.transactionStatus() != 'I');
+            return;
+        }
+        ByteBuf request = group.merge(session.alloc());
+        group.reset();
+        read(request);
+    }
+
+    /** Sends what the current group holds to the primary; the rest of it follows there. */
+    private void flushGroupToPrimary() {
+        if (group.isEmpty()) {
+            return;
+        }
+        boolean writes = group.hasExecute();
+        for (ByteBuf m : group.flushToPrimary()) {
+            primaryLink.send(m, false, writes);
         }
     }
 
@@ -95,34 +175,45 @@ final class ReadsplitSession implements SessionPipeline {
         if (c.pinsSession()) {
             pin(c.reason().description());
         }
-        Optional<String> notReplica = whyNotReplica(c);
+        Optional<String> notReplica = whyNotReplica(c.route() == Route.REPLICA ? null : c.reason().description());
         if (notReplica.isPresent()) {
             toPrimary(message, c, notReplica.get());
             return;
         }
+        read(message);
+    }
+
+    /** Runs a read (a Query, or an extended group up to its Sync) on a replica when one may take it. */
+    private void read(ByteBuf request) {
         if (replica == null) {
             Optional<BackendState> choice = ReplicaChoice.pick(session.cluster(), ThreadLocalRandom.current()::nextInt);
             if (choice.isEmpty()) {
-                toPrimary(message, c, "no eligible replica");
+                readOnPrimary(request, "no eligible replica");
                 return;
             }
             if (!ReplicaChoice.hasSeenWrite(session.cluster(), choice.get().address(), writeGeneration)) {
-                toPrimary(message, c, "read-your-writes");
+                readOnPrimary(request, "read-your-writes");
                 return;
             }
-            logIntoReplica(choice.get(), message);
+            logIntoReplica(choice.get(), request);
             return;
         }
         if (!ReplicaChoice.hasSeenWrite(session.cluster(), replica.address(), writeGeneration)) {
-            toPrimary(message, c, "read-your-writes");
+            readOnPrimary(request, "read-your-writes");
             return;
         }
-        toReplica(message);
+        toReplica(request);
     }
 
-    private Optional<String> whyNotReplica(Classification c) {
-        if (c.route() != Route.REPLICA) {
-            return Optional.of(c.reason().description());
+    private void readOnPrimary(ByteBuf request, String why) {
+        log.debug("session {}: primary <- read ({})", session.id(), why);
+        primaryLink.send(request, true, false);
+    }
+
+    /** Why a read may not go to a replica now; {@code notRead} says why it is not a read at all. */
+    private Optional<String> whyNotReplica(String notRead) {
+        if (notRead != null) {
+            return Optional.of(notRead);
         }
         if (primaryLink.transactionStatus() != 'I') {
             return Optional.of("in a transaction");
@@ -327,6 +418,7 @@ final class ReadsplitSession implements SessionPipeline {
             loginQuery.release();
             loginQuery = null;
         }
+        group.reset();
         if (current != null) {
             current.release();
             current = null;

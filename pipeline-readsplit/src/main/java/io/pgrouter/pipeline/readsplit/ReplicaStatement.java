@@ -35,7 +35,10 @@ final class ReplicaStatement {
      */
     boolean hold(ByteBuf message) {
         byte type = message.getByte(message.readerIndex());
-        boolean settles = type != 'T' && type != 'N' && type != 'A';
+        // RowDescription, ParseComplete, BindComplete, NoData, ParameterDescription, notices and
+        // notifications come before execution: a refusal may still follow them.
+        boolean settles = type != 'T' && type != 'N' && type != 'A' && type != '1' && type != '2'
+                && type != 'n' && type != 't';
         if (settles || heldBytes + message.readableBytes() > HOLD_LIMIT) {
             return false;
         }

@@ -1,0 +1,93 @@
+package io.pgrouter.pipeline.readsplit;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The extended-protocol messages a client sent since its last Sync (Parse, Bind, Describe,
+ * Execute), gathered so the whole group goes to one backend. A replica may run the group only
+ * if it uses the unnamed statement and portal alone (named ones live on the primary) and every
+ * Parse is a read; otherwise it goes to the primary, and so does everything the client sends
+ * until its Sync once the group was flushed there (a Flush, a Close, a group over 1 MiB).
+ */
+final class ExtendedGroup {
+    static final int LIMIT = 1 << 20;
+
+    private final List<ByteBuf> messages = new ArrayList<>();
+    private int bytes;
+    private String notReplica;
+    private boolean executes;
+    private boolean onPrimary;
+
+    boolean isEmpty() {
+        return messages.isEmpty();
+    }
+
+    /** The group was flushed to the primary: the rest of it, up to Sync, goes there too. */
+    boolean onPrimary() {
+        return onPrimary;
+    }
+
+    void add(ByteBuf message) {
+        messages.add(message);
+        bytes += message.readableBytes();
+        if (bytes > LIMIT) {
+            notReplica("over 1 MiB before Sync");
+        }
+    }
+
+    void executes() {
+        executes = true;
+    }
+
+    boolean hasExecute() {
+        return executes;
+    }
+
+    void notReplica(String why) {
+        if (notReplica == null) {
+            notReplica = why;
+        }
+    }
+
+    /** Why a replica may not run the group, or null when it may. */
+    String notReplicaReason() {
+        return notReplica;
+    }
+
+    boolean mustFlush() {
+        return bytes > LIMIT;
+    }
+
+    /** Hands the messages over (to the primary, in order) and marks the group as going there. */
+    List<ByteBuf> flushToPrimary() {
+        onPrimary = true;
+        List<ByteBuf> out = new ArrayList<>(messages);
+        messages.clear();
+        bytes = 0;
+        return out;
+    }
+
+    /** The group as one buffer (one write, one retry copy); the parts are released. */
+    ByteBuf merge(ByteBufAllocator alloc) {
+        ByteBuf all = alloc.buffer(bytes);
+        for (ByteBuf m : messages) {
+            all.writeBytes(m, m.readerIndex(), m.readableBytes());
+            m.release();
+        }
+        messages.clear();
+        return all;
+    }
+
+    /** Starts the next group, after a Sync. */
+    void reset() {
+        messages.forEach(ByteBuf::release);
+        messages.clear();
+        bytes = 0;
+        notReplica = null;
+        executes = false;
+        onPrimary = false;
+    }
+}
