@@ -163,6 +163,50 @@ class ReadsplitIT {
         assertTrue(replicaCommits() - before >= 800, "the replicas served the reads");
     }
 
+    @Test
+    void cancelReachesTheReplicaRunningTheRead() throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            assertTrue(replicaPorts().contains(serverPort(c)), "reads run on a replica");
+            var cancelled = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    awaitSleeperOnAReplica();
+                    s.cancel(); // pgjdbc sends a CancelRequest with pgrouter's key
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            long start = System.nanoTime();
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> s.executeQuery("select pg_sleep(60)"));
+            cancelled.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals("57014", e.getSQLState(), e.getMessage());
+            assertTrue(System.nanoTime() - start < Duration.ofSeconds(20).toNanos());
+            assertTrue(replicaPorts().contains(serverPort(c)), "the session goes on after the cancel");
+        }
+    }
+
+    private static void awaitSleeperOnAReplica() throws SQLException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (PgNode replica : fixture.cluster().replicas()) {
+                try (Connection c = replica.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                        "select count(*) from pg_stat_activity where query = 'select pg_sleep(60)' and state = 'active'")) {
+                    rs.next();
+                    if (rs.getInt(1) > 0) {
+                        return;
+                    }
+                }
+            }
+            try {
+                Thread.sleep(50); // poll interval inside the deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new AssertionError("pg_sleep never ran on a replica");
+    }
+
     private static ProcessResult pgbench(String... args) {
         String[] command = new String[args.length + 8];
         command[0] = PgTools.bin("pgbench").toString();

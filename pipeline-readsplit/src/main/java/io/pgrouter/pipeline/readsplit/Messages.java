@@ -12,10 +12,11 @@ final class Messages {
      * What a hot standby answers for a statement it cannot run but the primary can:
      * read_only_sql_transaction, feature_not_supported, object_not_in_prerequisite_state (e.g.
      * "cannot assign TransactionIds during recovery") and serialization_failure (a query
-     * cancelled by a recovery conflict). The replica did nothing, so re-running on the primary
-     * is safe.
+     * cancelled by a recovery conflict), and the replica shutting down or starting up (57P01,
+     * 57P02, 57P03). The replica did nothing, so re-running on the primary is safe.
      */
-    private static final Set<String> REPLICA_REFUSALS = Set.of("25006", "0A000", "55000", "40001");
+    private static final Set<String> REPLICA_REFUSALS = Set.of("25006", "0A000", "55000", "40001", "57P01", "57P02",
+            "57P03");
 
     private Messages() {
     }
