@@ -13,6 +13,7 @@ import io.pgrouter.core.protocol.ErrorResponses;
 import io.pgrouter.core.protocol.ProtocolException;
 import io.pgrouter.core.protocol.SqlState;
 import io.pgrouter.core.protocol.StartupPacket;
+import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.pipeline.Backend;
@@ -23,6 +24,7 @@ import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -312,6 +314,37 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
                     new LoginExchange(user, server.credentials().password(user)), loggedIn);
         });
         return result;
+    }
+
+    @Override
+    public CompletionStage<Backend> relayToPrimary() {
+        Optional<BackendState> target = cluster().primary();
+        if (target.isEmpty()) {
+            fail(SqlState.CANNOT_CONNECT_NOW, "pgrouter: no primary backend is available");
+            return CompletableFuture.failedFuture(new IOException("no primary backend is available"));
+        }
+        Endpoint address = target.get().address();
+        CompletableFuture<Backend> result = new CompletableFuture<>();
+        result.whenComplete((backend, error) -> {
+            if (error != null && !closing) {
+                log.warn("session {}: cannot connect to the primary {}: {}", id, address, error.toString());
+                fail(SqlState.CONNECTION_FAILURE, "pgrouter: could not connect to the primary " + address + ": "
+                        + rootMessage(error));
+            }
+        });
+        openBackend(address, result, backend -> {
+            backend.send(startup.raw().retainedDuplicate());
+            attach(backend, result);
+        });
+        return result;
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable t = error;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 
     /** Connects on this session's loop and hands the connection on, or fails {@code result}. */

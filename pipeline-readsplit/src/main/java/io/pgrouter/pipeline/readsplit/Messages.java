@@ -97,12 +97,4 @@ final class Messages {
         int valueEnd = s.indexOf(nameEnd + 1, end, (byte) 0);
         return valueEnd < 0 ? Optional.empty() : Optional.of(s.toString(nameEnd + 1, valueEnd - nameEnd - 1, StandardCharsets.UTF_8));
     }
-
-    static String rootMessage(Throwable error) {
-        Throwable t = error;
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getMessage() != null ? t.getMessage() : t.toString();
-    }
 }

@@ -1,11 +1,9 @@
 package io.pgrouter.pipeline.readsplit;
 
 import io.netty.buffer.ByteBuf;
-import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.Session;
 import java.util.ArrayDeque;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,34 +33,16 @@ final class PrimaryLink {
     PrimaryLink(Session session, Runnable onReady) {
         this.session = session;
         this.onReady = onReady;
-        Optional<BackendState> target = session.cluster().primary();
-        if (target.isEmpty()) {
-            session.fail("57P03", "pgrouter: no primary backend is available");
-            return;
-        }
-        BackendState backend = target.get();
-        session.connect(backend.address()).whenComplete((connected, error) -> {
-            try {
-                connected(backend, connected, error);
-            } catch (RuntimeException e) {
-                log.error("session {}: primary setup failed", session.id(), e);
-                session.fail("XX000", "pgrouter: internal error: " + e);
-            }
-        });
+        // On failure pgrouter has already told the client (57P03 or 08006).
+        session.relayToPrimary().thenAccept(this::connected);
     }
 
-    private void connected(BackendState backend, Backend connected, Throwable error) {
-        if (error != null) {
-            session.fail("08006", "pgrouter: could not connect to the primary " + backend.address() + ": "
-                    + Messages.rootMessage(error));
-            return;
-        }
+    private void connected(Backend connected) {
         if (stopped) {
             connected.close();
             return;
         }
         primary = connected;
-        primary.send(session.startupMessage().retainedDuplicate());
         while (!beforeConnect.isEmpty()) {
             primary.send(beforeConnect.poll());
         }

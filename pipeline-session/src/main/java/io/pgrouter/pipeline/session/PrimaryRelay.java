@@ -1,12 +1,10 @@
 package io.pgrouter.pipeline.session;
 
 import io.netty.buffer.ByteBuf;
-import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import java.util.ArrayDeque;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,37 +33,17 @@ final class PrimaryRelay implements SessionPipeline {
 
     PrimaryRelay(Session session) {
         this.session = session;
-        Optional<BackendState> target = session.cluster().primary();
-        if (target.isEmpty()) {
-            session.fail("57P03", "pgrouter: no primary backend is available");
-            return;
-        }
-        BackendState backend = target.get();
-        session.connect(backend.address()).whenComplete((connected, error) -> {
-            try {
-                onConnected(backend, connected, error);
-            } catch (RuntimeException e) {
-                // A CompletionStage swallows what its callbacks throw: say it, and end the session.
-                log.error("session {}: relay setup failed", session.id(), e);
-                session.fail("XX000", "pgrouter: internal error: " + e);
-            }
-        });
+        // On failure pgrouter has already told the client (57P03 or 08006).
+        session.relayToPrimary().thenAccept(this::onConnected);
     }
 
-    private void onConnected(BackendState backend, Backend connected, Throwable error) {
-        if (error != null) {
-            log.warn("session {}: cannot connect to primary {}: {}", session.id(), backend.address(), error.toString());
-            session.fail("08006", "pgrouter: could not connect to the primary " + backend.address() + ": "
-                    + rootMessage(error));
-            return;
-        }
+    private void onConnected(Backend connected) {
         if (stopped) {
             connected.close();
             return;
         }
         primary = connected;
-        log.debug("session {}: relaying to primary {}", session.id(), backend.address());
-        primary.send(session.startupMessage().retainedDuplicate());
+        log.debug("session {}: relaying to primary {}", session.id(), connected.address());
         while (!pending.isEmpty()) {
             primary.send(pending.poll());
         }
@@ -130,13 +108,5 @@ final class PrimaryRelay implements SessionPipeline {
         if (primary != null && primary.isOpen()) {
             primary.close();
         }
-    }
-
-    private static String rootMessage(Throwable error) {
-        Throwable t = error;
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 }

@@ -64,6 +64,15 @@ public interface Session {
     CompletionStage<Backend> connect(Endpoint address);
 
     /**
+     * Connects to the cluster's current primary and sends it the client's StartupMessage, so that
+     * the primary authenticates the client (what the client sends next reaches it through the
+     * pipeline). When there is no primary, or it cannot be reached, pgrouter fails the session
+     * itself (57P03, 08006) and the stage completes exceptionally: the pipeline has nothing more
+     * to report.
+     */
+    CompletionStage<Backend> relayToPrimary();
+
+    /**
      * Opens a backend connection and logs in as this session's user, to its database, with the
      * client's startup parameters (application_name, client_encoding, options, ...). pgrouter
      * answers the backend's authentication request itself with what it holds for the user

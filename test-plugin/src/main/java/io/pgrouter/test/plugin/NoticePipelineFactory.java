@@ -39,18 +39,8 @@ public final class NoticePipelineFactory implements PipelineFactory {
         Relay(Session session, String text) {
             this.session = session;
             this.text = text;
-            var target = session.cluster().primary();
-            if (target.isEmpty()) {
-                session.fail("57P03", "notice plugin: no primary");
-                return;
-            }
-            session.connect(target.get().address()).whenComplete((backend, error) -> {
-                if (error != null) {
-                    session.fail("08006", "notice plugin: " + error);
-                    return;
-                }
+            session.relayToPrimary().thenAccept(backend -> {
                 primary = backend;
-                primary.send(session.startupMessage().retainedDuplicate());
                 while (!pending.isEmpty()) {
                     primary.send(pending.poll());
                 }
