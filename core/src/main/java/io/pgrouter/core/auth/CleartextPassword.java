@@ -14,6 +14,9 @@ public final class CleartextPassword {
 
     /** Whether {@code password} is the one behind {@code secret}; false for a null (unknown user) secret. */
     public static boolean verify(UserSecret secret, String user, String password) {
+        if (password.isEmpty()) {
+            return false; // PostgreSQL never accepts an empty password either
+        }
         if (secret instanceof UserSecret.Plaintext p) {
             return equal(p.password(), password);
         }

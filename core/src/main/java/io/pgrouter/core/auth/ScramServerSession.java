@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -30,6 +31,9 @@ public final class ScramServerSession {
     public static final String TLS_SERVER_END_POINT = "tls-server-end-point";
 
     private enum State { AWAITING_CLIENT_FIRST, AWAITING_CLIENT_FINAL, SUCCEEDED, FAILED }
+
+    /** Secret of this process for mock salts (PostgreSQL keeps one per cluster). */
+    private static final byte[] MOCK_KEY = ScramCrypto.randomBytes(32);
 
     private final ScramVerifier verifier;
     /** tls-server-end-point data of our certificate, or null when PLUS is not offered. */
@@ -70,23 +74,28 @@ public final class ScramServerSession {
         return forVerifier(ScramVerifier.derive(password), tlsServerEndPoint);
     }
 
-    /** The exchange for an authdb entry; an md5 hash cannot do SCRAM, so that one is doomed. */
-    public static ScramServerSession forSecret(UserSecret secret, byte[] tlsServerEndPoint) {
-        if (secret instanceof UserSecret.Scram s) {
-            return forVerifier(s.verifier(), tlsServerEndPoint);
+    /**
+     * The exchange for a user as the authdb knows it (or does not): a verifier is used as is, a
+     * plaintext password through a derived verifier; an md5 hash cannot do SCRAM and an unknown
+     * user has nothing, so both get a mock exchange that always fails and looks like any other.
+     */
+    public static ScramServerSession forUser(String user, Optional<UserSecret> secret, byte[] tlsServerEndPoint) {
+        UserSecret s = secret.orElse(null);
+        if (s instanceof UserSecret.Scram scram) {
+            return forVerifier(scram.verifier(), tlsServerEndPoint);
         }
-        if (secret instanceof UserSecret.Plaintext p) {
-            return forPassword(p.password(), tlsServerEndPoint);
+        if (s instanceof UserSecret.Plaintext plain) {
+            return forPassword(plain.password(), tlsServerEndPoint);
         }
-        return doomed(ScramCrypto.randomBytes(ScramCrypto.DEFAULT_SALT_LENGTH), tlsServerEndPoint);
+        return mock(user, MOCK_KEY, tlsServerEndPoint);
     }
 
     /**
-     * A mock exchange for a user the authdb does not know, as PostgreSQL does: the salt is derived
-     * from the user name and {@code mockKey} (random per process) so that repeated attempts see the
-     * same salt, as for a real user, and the proof is never accepted.
+     * A mock exchange, as PostgreSQL runs for a user without a SCRAM secret: the salt is derived
+     * from the user name and {@code mockKey} so that repeated attempts see the same salt, as for a
+     * real user, and the proof is never accepted.
      */
-    public static ScramServerSession forUnknownUser(String user, byte[] mockKey, byte[] tlsServerEndPoint) {
+    static ScramServerSession mock(String user, byte[] mockKey, byte[] tlsServerEndPoint) {
         byte[] name = user.getBytes(StandardCharsets.UTF_8);
         byte[] material = Arrays.copyOf(name, name.length + mockKey.length);
         System.arraycopy(mockKey, 0, material, name.length, mockKey.length);

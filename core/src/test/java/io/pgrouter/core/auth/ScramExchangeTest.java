@@ -132,20 +132,22 @@ class ScramExchangeTest {
 
     @Test
     void plaintextPasswordSecretWorksThroughADerivedVerifier() {
-        ScramServerSession server = ScramServerSession.forSecret(new UserSecret.Plaintext("s3cret"), null);
+        ScramServerSession server = ScramServerSession.forUser("u", java.util.Optional.of(new UserSecret.Plaintext("s3cret")), null);
         assertEquals(4096, server.verifier().iterations());
         assertTrue(login(server, ScramClientSession.withPassword("u", "s3cret"), null).succeeded());
     }
 
     @Test
     void unknownUserAndMd5SecretGetADoomedButOrdinaryLookingExchange() {
-        byte[] mockKey = ScramCrypto.randomBytes(32);
-        ScramServerSession ghost = ScramServerSession.forUnknownUser("ghost", mockKey, null);
-        ScramServerSession again = ScramServerSession.forUnknownUser("ghost", mockKey, null);
+        ScramServerSession ghost = ScramServerSession.forUser("ghost", java.util.Optional.empty(), null);
+        ScramServerSession again = ScramServerSession.forUser("ghost", java.util.Optional.empty(), null);
         assertEquals(ScramCrypto.base64(ghost.verifier().salt()), ScramCrypto.base64(again.verifier().salt()),
                 "a repeated attempt must see the same salt, as for a real user");
+        assertFalse(java.util.Arrays.equals(ghost.verifier().salt(),
+                ScramServerSession.forUser("ghost2", java.util.Optional.empty(), null).verifier().salt()));
         assertFalse(login(ghost, ScramClientSession.withPassword("ghost", "x"), null).succeeded());
-        ScramServerSession md5 = ScramServerSession.forSecret(new UserSecret.Md5Hash(Md5Password.hash("u", "p")), null);
+        UserSecret md5Secret = new UserSecret.Md5Hash(Md5Password.hash("u", "p"));
+        ScramServerSession md5 = ScramServerSession.forUser("u", java.util.Optional.of(md5Secret), null);
         assertFalse(login(md5, ScramClientSession.withPassword("u", "p"), null).succeeded());
     }
 
