@@ -54,7 +54,7 @@ public final class AuthDb {
                 throw ConfigLine.error(fileName, lineNumber, user.column(), "user name is empty");
             }
             if (fields.size() < 2) {
-                throw ConfigLine.error(fileName, lineNumber, lines[i].stripTrailing().length() + 1,
+                throw ConfigLine.error(fileName, lineNumber, fields.get(0).endColumn(),
                         "missing secret for user \"" + user.text() + "\"");
             }
             if (fields.size() > 2) {

@@ -16,8 +16,8 @@ final class ConfigLine {
     record Item(String text, boolean quoted, int column) {
     }
 
-    /** One field: its items (exactly one unless comma lists are on) and the column it starts at. */
-    record Field(List<Item> items, int column) {
+    /** One field: its items (exactly one unless comma lists are on), its first column and the column just past it. */
+    record Field(List<Item> items, int column, int endColumn) {
         Item single() {
             return items.get(0);
         }
@@ -68,7 +68,7 @@ final class ConfigLine {
                 }
                 break;
             }
-            fields.add(new Field(List.copyOf(items), fieldColumn));
+            fields.add(new Field(List.copyOf(items), fieldColumn, pos + 1));
         }
     }
 

@@ -76,7 +76,7 @@ public final class HbaRules {
         for (int i = 0; i < lines.length; i++) {
             List<ConfigLine.Field> fields = ConfigLine.split(fileName, i + 1, lines[i], true);
             if (!fields.isEmpty()) {
-                rules.add(new LineParser(fileName, i + 1, lines[i], fields).rule());
+                rules.add(new LineParser(fileName, i + 1, fields).rule());
             }
         }
         return new HbaRules(rules);
@@ -100,13 +100,11 @@ public final class HbaRules {
     private static final class LineParser {
         private final String file;
         private final int line;
-        private final String text;
         private final List<ConfigLine.Field> fields;
 
-        LineParser(String file, int line, String text, List<ConfigLine.Field> fields) {
+        LineParser(String file, int line, List<ConfigLine.Field> fields) {
             this.file = file;
             this.line = line;
-            this.text = text;
             this.fields = fields;
         }
 
@@ -240,7 +238,7 @@ public final class HbaRules {
 
         private void requireField(int index, String what) {
             if (fields.size() <= index) {
-                throw error(text.stripTrailing().length() + 1, "end-of-line before " + what);
+                throw error(fields.get(fields.size() - 1).endColumn(), "end-of-line before " + what);
             }
         }
 

@@ -43,6 +43,7 @@ class AuthDbTest {
         assertEquals("authdb:2:6", error("# c\nalice\n").location());
         assertEquals("missing secret for user \"alice\"", error("# c\nalice\n").problem());
         assertEquals("authdb:1:11", error("alice  pw extra\n").location());
+        assertEquals("authdb:1:6", error("alice   # no secret\n").location());
         assertEquals("authdb:1:7", error("alice \"pw\n").location());
         assertEquals("unterminated quoted string", error("alice \"pw\n").problem());
         assertEquals("authdb:3:1", error("a x\nb y\na z\n").location());

@@ -128,6 +128,7 @@ class HbaRulesTest {
         "host all all 10.0.0.0/8 md5 clientcert=1  | hba:1:29 | authentication options are not supported: \"clientcert=1\"",
         "host all all                              | hba:1:13 | end-of-line before address",
         "host all                                  | hba:1:9  | end-of-line before user",
+        "host all all   # the address is missing   | hba:1:13 | end-of-line before address",
         "host all all 10.0.0.0/8                   | hba:1:24 | end-of-line before authentication method",
         "host all +admins all md5                  | hba:1:10 | group membership is not supported in user names (quote the name if it is one)",
         "host @dbs all all md5                     | hba:1:6  | @file inclusion is not supported in database names (quote the name if it is one)",
