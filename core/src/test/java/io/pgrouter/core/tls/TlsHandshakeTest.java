@@ -72,15 +72,19 @@ class TlsHandshakeTest {
                     }
                 }).bind(address).sync().channel();
         try {
+            // Kept here, not looked up in the pipeline: a refused handshake can close the channel,
+            // and empty its pipeline, before the lookup would run.
+            java.util.concurrent.atomic.AtomicReference<SslHandler> handler = new java.util.concurrent.atomic.AtomicReference<>();
             Channel channel = new Bootstrap().group(group).channel(LocalChannel.class)
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(client.newHandler(ch.alloc(), host, 5432));
+                            handler.set(client.newHandler(ch.alloc(), host, 5432));
+                            ch.pipeline().addLast(handler.get());
                         }
                     }).connect(address).sync().channel();
             try {
-                SslHandler ssl = channel.pipeline().get(SslHandler.class);
+                SslHandler ssl = handler.get();
                 Future<Channel> done = ssl.handshakeFuture();
                 assertTrue(done.await(10, TimeUnit.SECONDS), "handshake must finish, not hang");
                 if (!done.isSuccess()) {
