@@ -118,7 +118,8 @@ public final class Router implements AutoCloseable {
 
     /**
      * Starts the watcher and waits for its first round (bounded), so that the first clients find
-     * the roles known; then binds the client port and starts the monitors.
+     * the roles known; then starts the monitors and, last, binds the client port, so that a
+     * port accepting clients means everything else is up too.
      */
     public void start() throws Exception {
         watcher = new Watcher(config.backends(), config.health(), healthCheck, cluster);
@@ -127,10 +128,10 @@ public final class Router implements AutoCloseable {
         if (!watcher.awaitFirstRound(firstRound)) {
             log.warn("health checks did not finish within {}; accepting clients anyway", firstRound);
         }
-        server.start();
         for (Monitor m : monitors) {
             m.start();
         }
+        server.start();
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pgrouter-periodic");
             t.setDaemon(true);

@@ -112,7 +112,11 @@ final class PgrouterProcess implements AutoCloseable {
         Instant deadline = Instant.now().plus(timeout);
         String last = "";
         while (Instant.now().isBefore(deadline)) {
-            last = monitor();
+            try {
+                last = monitor();
+            } catch (java.net.ConnectException notListeningYet) {
+                last = notListeningYet.toString();
+            }
             if (condition.test(last)) {
                 return last;
             }
