@@ -7,6 +7,7 @@ import io.pgrouter.core.config.ConfigErrors;
 import io.pgrouter.core.config.RouterConfig;
 import io.pgrouter.core.plugin.PluginCatalog;
 import io.pgrouter.core.server.ProxyServer;
+import io.pgrouter.core.server.Security;
 import io.pgrouter.core.server.ServerSettings;
 import io.pgrouter.spi.cluster.ClusterView;
 import io.pgrouter.spi.cluster.Endpoint;
@@ -73,6 +74,7 @@ public final class Router implements AutoCloseable {
                         + "' (no plugin of that name; plugins found: " + String.join(", ", plugins.names()) + ")"));
             }
         }
+        Security security = SecurityLoader.load(config, problems);
         ClusterState cluster = new ClusterState(config.backends());
         PipelineContext pipelineContext = () -> cluster;
         Pipeline pipeline = create(problems, plugins.pipelines().get(config.pipeline()), config.pipeline(),
@@ -85,6 +87,9 @@ public final class Router implements AutoCloseable {
         ProxyServer server = new ProxyServer(new ServerSettings(config.listen(), config.workers(),
                 config.limits().maxMessageSize(), config.limits().connectTimeout(), config.limits().maxClients(),
                 config.limits().authenticationTimeout()), pipeline, cluster);
+        if (security != null) {
+            server.security(security);
+        }
         MonitorContext monitorContext = new Context(cluster, server.stats(), Optional.of(config.monitor()));
         List<Monitor> monitors = new ArrayList<>();
         for (MonitorFactory factory : plugins.monitors().values()) {
@@ -148,16 +153,24 @@ public final class Router implements AutoCloseable {
      * watcher takes over. What is bound or built once (listen, monitor, workers, pipeline,
      * plugins) needs a restart; each such change is logged and otherwise ignored.
      *
-     * @throws ConfigErrors when the new health block is rejected; nothing is changed then
+     * The hba rules, the authdb and the TLS settings are read again and apply to new connections.
+     *
+     * @throws ConfigErrors when the new health block or a security file is rejected; nothing is
+     *     changed then
      */
     public synchronized void reload(RouterConfig next) throws ConfigErrors {
         List<ConfigException> problems = new ArrayList<>();
         HealthCheck nextHealth = create(problems, plugins.healthChecks().get(next.health().method()),
                 next.health().method(), "health check method", next.health().block().location(),
                 plugins.healthChecks().keySet(), f -> ((HealthCheckFactory) f).create(next.health().block()));
+        Security nextSecurity = SecurityLoader.load(next, problems);
         if (!problems.isEmpty()) {
+            if (nextHealth != null) {
+                closeQuietly(nextHealth::close, "rejected health check");
+            }
             throw new ConfigErrors(problems);
         }
+        server.security(nextSecurity);
         restartNeeded("listen", config.listen(), next.listen());
         restartNeeded("monitor", config.monitor(), next.monitor());
         restartNeeded("workers", config.workers(), next.workers());

@@ -61,6 +61,19 @@ final class OsUser {
         return dir;
     }
 
+    /** Copies a file for the server user only (mode 0600, as PostgreSQL wants its TLS key). */
+    static void installPrivate(Path source, Path target) {
+        List<String> command = new ArrayList<>(List.of("install", "-m", "0600"));
+        if (ROOT) {
+            command.addAll(List.of("-o", POSTGRES, "-g", POSTGRES));
+        }
+        command.addAll(List.of(source.toString(), target.toString()));
+        ProcessResult r = PgTools.run(Duration.ofSeconds(10), Map.of(), command.toArray(String[]::new));
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException("cannot install " + source + ": " + r.output());
+        }
+    }
+
     /** Appends lines to a file the server user owns. */
     static void append(Path file, String text) {
         runServerTool(Duration.ofSeconds(10), "sh", "-c", "cat >> \"$0\" <<'PGTK_EOF'\n" + text + "\nPGTK_EOF", file.toString());

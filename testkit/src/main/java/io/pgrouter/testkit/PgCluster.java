@@ -160,8 +160,15 @@ public final class PgCluster implements AutoCloseable {
         private final Map<String, String> settings = new LinkedHashMap<>();
         private String hbaMethod = "trust";
         private String superuserPassword = "";
+        private TestPki tls;
 
         private Builder() {
+        }
+
+        /** Serve TLS on every node with the PKI's server certificate (for localhost and 127.0.0.1). */
+        public Builder tls(TestPki pki) {
+            this.tls = pki;
+            return this;
         }
 
         public Builder replicas(int count) {
@@ -199,7 +206,7 @@ public final class PgCluster implements AutoCloseable {
             }
             Path base = OsUser.newDirectory("pgtk");
             try {
-                return ClusterSetup.create(base, replicas, settings, hbaMethod, superuserPassword);
+                return ClusterSetup.create(base, replicas, settings, hbaMethod, superuserPassword, tls);
             } catch (RuntimeException e) {
                 OsUser.delete(base);
                 throw e;
@@ -210,10 +217,19 @@ public final class PgCluster implements AutoCloseable {
     /** Builds the servers of a cluster; kept apart so that PgCluster reads as its API. */
     private static final class ClusterSetup {
         static PgCluster create(Path base, int replicaCount, Map<String, String> settings, String hbaMethod,
-                String password) {
+                String password, TestPki tls) {
             PgNode primary = new PgNode("primary", OsUser.subdirectory(base, "n0"), freePort(), SUPERUSER);
             OsUser.runServerTool(SETUP_TIMEOUT, PgTools.bin("initdb").toString(), "-D", primary.dataDirectory().toString(),
                     "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync");
+            if (tls != null) {
+                // In the data directory, so that pg_basebackup hands them to the replicas too.
+                OsUser.installPrivate(tls.serverCertificate(), primary.dataDirectory().resolve("server.crt"));
+                OsUser.installPrivate(tls.serverKey(), primary.dataDirectory().resolve("server.key"));
+                settings = new LinkedHashMap<>(settings);
+                settings.put("ssl", "on");
+                settings.put("ssl_cert_file", "'server.crt'");
+                settings.put("ssl_key_file", "'server.key'");
+            }
             OsUser.append(primary.dataDirectory().resolve("postgresql.conf"), conf(primary, settings));
             primary.start();
             if (!password.isEmpty()) {
@@ -229,9 +245,10 @@ public final class PgCluster implements AutoCloseable {
             }
             List<PgNode> nodes = new ArrayList<>(List.of(primary));
             List<CompletableFuture<PgNode>> replicas = new ArrayList<>();
+            Map<String, String> nodeSettings = settings;
             for (int i = 1; i <= replicaCount; i++) {
                 int index = i;
-                replicas.add(CompletableFuture.supplyAsync(() -> replica(base, primary, index, settings, password)));
+                replicas.add(CompletableFuture.supplyAsync(() -> replica(base, primary, index, nodeSettings, password)));
             }
             for (CompletableFuture<PgNode> r : replicas) {
                 nodes.add(r.join());

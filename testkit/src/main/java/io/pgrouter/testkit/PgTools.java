@@ -90,8 +90,16 @@ public final class PgTools {
      * timeout and reports that as exit code -1 with a note on stderr.
      */
     public static ProcessResult run(Duration timeout, Map<String, String> env, String... command) {
+        return run(timeout, env, null, command);
+    }
+
+    /** The same, in {@code directory} (null: the current one). */
+    public static ProcessResult run(Duration timeout, Map<String, String> env, Path directory, String... command) {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(env);
+        if (directory != null) {
+            pb.directory(directory.toFile());
+        }
         Process p;
         try {
             p = pb.start();

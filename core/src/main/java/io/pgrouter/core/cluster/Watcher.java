@@ -118,7 +118,7 @@ public final class Watcher implements AutoCloseable {
             }
             Future<Probe> f;
             try {
-                f = probeThreads.submit(() -> healthCheck.probe(b.address(), b.tls(), timeout));
+                f = probeThreads.submit(() -> healthCheck.probe(b.address(), b.tls(), b.ca(), timeout));
             } catch (RejectedExecutionException e) {
                 return state.current(); // closed during this round: nothing to publish
             }

@@ -28,7 +28,7 @@ final class ConfigBuilder {
             "pidfile", "log", "authdb", "pipeline", "plugins", "max_clients", "max_message_size",
             "authentication_timeout", "connect_timeout");
     private static final Set<String> CORE_BLOCKS = Set.of("tls", "health", "backend");
-    private static final Set<String> BACKEND_KEYS = Set.of("tls", "lag", "weight");
+    private static final Set<String> BACKEND_KEYS = Set.of("tls", "lag", "weight", "ca");
     private static final Set<String> TLS_KEYS = Set.of("ciphers", "cert", "key");
     private static final Map<String, String> LOG_LEVELS = Map.ofEntries(
             Map.entry("EMERG", "ERROR"), Map.entry("ALERT", "ERROR"), Map.entry("CRIT", "ERROR"),
@@ -48,7 +48,7 @@ final class ConfigBuilder {
     private final List<BackendConfig> backends = new ArrayList<>();
     private Optional<TlsConfig> tls = Optional.empty();
     private HealthConfig health;
-    private BackendDefaults defaults = new BackendDefaults(TlsMode.OFF, DEFAULT_LAG, DEFAULT_WEIGHT);
+    private BackendDefaults defaults = new BackendDefaults(TlsMode.OFF, DEFAULT_LAG, DEFAULT_WEIGHT, Optional.empty());
 
     private ConfigBuilder(Path source, List<ConfigException> errors) {
         this.source = source;
@@ -116,8 +116,9 @@ final class ConfigBuilder {
         TlsMode tlsMode = parse(settings.get("tls"), TlsMode::parse, defaults.tls());
         long lag = parse(settings.get("lag"), Values::size, defaults.lag());
         int weight = parse(settings.get("weight"), ConfigBuilder::weight, defaults.weight());
+        Optional<Path> ca = settings.get("ca") != null ? Optional.of(path(settings.get("ca"))) : defaults.ca();
         if (target.text().equals("default")) {
-            defaults = new BackendDefaults(tlsMode, lag, weight);
+            defaults = new BackendDefaults(tlsMode, lag, weight, ca);
             return;
         }
         Endpoint address = parse(target, Endpoint::parse, null);
@@ -130,7 +131,7 @@ final class ConfigBuilder {
                 return;
             }
         }
-        backends.add(new BackendConfig(address, tlsMode, lag, weight, target.location()));
+        backends.add(new BackendConfig(address, tlsMode, lag, weight, ca, target.location()));
     }
 
     private void tls(Directive d) {
@@ -315,6 +316,6 @@ final class ConfigBuilder {
         errors.add(new ConfigException(location, message));
     }
 
-    private record BackendDefaults(TlsMode tls, long lag, int weight) {
+    private record BackendDefaults(TlsMode tls, long lag, int weight, Optional<Path> ca) {
     }
 }

@@ -122,6 +122,13 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
         }
     }
 
+    /** The tls-server-end-point channel binding of the backend's certificate, or null without TLS. */
+    byte[] tlsServerEndPoint() {
+        io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        return tls == null ? null
+                : io.pgrouter.core.tls.ChannelBindings.forPeerCertificate(tls.engine().getSession()).orElse(null);
+    }
+
     @Override
     public Endpoint address() {
         return address;

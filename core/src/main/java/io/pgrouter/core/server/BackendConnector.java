@@ -55,8 +55,13 @@ final class BackendConnector {
         return promise;
     }
 
-    /** Connects; the future's value is the connected channel, its pipeline ending in a {@link BackendConnection}. */
-    Future<Channel> connect(ClientConnection session, Endpoint address, EventLoop loop) {
+    /**
+     * Connects, and with {@code tls} starts TLS first; the future's value is the connected channel,
+     * its pipeline ending in a {@link BackendConnection}, ready for the startup message.
+     */
+    Future<Channel> connect(ClientConnection session, Endpoint address, io.netty.handler.ssl.SslContext tls,
+            EventLoop loop) {
+        io.netty.util.concurrent.Promise<Channel> promise = loop.newPromise();
         Bootstrap b = new Bootstrap()
                 .group(loop) // same loop as the client: the session stays single-threaded
                 .channel(transport.socketChannel())
@@ -66,19 +71,21 @@ final class BackendConnector {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls-start", new BackendTlsStart(tls, address, promise));
+                        }
                         ch.pipeline().addLast("frames", new FrameDecoder(maxMessageSize));
                         ch.pipeline().addLast("backend", new BackendConnection(session, address, stats));
                     }
                 });
         transport.tuneConnections(b);
         io.netty.channel.ChannelFuture connect = b.connect(address.host(), address.port());
-        io.netty.util.concurrent.Promise<Channel> promise = loop.newPromise();
         connect.addListener(f -> {
-            if (f.isSuccess()) {
-                promise.setSuccess(connect.channel());
-            } else {
-                promise.setFailure(f.cause());
-            }
+            if (!f.isSuccess()) {
+                promise.tryFailure(f.cause());
+            } else if (tls == null) {
+                promise.trySuccess(connect.channel());
+            } // else BackendTlsStart completes it after the handshake
         });
         return promise;
     }

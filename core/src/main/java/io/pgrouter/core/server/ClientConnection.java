@@ -8,7 +8,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.pgrouter.core.auth.AuthenticationException;
 import io.pgrouter.core.protocol.ErrorResponses;
 import io.pgrouter.core.protocol.ProtocolException;
 import io.pgrouter.core.protocol.SqlState;
@@ -17,6 +19,7 @@ import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.BackendLoginException;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import java.io.IOException;
@@ -45,6 +48,8 @@ import org.slf4j.LoggerFactory;
 final class ClientConnection extends ChannelInboundHandlerAdapter implements Session {
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
     private static final AtomicLong IDS = new AtomicLong();
+    /** How long a failed login waits before its error is sent, whatever the reason. */
+    static final Duration AUTH_FAILURE_DELAY = Duration.ofMillis(500);
 
     private final ServerContext server;
     private final long id = IDS.incrementAndGet();
@@ -55,6 +60,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     private boolean clientDirty;
     private boolean closing;
     private ScheduledFuture<?> startupTimer;
+    /** Read once at connect: a reload does not change the rules for a connection under way. */
+    private Security security;
+    /** pgrouter's own login of this client; null when the primary authenticates it (relayed login). */
+    private ClientLogin login;
     /** pgrouter's cancel key for this session; 0 until the startup packet arrives. */
     private long cancelKey;
 
@@ -65,6 +74,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        security = server.security().get();
         server.stats().clientOpened();
         Duration timeout = server.settings().startupTimeout();
         startupTimer = ctx.executor().schedule(this::startupTimedOut, timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -75,7 +85,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         if (pipeline == null && !closing) {
             log.info("session {}: {} did not complete startup within {}", id, channel.remoteAddress(),
                     server.settings().startupTimeout());
-            fail(SqlState.PROTOCOL_VIOLATION, "pgrouter: timeout expired waiting for the startup packet");
+            fail(SqlState.PROTOCOL_VIOLATION, login == null ? "pgrouter: timeout expired waiting for the startup packet"
+                    : "canceling authentication due to timeout");
         }
     }
 
@@ -88,6 +99,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         try {
             if (msg instanceof StartupPacket packet) {
                 onStartupPacket(packet);
+            } else if (login != null && msg instanceof ByteBuf frame) {
+                onLoginMessage(frame);
             } else {
                 throw new ProtocolException(SqlState.PROTOCOL_VIOLATION, "unexpected message before startup");
             }
@@ -98,7 +111,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     private void onStartupPacket(StartupPacket packet) {
         if (packet instanceof StartupPacket.Startup s) {
-            startupTimer.cancel(false);
             if (server.stats().clients() > server.settings().maxClients()) {
                 fail(SqlState.TOO_MANY_CONNECTIONS, "sorry, too many clients already");
                 return;
@@ -108,8 +120,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
             cancelKey = server.cancelKeys().register(this);
             log.debug("session {}: startup from {} user={} database={}", id, channel.remoteAddress(),
                     s.parameters().get("user"), s.parameters().get("database"));
-            pipeline = server.pipeline().start(this);
-            flushAll();
+            if (!security.authenticatesClients()) {
+                startPipeline();
+                return;
+            }
+            try {
+                login = ClientLogin.start(id, channel, security, s.parameters());
+            } catch (AuthenticationException e) {
+                failAfterDelay(e);
+                return;
+            }
+            channel.flush();
+            if (login.succeeded()) {
+                startPipeline();
+            }
         } else if (packet instanceof StartupPacket.Cancel cancel) {
             ClientConnection target = server.cancelKeys().find(cancel.processId(), cancel.secretKey());
             if (target != null) {
@@ -118,10 +142,47 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
                 log.debug("cancel request from {} matches no session", channel.remoteAddress());
             }
             channel.close(); // PostgreSQL answers a CancelRequest with nothing, match or not
+        } else if (packet instanceof StartupPacket.SslRequest && security.clientTls().isPresent()
+                && channel.pipeline().get(SslHandler.class) == null) {
+            // 'S' must leave in clear, before the TLS handler is in place; both happen on this loop.
+            channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'S'}));
+            channel.pipeline().addFirst("tls", security.clientTls().get().context().newHandler(channel.alloc()));
         } else {
-            // SSLRequest or GSSENCRequest: neither is offered yet; the client goes on in plain text.
+            // GSSENCRequest, or SSLRequest without TLS configured: the client goes on in plain text.
             channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
         }
+    }
+
+    private void onLoginMessage(ByteBuf frame) {
+        boolean done;
+        try {
+            done = login.onMessage(frame);
+        } catch (AuthenticationException e) {
+            failAfterDelay(e);
+            return;
+        }
+        channel.flush();
+        if (done) {
+            startPipeline();
+        }
+    }
+
+    private void startPipeline() {
+        startupTimer.cancel(false);
+        pipeline = server.pipeline().start(this);
+        flushAll();
+    }
+
+    /**
+     * Reports a failed login after {@link #AUTH_FAILURE_DELAY}, the same for every reason, so that
+     * timing tells a client nothing and password guessing is slowed down; reads nothing meanwhile.
+     */
+    private void failAfterDelay(AuthenticationException e) {
+        login = null;
+        startupTimer.cancel(false);
+        channel.config().setAutoRead(false);
+        channel.eventLoop().schedule(() -> fail(e.sqlState(), e.getMessage()), AUTH_FAILURE_DELAY.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -309,11 +370,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
                     attach(backend, result);
                 }
             });
-            String user = startup.parameters().get("user");
-            backend.startLogin(startup.raw().retainedDuplicate(),
-                    new LoginExchange(user, server.credentials().password(user)), loggedIn);
+            backend.startLogin(startup.raw().retainedDuplicate(), new LoginExchange(backendAuthenticator(backend), false),
+                    loggedIn);
         });
         return result;
+    }
+
+    private io.pgrouter.core.auth.BackendAuthenticator backendAuthenticator(BackendConnection backend) {
+        return login != null ? login.backendAuthenticator(backend.tlsServerEndPoint())
+                : ClientLogin.withoutSecret(startup.parameters().get("user"), backend.tlsServerEndPoint());
     }
 
     @Override
@@ -326,15 +391,37 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         Endpoint address = target.get().address();
         CompletableFuture<Backend> result = new CompletableFuture<>();
         result.whenComplete((backend, error) -> {
-            if (error != null && !closing) {
-                log.warn("session {}: cannot connect to the primary {}: {}", id, address, error.toString());
-                fail(SqlState.CONNECTION_FAILURE, "pgrouter: could not connect to the primary " + address + ": "
-                        + rootMessage(error));
+            if (error == null || closing) {
+                return;
             }
+            if (error instanceof BackendLoginException refused) {
+                log.warn("session {}: the primary {} refused the login: {}", id, address, refused.getMessage());
+                fail(refused.sqlState(), refused.getMessage());
+                return;
+            }
+            log.warn("session {}: cannot connect to the primary {}: {}", id, address, error.toString());
+            fail(SqlState.CONNECTION_FAILURE, "pgrouter: could not connect to the primary " + address + ": "
+                    + rootMessage(error));
         });
         openBackend(address, result, backend -> {
-            backend.send(startup.raw().retainedDuplicate());
-            attach(backend, result);
+            if (login == null) {
+                // The primary authenticates the client: everything it says from here on is relayed.
+                backend.send(startup.raw().retainedDuplicate());
+                attach(backend, result);
+                return;
+            }
+            // pgrouter authenticated the client: log in as its user up to AuthenticationOk, then
+            // relay the rest (ParameterStatus, BackendKeyData, ReadyForQuery) as if relayed all along.
+            CompletableFuture<Backend> authenticated = new CompletableFuture<>();
+            authenticated.whenComplete((b, error) -> {
+                if (error != null) {
+                    result.completeExceptionally(error);
+                } else {
+                    attach(backend, result);
+                }
+            });
+            backend.startLogin(startup.raw().retainedDuplicate(), new LoginExchange(backendAuthenticator(backend), true),
+                    authenticated);
         });
         return result;
     }
@@ -350,7 +437,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     /** Connects on this session's loop and hands the connection on, or fails {@code result}. */
     private void openBackend(Endpoint address, CompletableFuture<Backend> result,
             java.util.function.Consumer<BackendConnection> connected) {
-        server.connector().connect(this, address, channel.eventLoop()).addListener(f -> {
+        server.connector().connect(this, address, security.backendTls().get(address), channel.eventLoop()).addListener(f -> {
             if (!f.isSuccess()) {
                 result.completeExceptionally(f.cause());
                 return;

@@ -2,29 +2,25 @@ package io.pgrouter.core.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.pgrouter.core.auth.AuthenticationException;
+import io.pgrouter.core.auth.BackendAuthenticator;
+import io.pgrouter.core.protocol.ProtocolException;
 import io.pgrouter.core.protocol.SqlState;
 import io.pgrouter.spi.pipeline.BackendLoginException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * pgrouter logging into a backend on a client's behalf: answers the authentication request,
- * then collects ParameterStatus and BackendKeyData until ReadyForQuery. Driven one message at a
+ * pgrouter logging into a backend on a client's behalf: answers the authentication requests
+ * (through a {@link BackendAuthenticator}), then collects ParameterStatus and BackendKeyData until
+ * ReadyForQuery. Driven one message at a
  * time by the backend connection, on its event loop.
  */
 final class LoginExchange {
-    private static final int AUTH_OK = 0;
-    private static final int AUTH_CLEARTEXT = 3;
-    private static final int AUTH_MD5 = 5;
-    private static final int AUTH_SASL = 10;
-
-    private final String user;
-    private final Optional<String> password;
+    private final BackendAuthenticator authenticator;
+    private final boolean relayAfterAuthentication;
     private final Map<String, String> parameters = new LinkedHashMap<>();
     private int processId;
     private int secretKey;
@@ -50,9 +46,14 @@ final class LoginExchange {
 
     private static final Wait WAIT = new Wait();
 
-    LoginExchange(String user, Optional<String> password) {
-        this.user = user;
-        this.password = password;
+    /**
+     * @param relayAfterAuthentication end at AuthenticationOk, leaving ParameterStatus,
+     *     BackendKeyData and ReadyForQuery to whoever reads the backend next (the primary of a
+     *     session whose client pgrouter authenticated: its pipeline relays them to the client)
+     */
+    LoginExchange(BackendAuthenticator authenticator, boolean relayAfterAuthentication) {
+        this.authenticator = authenticator;
+        this.relayAfterAuthentication = relayAfterAuthentication;
     }
 
     /** Reads one backend message (without taking over its reference) and says what comes next. */
@@ -61,7 +62,7 @@ final class LoginExchange {
         byte type = m.getByte(at);
         switch (type) {
             case 'R':
-                return authentication(m.getInt(at + 5), m, at + 9, alloc);
+                return authentication(m, alloc);
             case 'S': {
                 int nameEnd = m.indexOf(at + 5, m.writerIndex(), (byte) 0);
                 int valueEnd = m.indexOf(nameEnd + 1, m.writerIndex(), (byte) 0);
@@ -87,60 +88,20 @@ final class LoginExchange {
         }
     }
 
-    private Step authentication(int kind, ByteBuf m, int body, ByteBufAllocator alloc) {
-        switch (kind) {
-            case AUTH_OK:
-                return WAIT;
-            case AUTH_CLEARTEXT:
-                return password.<Step>map(p -> new Reply(passwordMessage(alloc, p))).orElseGet(this::noSecret);
-            case AUTH_MD5: {
-                byte[] salt = new byte[4];
-                m.getBytes(body, salt);
-                return password.<Step>map(p -> new Reply(passwordMessage(alloc, md5(p, salt)))).orElseGet(this::noSecret);
-            }
-            case AUTH_SASL:
-                return new Failed(new BackendLoginException("28000", "pgrouter cannot answer the backend's SCRAM "
-                        + "authentication for user \"" + user + "\" yet", Map.of()));
-            default:
-                return new Failed(new BackendLoginException(SqlState.FEATURE_NOT_SUPPORTED,
-                        "the backend asks for an authentication method pgrouter does not support (" + kind + ")",
-                        Map.of()));
-        }
-    }
-
-    private Step noSecret() {
-        return new Failed(new BackendLoginException("28000", "the backend asks for a password and pgrouter holds "
-                + "none for user \"" + user + "\"", Map.of()));
-    }
-
-    /** PostgreSQL's md5 method: "md5" + md5(md5(password + user) + salt), in hex. */
-    private String md5(String secret, byte[] salt) {
-        String inner = hex(digest(secret.getBytes(StandardCharsets.UTF_8), user.getBytes(StandardCharsets.UTF_8)));
-        return "md5" + hex(digest(inner.getBytes(StandardCharsets.US_ASCII), salt));
-    }
-
-    private static byte[] digest(byte[] a, byte[] b) {
+    private Step authentication(ByteBuf m, ByteBufAllocator alloc) {
         try {
-            MessageDigest md = MessageDigest.getInstance("MD5");
-            md.update(a);
-            md.update(b);
-            return md.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK always has MD5", e);
+            ByteBuf reply = authenticator.handle(m, alloc);
+            if (reply != null) {
+                return new Reply(reply);
+            }
+        } catch (AuthenticationException | ProtocolException e) {
+            String sqlState = e instanceof AuthenticationException ae ? ae.sqlState() : ((ProtocolException) e).sqlState();
+            return new Failed(new BackendLoginException(sqlState, e.getMessage(), Map.of()));
         }
-    }
-
-    private static String hex(byte[] bytes) {
-        StringBuilder sb = new StringBuilder(bytes.length * 2);
-        for (byte b : bytes) {
-            sb.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+        if (authenticator.authenticated() && relayAfterAuthentication) {
+            return new Done(Map.of(), 0, 0);
         }
-        return sb.toString();
-    }
-
-    private static ByteBuf passwordMessage(ByteBufAllocator alloc, String secret) {
-        byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
-        return alloc.buffer(6 + bytes.length).writeByte('p').writeInt(5 + bytes.length).writeBytes(bytes).writeByte(0);
+        return WAIT;
     }
 
     /** The fields of an ErrorResponse or NoticeResponse, by code. */

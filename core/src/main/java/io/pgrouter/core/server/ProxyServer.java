@@ -31,6 +31,7 @@ public final class ProxyServer implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
+    private volatile Security security = Security.NONE;
 
     public ProxyServer(ServerSettings settings, Pipeline pipeline, ClusterView cluster) {
         this.settings = settings;
@@ -38,7 +39,13 @@ public final class ProxyServer implements AutoCloseable {
         this.stats = new ConnectionStats(settings.workers());
         BackendConnector connector = new BackendConnector(transport, stats, settings.maxMessageSize(),
                 settings.connectTimeout());
-        this.context = new ServerContext(settings, pipeline, cluster, stats, connector, new CancelKeys(), BackendCredentials.NONE);
+        this.context = new ServerContext(settings, pipeline, cluster, stats, connector, new CancelKeys(),
+                () -> security);
+    }
+
+    /** Sets who may connect and how (at startup and on reload); connections already open keep theirs. */
+    public void security(Security next) {
+        security = java.util.Objects.requireNonNull(next);
     }
 
     public ConnectionStats stats() {

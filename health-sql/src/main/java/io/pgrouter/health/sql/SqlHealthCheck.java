@@ -5,6 +5,7 @@ import io.pgrouter.spi.cluster.Role;
 import io.pgrouter.spi.cluster.TlsMode;
 import io.pgrouter.spi.health.HealthCheck;
 import io.pgrouter.spi.health.Probe;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -51,6 +52,11 @@ final class SqlHealthCheck implements HealthCheck {
 
     @Override
     public Probe probe(Endpoint backend, TlsMode tls, Duration timeout) throws SQLException {
+        return probe(backend, tls, Optional.empty(), timeout);
+    }
+
+    @Override
+    public Probe probe(Endpoint backend, TlsMode tls, Optional<Path> trustedCa, Duration timeout) throws SQLException {
         if (closed) {
             throw new SQLException("health check closed");
         }
@@ -68,7 +74,7 @@ final class SqlHealthCheck implements HealthCheck {
                 log.debug("health connection to {} failed, reconnecting: {}", backend, e.getMessage());
             }
         }
-        Connection fresh = connect(backend, tls, timeout);
+        Connection fresh = connect(backend, tls, trustedCa, timeout);
         try {
             Probe p = query(fresh, timeout);
             keep(backend, fresh);
@@ -79,10 +85,11 @@ final class SqlHealthCheck implements HealthCheck {
         }
     }
 
-    private Connection connect(Endpoint backend, TlsMode tls, Duration timeout) throws SQLException {
+    private Connection connect(Endpoint backend, TlsMode tls, Optional<Path> trustedCa, Duration timeout)
+            throws SQLException {
         // The driver is used directly, not through DriverManager: in a plugin module layer
         // DriverManager may not see pgjdbc's service registration.
-        Connection c = driver.connect(settings.url(backend), settings.properties(tls, timeout));
+        Connection c = driver.connect(settings.url(backend), settings.properties(tls, trustedCa, timeout));
         if (c == null) {
             throw new SQLException("pgjdbc refused the URL " + settings.url(backend));
         }

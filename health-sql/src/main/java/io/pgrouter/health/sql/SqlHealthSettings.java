@@ -2,6 +2,7 @@ package io.pgrouter.health.sql;
 
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.cluster.TlsMode;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,7 +34,7 @@ record SqlHealthSettings(String database, String username, Optional<String> pass
      * timeout is rounded up (at least 1s); the watcher abandons a probe at the exact timeout
      * anyway, these only make sure the connection does not hang on past it for long.
      */
-    Properties properties(TlsMode tls, Duration timeout) {
+    Properties properties(TlsMode tls, Optional<Path> trustedCa, Duration timeout) {
         Properties p = new Properties();
         p.setProperty("user", username);
         password.ifPresent(pw -> p.setProperty("password", pw));
@@ -44,7 +45,13 @@ record SqlHealthSettings(String database, String username, Optional<String> pass
         p.setProperty("socketTimeout", seconds);
         switch (tls) {
             case OFF -> p.setProperty("sslmode", "disable");
-            case VERIFY -> p.setProperty("sslmode", "verify-full");
+            case VERIFY -> {
+                p.setProperty("sslmode", "verify-full");
+                // pgjdbc's own default is ~/.postgresql/root.crt; pgrouter's is the CA file or,
+                // like the data path, the JVM's trust store.
+                trustedCa.ifPresentOrElse(ca -> p.setProperty("sslrootcert", ca.toString()),
+                        () -> p.setProperty("sslfactory", "org.postgresql.ssl.DefaultJavaSSLFactory"));
+            }
             case SKIPVERIFY -> {
                 p.setProperty("sslmode", "require");
                 p.setProperty("sslfactory", "org.postgresql.ssl.NonValidatingFactory");

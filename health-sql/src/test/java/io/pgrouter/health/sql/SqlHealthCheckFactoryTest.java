@@ -11,6 +11,7 @@ import io.pgrouter.spi.config.ConfigException;
 import io.pgrouter.spi.config.PluginConfig;
 import io.pgrouter.spi.config.Setting;
 import io.pgrouter.spi.health.HealthCheckFactory;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -61,26 +62,31 @@ class SqlHealthCheckFactoryTest {
     @Test
     void tlsModesMapToPgjdbcSslModes() {
         SqlHealthSettings s = new SqlHealthSettings("postgres", "u", Optional.of("p w"));
-        assertEquals("disable", s.properties(TlsMode.OFF, Duration.ofSeconds(5)).getProperty("sslmode"));
-        assertEquals("verify-full", s.properties(TlsMode.VERIFY, Duration.ofSeconds(5)).getProperty("sslmode"));
-        Properties skip = s.properties(TlsMode.SKIPVERIFY, Duration.ofSeconds(5));
+        assertEquals("disable", s.properties(TlsMode.OFF, Optional.empty(), Duration.ofSeconds(5)).getProperty("sslmode"));
+        Properties verify = s.properties(TlsMode.VERIFY, Optional.empty(), Duration.ofSeconds(5));
+        assertEquals("verify-full", verify.getProperty("sslmode"));
+        assertEquals("org.postgresql.ssl.DefaultJavaSSLFactory", verify.getProperty("sslfactory"), "the JVM's CAs");
+        Properties withCa = s.properties(TlsMode.VERIFY, Optional.of(Path.of("/etc/ca.pem")), Duration.ofSeconds(5));
+        assertEquals("/etc/ca.pem", withCa.getProperty("sslrootcert"));
+        assertFalse(withCa.containsKey("sslfactory"));
+        Properties skip = s.properties(TlsMode.SKIPVERIFY, Optional.empty(), Duration.ofSeconds(5));
         assertEquals("require", skip.getProperty("sslmode"));
         assertEquals("org.postgresql.ssl.NonValidatingFactory", skip.getProperty("sslfactory"));
-        assertFalse(s.properties(TlsMode.OFF, Duration.ofSeconds(5)).containsKey("sslfactory"));
+        assertFalse(s.properties(TlsMode.OFF, Optional.empty(), Duration.ofSeconds(5)).containsKey("sslfactory"));
     }
 
     @Test
     void timeoutsAreWholeSecondsRoundedUpAndCredentialsSet() {
         SqlHealthSettings s = new SqlHealthSettings("postgres", "pgtest", Optional.of("sekrit squirrel"));
-        Properties p = s.properties(TlsMode.OFF, Duration.ofMillis(1500));
+        Properties p = s.properties(TlsMode.OFF, Optional.empty(), Duration.ofMillis(1500));
         assertEquals("2", p.getProperty("connectTimeout"));
         assertEquals("2", p.getProperty("socketTimeout"));
         assertEquals("2", p.getProperty("loginTimeout"));
-        assertEquals("1", s.properties(TlsMode.OFF, Duration.ofMillis(200)).getProperty("connectTimeout"));
+        assertEquals("1", s.properties(TlsMode.OFF, Optional.empty(), Duration.ofMillis(200)).getProperty("connectTimeout"));
         assertEquals("pgtest", p.getProperty("user"));
         assertEquals("sekrit squirrel", p.getProperty("password"));
         assertEquals("pgrouter-health", p.getProperty("ApplicationName"));
-        assertFalse(new SqlHealthSettings("db", "u", Optional.empty()).properties(TlsMode.OFF, Duration.ofSeconds(1))
+        assertFalse(new SqlHealthSettings("db", "u", Optional.empty()).properties(TlsMode.OFF, Optional.empty(), Duration.ofSeconds(1))
                 .containsKey("password"));
     }
 

@@ -2,7 +2,9 @@ package io.pgrouter.spi.health;
 
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.cluster.TlsMode;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Probes one backend. The watcher calls {@link #probe} on its own threads, for all backends at
@@ -17,6 +19,15 @@ public interface HealthCheck extends AutoCloseable {
      *     watcher marks it FAILED with the exception's message
      */
     Probe probe(Endpoint backend, TlsMode tls, Duration timeout) throws Exception;
+
+    /**
+     * The same, for a backend whose {@code tls verify} trusts the CA certificates in
+     * {@code trustedCa} (a PEM file) rather than the JVM's trust store. The watcher calls this one;
+     * health checks that do not speak TLS themselves need not override it.
+     */
+    default Probe probe(Endpoint backend, TlsMode tls, Optional<Path> trustedCa, Duration timeout) throws Exception {
+        return probe(backend, tls, timeout);
+    }
 
     /** Releases connections kept between probes. Called at shutdown or when replaced by a reload. */
     @Override
