@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgrouter.testkit.PgTools;
 import io.pgrouter.testkit.ProcessResult;
+import io.pgrouter.testkit.TestPki;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,10 @@ class ConfigCheckIT {
         String sample = Files.readString(PgrouterProcess.home().resolve("conf/pgrouter.conf"));
         Files.createDirectories(dir.resolve("path/to"));
         Files.writeString(dir.resolve("path/to/hba"), "host all all 127.0.0.1/32 trust\n");
-        Files.writeString(dir.resolve("path/to/pem"), "-----BEGIN CERTIFICATE-----\n");
+        // cert and key name the same file: a certificate and its key in one PEM file.
+        TestPki pki = TestPki.create(Files.createDirectories(dir.resolve("pki")));
+        Files.writeString(dir.resolve("path/to/pem"), Files.readString(pki.serverCertificate())
+                + Files.readString(pki.serverKey()));
         Files.createDirectories(dir.resolve("var/vcap/sys/run/pgrouter"));
         String relocated = sample.replace("/path/to/", dir + "/path/to/").replace("/var/vcap/", dir + "/var/vcap/");
         ProcessResult r = check(write("pgrouter.conf", relocated));

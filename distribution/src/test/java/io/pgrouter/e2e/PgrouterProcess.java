@@ -79,7 +79,8 @@ final class PgrouterProcess implements AutoCloseable {
     }
 
     String jdbcUrl(String database) {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+        // A bounded socket read: a hang in pgrouter fails the test instead of freezing the build.
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?socketTimeout=60";
     }
 
     /** Everything pgrouter has logged so far. */

@@ -231,7 +231,7 @@ class ReadsplitIT {
     }
 
     private static Connection connect() throws SQLException {
-        return java.sql.DriverManager.getConnection(fixture.router().jdbcUrl("postgres") + "?preferQueryMode=simple",
+        return java.sql.DriverManager.getConnection(fixture.router().jdbcUrl("postgres") + "&preferQueryMode=simple",
                 "postgres", "");
     }
 

@@ -26,7 +26,7 @@ class ReadsplitReplicaLossIT {
     void aStoppedReplicaIsLeftWithoutAnError() throws Exception {
         fixture.router().awaitMonitor(Duration.ofSeconds(20), m -> m.lines().filter(l -> l.contains(" slave OK 0")).count() == 2);
         Set<Integer> replicas = fixture.cluster().replicas().stream().map(PgNode::port).collect(Collectors.toSet());
-        try (Connection c = DriverManager.getConnection(fixture.router().jdbcUrl("postgres") + "?preferQueryMode=simple",
+        try (Connection c = DriverManager.getConnection(fixture.router().jdbcUrl("postgres") + "&preferQueryMode=simple",
                 "postgres", ""); Statement s = c.createStatement()) {
             int first = port(s);
             assertTrue(replicas.contains(first), "the session reads from a replica");

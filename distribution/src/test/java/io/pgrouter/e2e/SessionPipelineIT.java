@@ -75,7 +75,7 @@ class SessionPipelineIT {
 
     @Test
     void pgjdbcExtendedProtocolWithServerPreparedStatements() throws Exception {
-        String url = fixture.router().jdbcUrl("postgres") + "?prepareThreshold=1";
+        String url = fixture.router().jdbcUrl("postgres") + "&prepareThreshold=1";
         try (Connection c = DriverManager.getConnection(url, fixture.cluster().superuser(), "");
                 var ps = c.prepareStatement("select ?::int * 2")) {
             for (int i = 0; i < 20; i++) {

@@ -4,29 +4,43 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
+import io.pgrouter.core.protocol.SqlState;
+import io.pgrouter.core.tls.ChannelBindings;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.BackendLoginException;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * One backend connection of a session: passes every message from the backend to the session's
- * pipeline, and is the {@link Backend} that pipeline writes to. Runs on the session's event loop.
+ * One backend connection: passes every message from the backend to the pipeline of the session
+ * that owns it, and is the {@link Backend} that pipeline writes to. Runs on its owner's event
+ * loop. A pooled connection has no owner while idle in its loop's {@link ServerPool}.
  */
 final class BackendConnection extends ChannelInboundHandlerAdapter implements Backend {
-    private final ClientConnection session;
     private final Endpoint address;
     private final ConnectionStats stats;
+    private ClientConnection owner;
+    /** Who heard from this connection in the current read burst (it may have been released meanwhile). */
+    private ClientConnection toFlush;
     private Channel channel;
     private boolean dirty;
     private Throwable failure;
     /** While pgrouter logs in on the client's behalf: the exchange and who waits for it. */
     private LoginExchange login;
-    private java.util.concurrent.CompletableFuture<io.pgrouter.spi.pipeline.Backend> loggedIn;
-    private java.util.Map<String, String> parameters = java.util.Map.of();
+    private CompletableFuture<Backend> loggedIn;
+    private Map<String, String> parameters = Map.of();
     private int processId;
     private int secretKey;
+    /** Set for a connection that may be pooled: which sessions may reuse it. */
+    private ServerPool.Key poolKey;
+    /** The pool holding it while idle, else null. */
+    private ServerPool pool;
+    private long idleSince;
 
-    BackendConnection(ClientConnection session, Endpoint address, ConnectionStats stats) {
-        this.session = session;
+    BackendConnection(ClientConnection owner, Endpoint address, ConnectionStats stats) {
+        this.owner = owner;
         this.address = address;
         this.stats = stats;
     }
@@ -49,16 +63,31 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf message = (ByteBuf) msg;
         if (login != null) {
-            loginStep((ByteBuf) msg);
-            return;
+            loginStep(message);
+        } else if (owner != null) {
+            toFlush = owner;
+            owner.fromBackend(this, message);
+        } else {
+            idleMessage(message);
         }
-        session.fromBackend(this, (ByteBuf) msg);
+    }
+
+    /**
+     * An idle pooled connection spoke: a ParameterStatus or NOTICE is harmless, anything else
+     * (a FATAL before a shutdown) means it cannot be trusted with a session any more.
+     */
+    private void idleMessage(ByteBuf message) {
+        byte type = message.getByte(message.readerIndex());
+        message.release();
+        if (type != 'S' && type != 'N') {
+            channel.close();
+        }
     }
 
     /** Starts logging in with the client's startup packet; {@code result} completes at ReadyForQuery. */
-    void startLogin(ByteBuf startupMessage, LoginExchange exchange,
-            java.util.concurrent.CompletableFuture<io.pgrouter.spi.pipeline.Backend> result) {
+    void startLogin(ByteBuf startupMessage, LoginExchange exchange, CompletableFuture<Backend> result) {
         login = exchange;
         loggedIn = result;
         channel.writeAndFlush(startupMessage, channel.voidPromise());
@@ -83,17 +112,25 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
             login = null;
             loggedIn.completeExceptionally(failed.error());
             channel.close();
+            flushOwner(); // what the pipeline wrote on hearing it, outside any callback of its session
         }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        session.flushAll();
+        // The session that got this burst's messages, even if it gave the connection back since.
+        ClientConnection session = toFlush != null ? toFlush : owner;
+        toFlush = null;
+        if (session != null) {
+            session.flushAll();
+        }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        session.backendWritabilityChanged();
+        if (owner != null) {
+            owner.backendWritabilityChanged();
+        }
     }
 
     @Override
@@ -101,18 +138,28 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
         stats.backendClosed();
         if (login != null) {
             login = null;
-            loggedIn.completeExceptionally(new io.pgrouter.spi.pipeline.BackendLoginException(
-                    io.pgrouter.core.protocol.SqlState.CONNECTION_FAILURE, "the backend " + address
-                    + " closed the connection during login" + (failure == null ? "" : ": " + failure), java.util.Map.of()));
+            loggedIn.completeExceptionally(new BackendLoginException(SqlState.CONNECTION_FAILURE, "the backend "
+                    + address + " closed the connection during login" + (failure == null ? "" : ": " + failure), Map.of()));
+            flushOwner();
             return; // the session never had this backend
         }
-        session.backendClosed(this, failure);
+        if (pool != null) {
+            pool.remove(this);
+        } else if (owner != null) {
+            owner.backendClosed(this, failure);
+        }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         failure = cause;
         ctx.close();
+    }
+
+    private void flushOwner() {
+        if (owner != null) {
+            owner.flushAll();
+        }
     }
 
     void flushIfDirty() {
@@ -122,12 +169,42 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
         }
     }
 
+    // ---- pooling ------------------------------------------------------------------------------
+
+    void poolKey(ServerPool.Key key) {
+        this.poolKey = key;
+    }
+
+    ServerPool.Key poolKey() {
+        return poolKey;
+    }
+
+    /** Hands an idle connection to the pool; from now on no session hears from it. */
+    void parkIn(ServerPool idlePool) {
+        flushIfDirty();
+        owner = null;
+        pool = idlePool;
+        idleSince = System.nanoTime();
+        idlePool.put(this);
+    }
+
+    /** Takes a connection out of its pool for a session. */
+    void adoptBy(ClientConnection session) {
+        pool = null;
+        owner = session;
+    }
+
+    long idleSince() {
+        return idleSince;
+    }
+
     /** The tls-server-end-point channel binding of the backend's certificate, or null without TLS. */
     byte[] tlsServerEndPoint() {
-        io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
-        return tls == null ? null
-                : io.pgrouter.core.tls.ChannelBindings.forPeerCertificate(tls.engine().getSession()).orElse(null);
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        return tls == null ? null : ChannelBindings.forPeerCertificate(tls.engine().getSession()).orElse(null);
     }
+
+    // ---- Backend ------------------------------------------------------------------------------
 
     @Override
     public Endpoint address() {
@@ -145,7 +222,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     }
 
     @Override
-    public java.util.Map<String, String> parameters() {
+    public Map<String, String> parameters() {
         return parameters;
     }
 

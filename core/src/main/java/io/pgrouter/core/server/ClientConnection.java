@@ -382,6 +382,42 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     }
 
     @Override
+    public boolean authenticatedByPgrouter() {
+        return login != null;
+    }
+
+    @Override
+    public CompletionStage<Backend> acquire(Endpoint address) {
+        ServerPool.Key key = new ServerPool.Key(address, startup.parameters());
+        BackendConnection idle = server.pools().of(channel.eventLoop()).take(key);
+        if (idle != null) {
+            idle.adoptBy(this);
+            backends.add(idle);
+            return CompletableFuture.completedFuture(idle);
+        }
+        CompletableFuture<Backend> result = new CompletableFuture<>();
+        login(address).whenComplete((backend, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                ((BackendConnection) backend).poolKey(key);
+                result.complete(backend);
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public void release(Backend backend) {
+        BackendConnection b = (BackendConnection) backend;
+        if (!backends.remove(b) || b.poolKey() == null || !b.isOpen()) {
+            b.close();
+            return;
+        }
+        b.parkIn(server.pools().of(channel.eventLoop()));
+    }
+
+    @Override
     public CompletionStage<Backend> relayToPrimary() {
         Optional<BackendState> target = cluster().primary();
         if (target.isEmpty()) {
@@ -440,6 +476,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         server.connector().connect(this, address, security.backendTls().get(address), channel.eventLoop()).addListener(f -> {
             if (!f.isSuccess()) {
                 result.completeExceptionally(f.cause());
+                flushAll(); // a connect failure arrives outside the session's callbacks
                 return;
             }
             BackendConnection backend = ((Channel) f.getNow()).pipeline().get(BackendConnection.class);

@@ -40,7 +40,7 @@ public final class ProxyServer implements AutoCloseable {
         BackendConnector connector = new BackendConnector(transport, stats, settings.maxMessageSize(),
                 settings.connectTimeout());
         this.context = new ServerContext(settings, pipeline, cluster, stats, connector, new CancelKeys(),
-                () -> security);
+                () -> security, new ServerPools());
     }
 
     /** Sets who may connect and how (at startup and on reload); connections already open keep theirs. */

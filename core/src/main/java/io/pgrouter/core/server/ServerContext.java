@@ -5,9 +5,9 @@ import io.pgrouter.spi.pipeline.Pipeline;
 import java.util.function.Supplier;
 
 /**
- * What every client connection shares: the pipeline, the cluster, counters, the connector, and
- * the security settings in force (read once per connection: a reload swaps them for new ones).
+ * What every client connection shares: the pipeline, the cluster, counters, the connector, the
+ * idle backend pools, and the security settings in force (read once per connection: a reload swaps them for new ones).
  */
 record ServerContext(ServerSettings settings, Pipeline pipeline, ClusterView cluster, ConnectionStats stats,
-        BackendConnector connector, CancelKeys cancelKeys, Supplier<Security> security) {
+        BackendConnector connector, CancelKeys cancelKeys, Supplier<Security> security, ServerPools pools) {
 }

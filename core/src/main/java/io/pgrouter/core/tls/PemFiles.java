@@ -1,7 +1,7 @@
 package io.pgrouter.core.tls;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,18 +25,28 @@ import java.util.regex.Pattern;
  * can act on (the usual trap being an OpenSSL "traditional" key, which needs one conversion).
  */
 final class PemFiles {
+    private static final Pattern CERTIFICATE = Pattern.compile(
+            "-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\\s]+-----END CERTIFICATE-----");
     private static final Pattern PKCS8 = Pattern.compile(
             "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
 
     private PemFiles() {
     }
 
-    /** The certificates in a PEM file, leaf first; at least one. */
+    /**
+     * The certificates in a PEM file, leaf first; at least one. Other blocks are skipped, so one
+     * file may hold the certificate chain and its key (as the seed sample's {@code cert} and
+     * {@code key} both name {@code /path/to/pem}).
+     */
     static List<X509Certificate> certificates(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        String text = Files.readString(file, StandardCharsets.US_ASCII);
+        Matcher blocks = CERTIFICATE.matcher(text);
+        try {
             List<X509Certificate> out = new ArrayList<>();
-            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                out.add((X509Certificate) c);
+            CertificateFactory factory = CertificateFactory.getInstance("X.509");
+            while (blocks.find()) {
+                byte[] pem = blocks.group().getBytes(StandardCharsets.US_ASCII);
+                out.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(pem)));
             }
             if (out.isEmpty()) {
                 throw new IOException(file + " holds no PEM certificate");

@@ -64,11 +64,15 @@ public interface Session {
     CompletionStage<Backend> connect(Endpoint address);
 
     /**
-     * Connects to the cluster's current primary and sends it the client's StartupMessage, so that
-     * the primary authenticates the client (what the client sends next reaches it through the
-     * pipeline). When there is no primary, or it cannot be reached, pgrouter fails the session
-     * itself (57P03, 08006) and the stage completes exceptionally: the pipeline has nothing more
-     * to report.
+     * Connects to the cluster's current primary so that what it says after authentication reaches
+     * the pipeline as if relayed from the start. When the primary authenticates the client (no
+     * {@code hba}/{@code authdb}), the client's StartupMessage goes to it as it came and the
+     * client answers the primary's authentication request through the pipeline. When pgrouter
+     * authenticated the client ({@link #authenticatedByPgrouter()}), pgrouter logs in as the
+     * client's user and the pipeline sees the primary's messages from the first ParameterStatus
+     * on. When there is no primary, or it cannot be reached or refuses the login, pgrouter fails
+     * the session itself (57P03, 08006, the backend's error) and the stage completes
+     * exceptionally: the pipeline has nothing more to report.
      */
     CompletionStage<Backend> relayToPrimary();
 
@@ -82,6 +86,30 @@ public interface Session {
      * exceptionally with a {@link BackendLoginException} carrying the backend's error.
      */
     CompletionStage<Backend> login(Endpoint address);
+
+    /**
+     * Whether pgrouter authenticated the client itself (with {@code hba}/{@code authdb}): it then
+     * has sent the client AuthenticationOk, and {@link #login} and {@link #acquire} can log into
+     * any backend as the client's user. Otherwise only {@link #relayToPrimary} can reach a backend
+     * that asks for a password.
+     */
+    boolean authenticatedByPgrouter();
+
+    /**
+     * Like {@link #login}, but first looks for an idle connection in the pool of this session's
+     * event loop that was logged in to the same address with the same startup parameters (user,
+     * database, options, ...), and reuses it. The session owns the backend until it gives it back
+     * with {@link #release}. Completes on the session's event loop.
+     */
+    CompletionStage<Backend> acquire(Endpoint address);
+
+    /**
+     * Gives a backend from {@link #acquire} back to the pool for other sessions of this event loop.
+     * Only a backend whose last message was ReadyForQuery with status idle ('I'), with nothing sent
+     * to it since, may be released: anything else (a transaction open, a statement running) must be
+     * closed instead. The session receives nothing more from it.
+     */
+    void release(Backend backend);
 
     /**
      * Queues a message for the client, taking over the caller's reference. Core flushes once per

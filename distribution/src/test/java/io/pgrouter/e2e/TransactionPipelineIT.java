@@ -1,0 +1,180 @@
+package io.pgrouter.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgrouter.testkit.PgCluster;
+import io.pgrouter.testkit.PgTools;
+import io.pgrouter.testkit.ProcessResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The transaction pipeline: primary connections lent per transaction and reused across clients. */
+class TransactionPipelineIT {
+    @TempDir
+    static Path dir;
+    static PgCluster cluster;
+    static PgrouterProcess router;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = PgCluster.start(0);
+        cluster.primary().execute("create table tx(id int primary key, v text)");
+        Files.writeString(dir.resolve("hba.conf"), "host all all all trust\n");
+        router = PgrouterProcess.start(dir, Configs.forCluster(cluster, "transaction", "hba " + dir.resolve("hba.conf")));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (router != null) {
+                assertEquals(0, router.stop(Duration.ofSeconds(20)), router.log());
+            }
+        } finally {
+            if (cluster != null) {
+                cluster.close();
+            }
+        }
+    }
+
+    private static Connection connect() throws SQLException {
+        return DriverManager.getConnection(router.jdbcUrl("postgres"), cluster.superuser(), "");
+    }
+
+    private static long primarySessions() throws SQLException {
+        try (Connection c = cluster.primary().connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select sessions from pg_stat_database where datname = 'postgres'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void connectPerTransactionReusesPrimaryConnections() throws Exception {
+        long before = primarySessions();
+        ProcessResult r = PgTools.run(Duration.ofSeconds(90), Map.of(), PgTools.bin("pgbench").toString(),
+                "-h", "127.0.0.1", "-p", String.valueOf(router.port), "-U", cluster.superuser(), "-n", "-C", "-c", "4",
+                "-t", "100", "-f", script("select count(*) from tx;").toString(), "postgres");
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(r.stdout().contains("number of transactions actually processed: 400/400"), r.output());
+        long opened = primarySessions() - before;
+        // 400 client connections; without pooling each would have started a PostgreSQL backend.
+        assertTrue(opened <= 20, "the primary started " + opened + " sessions for 400 client connections");
+    }
+
+    @Test
+    void aTransactionKeepsOneBackendAndAnotherClientGetsAnother() throws Exception {
+        try (Connection a = connect(); Connection b = connect(); Statement sa = a.createStatement();
+                Statement sb = b.createStatement()) {
+            a.setAutoCommit(false);
+            int first = pid(sa);
+            sa.execute("insert into tx values (1, 'uncommitted')");
+            int bPid = pid(sb); // a holds its backend: b must get another one
+            assertNotEquals(first, bPid);
+            assertEquals(first, pid(sa), "the whole transaction runs on one backend");
+            try (ResultSet rs = sb.executeQuery("select count(*) from tx where id = 1")) {
+                rs.next();
+                assertEquals(0, rs.getInt(1), "b does not see a's uncommitted row");
+            }
+            a.rollback();
+        }
+    }
+
+    @Test
+    void aClientLeavingMidTransactionLeavesNothingOpenForTheNext() throws Exception {
+        try (Connection a = connect(); Statement s = a.createStatement()) {
+            a.setAutoCommit(false);
+            s.execute("insert into tx values (2, 'abandoned')");
+            s.execute("select pg_backend_pid()");
+            // closing without commit: pgrouter must not lend this connection to anyone mid-transaction
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (idleInTransaction() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50); // polling inside a deadline
+        }
+        assertEquals(0, idleInTransaction(), "no backend left idle in transaction");
+        for (int i = 0; i < 10; i++) {
+            try (Connection c = connect(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("select count(*), pg_current_xact_id_if_assigned() is null from tx where id = 2")) {
+                rs.next();
+                assertEquals(0, rs.getInt(1));
+                assertTrue(rs.getBoolean(2), "a fresh transaction, not someone else's that wrote");
+            }
+        }
+    }
+
+    private static int idleInTransaction() throws SQLException {
+        try (Connection c = cluster.primary().connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "select count(*) from pg_stat_activity where state like 'idle in transaction%'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
+    void extendedProtocolGroupsAndErrorsKeepTheSessionUsable() throws Exception {
+        try (Connection c = connect()) {
+            for (int i = 0; i < 200; i++) {
+                try (var ps = c.prepareStatement("select ?::int + 1")) {
+                    ps.setInt(1, i);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        assertEquals(i + 1, rs.getInt(1));
+                    }
+                }
+            }
+            try (Statement s = c.createStatement()) {
+                SQLException e = assertThrows(SQLException.class, () -> s.execute("select 1/0"));
+                assertEquals("22012", e.getSQLState());
+                c.setAutoCommit(false);
+                assertThrows(SQLException.class, () -> s.execute("select no_such_column from tx"));
+                c.rollback();
+                c.setAutoCommit(true);
+                try (ResultSet rs = s.executeQuery("select 42")) {
+                    rs.next();
+                    assertEquals(42, rs.getInt(1));
+                }
+            }
+        }
+    }
+
+    @Test
+    void withoutPgroutersOwnAuthenticationTheClientIsToldWhy() throws Exception {
+        Path other = Files.createDirectories(dir.resolve("relay"));
+        try (PgrouterProcess relay = PgrouterProcess.start(other, Configs.forCluster(cluster, "transaction", ""))) {
+            SQLException e = assertThrows(SQLException.class,
+                    () -> DriverManager.getConnection(relay.jdbcUrl("postgres"), cluster.superuser(), "").close());
+            assertEquals("28000", e.getSQLState());
+            assertTrue(e.getMessage().contains("needs pgrouter's own authentication"), e.getMessage());
+            assertEquals(0, relay.stop(Duration.ofSeconds(20)), relay.log());
+        }
+        assertFalse(router.log().contains("LEAK:"));
+    }
+
+    private static int pid(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("select pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static Path script(String sql) throws Exception {
+        Path p = Files.createTempFile(dir, "script", ".sql");
+        Files.writeString(p, sql + "\n");
+        return p;
+    }
+}

@@ -1,0 +1,214 @@
+package io.pgrouter.pipeline.transaction;
+
+import io.netty.buffer.ByteBuf;
+import io.pgrouter.spi.cluster.BackendState;
+import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.BackendLoginException;
+import io.pgrouter.spi.pipeline.Session;
+import io.pgrouter.spi.pipeline.SessionPipeline;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client of the transaction pipeline. The client gets a primary connection when it sends
+ * something and gives it back when the primary's ReadyForQuery says idle ('I') with every request
+ * it sent answered; the connection then serves other clients of the same event loop with the
+ * same user, database and startup parameters.
+ *
+ * <p>What a transaction pool cannot carry from one transaction to the next, as with PgBouncer's
+ * transaction mode: session state set outside a transaction (SET, LISTEN, temporary tables,
+ * advisory locks, named prepared statements). Use {@code pipeline session} for clients that
+ * need them.
+ */
+final class TransactionSession implements SessionPipeline {
+    private static final Logger log = LoggerFactory.getLogger(TransactionSession.class);
+
+    private final Session session;
+    /** Client messages waiting for a backend. */
+    private final ArrayDeque<ByteBuf> waiting = new ArrayDeque<>();
+    private Backend backend;
+    private boolean acquiring;
+    /** Requests sent to the backend (Query, Sync, FunctionCall) not yet answered by ReadyForQuery. */
+    private int unanswered;
+    /** The status of the backend's last ReadyForQuery was idle: no transaction open. */
+    private boolean idle = true;
+    /** Sent since the last ReadyForQuery without a Sync yet (an extended-protocol group in the making). */
+    private boolean openGroup;
+    private boolean stopped;
+
+    TransactionSession(Session session) {
+        this.session = session;
+        if (!session.authenticatedByPgrouter()) {
+            session.fail("28000", "pgrouter: the transaction pipeline needs pgrouter's own authentication"
+                    + " (configure hba and authdb): it logs into pooled connections itself");
+            return;
+        }
+        acquire(true);
+    }
+
+    // ---- client -------------------------------------------------------------------------------
+
+    @Override
+    public void client(ByteBuf message) {
+        byte type = message.getByte(message.readerIndex());
+        if (type == 'X') {
+            message.release();
+            session.close();
+            return;
+        }
+        if (backend == null) {
+            waiting.add(message);
+            if (!acquiring) {
+                acquire(false);
+            }
+            return;
+        }
+        forward(type, message);
+    }
+
+    private void forward(byte type, ByteBuf message) {
+        switch (type) {
+            case 'Q', 'S', 'F' -> {
+                unanswered++;
+                openGroup = false;
+            }
+            case 'P', 'B', 'D', 'E', 'C', 'H' -> openGroup = true;
+            default -> {
+                // CopyData/CopyDone/CopyFail ride on the request that started the COPY.
+            }
+        }
+        backend.send(message);
+    }
+
+    /**
+     * Takes a primary connection from the pool (or logs in a new one). The first one also
+     * introduces the session to the client: the primary's ParameterStatus values, pgrouter's
+     * BackendKeyData and ReadyForQuery, as PostgreSQL ends a login.
+     */
+    private void acquire(boolean greet) {
+        Optional<BackendState> primary = session.cluster().primary();
+        if (primary.isEmpty()) {
+            session.fail("57P03", "pgrouter: no primary backend is available");
+            return;
+        }
+        acquiring = true;
+        session.acquire(primary.get().address()).whenComplete((b, error) -> {
+            acquiring = false;
+            if (error != null) {
+                failOnLogin(error);
+                return;
+            }
+            if (stopped) {
+                session.release(b);
+                return;
+            }
+            backend = b;
+            if (greet) {
+                greet(b.parameters());
+            }
+            while (!waiting.isEmpty() && backend != null) {
+                ByteBuf m = waiting.poll();
+                forward(m.getByte(m.readerIndex()), m);
+            }
+            releaseIfIdle();
+        });
+    }
+
+    private void failOnLogin(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof BackendLoginException refused) {
+            session.fail(refused.sqlState(), refused.getMessage());
+        } else {
+            log.warn("session {}: cannot reach the primary: {}", session.id(), cause.toString());
+            session.fail("08006", "pgrouter: could not connect to the primary: " + cause.getMessage());
+        }
+    }
+
+    private void greet(Map<String, String> parameters) {
+        parameters.forEach((name, value) -> session.toClient(parameterStatus(name, value)));
+        session.toClient(session.alloc().buffer(13).writeByte('K').writeInt(12)
+                .writeInt(session.processId()).writeInt(session.secretKey()));
+        session.toClient(session.alloc().buffer(6).writeByte('Z').writeInt(5).writeByte('I'));
+    }
+
+    private ByteBuf parameterStatus(String name, String value) {
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        byte[] v = value.getBytes(StandardCharsets.UTF_8);
+        return session.alloc().buffer(7 + n.length + v.length).writeByte('S').writeInt(6 + n.length + v.length)
+                .writeBytes(n).writeByte(0).writeBytes(v).writeByte(0);
+    }
+
+    // ---- backend ------------------------------------------------------------------------------
+
+    @Override
+    public void server(Backend from, ByteBuf message) {
+        int at = message.readerIndex();
+        boolean ready = message.getByte(at) == 'Z';
+        if (ready) {
+            unanswered--;
+            idle = message.readableBytes() == 6 && message.getByte(at + 5) == 'I';
+        }
+        session.toClient(message);
+        if (ready) {
+            releaseIfIdle();
+        }
+    }
+
+    /** Gives the backend back once the transaction is over and nothing sent is unanswered. */
+    private void releaseIfIdle() {
+        if (backend != null && reusable()) {
+            Backend b = backend;
+            backend = null;
+            unanswered = 0;
+            session.release(b);
+            if (!waiting.isEmpty()) {
+                acquire(false);
+            }
+        }
+    }
+
+    /** Nothing open on the backend: no transaction, no unanswered request, no group without its Sync. */
+    private boolean reusable() {
+        return idle && unanswered <= 0 && !openGroup;
+    }
+
+    @Override
+    public void cancel() {
+        if (backend != null) {
+            session.sendCancel(backend.address(), backend.processId(), backend.secretKey());
+        }
+    }
+
+    @Override
+    public void backendClosed(Backend closed, Throwable cause) {
+        if (stopped || closed != backend) {
+            return;
+        }
+        backend = null;
+        log.warn("session {}: lost the primary {}{}", session.id(), closed.address(), cause == null ? "" : ": " + cause);
+        session.fail("08006", "pgrouter: lost the connection to the primary " + closed.address());
+    }
+
+    @Override
+    public void stop() {
+        stopped = true;
+        while (!waiting.isEmpty()) {
+            waiting.poll().release();
+        }
+        if (backend != null) {
+            Backend b = backend;
+            backend = null;
+            // In the middle of something: the connection's state is unknown, so it is not reused.
+            if (reusable()) {
+                session.release(b);
+            } else {
+                b.close();
+            }
+        }
+    }
+}
