@@ -20,6 +20,8 @@ final class ExtendedGroup {
     private String notReplica;
     private boolean executes;
     private boolean onPrimary;
+    private boolean parsesUnnamed;
+    private boolean usesEarlierUnnamed;
 
     boolean isEmpty() {
         return messages.isEmpty();
@@ -36,6 +38,28 @@ final class ExtendedGroup {
         if (bytes > LIMIT) {
             notReplica("over 1 MiB before Sync");
         }
+    }
+
+    /** A Parse of the unnamed statement is in the group. */
+    void parsesUnnamed() {
+        parsesUnnamed = true;
+    }
+
+    /** A Bind or Describe of the unnamed statement: does it use one parsed by an earlier group? */
+    void usesUnnamed() {
+        if (!parsesUnnamed) {
+            usesEarlierUnnamed = true;
+        }
+    }
+
+    /** The group binds or describes the unnamed statement without parsing it first. */
+    boolean usesEarlierUnnamed() {
+        return usesEarlierUnnamed;
+    }
+
+    /** The group parses the unnamed statement (replacing any earlier one where it runs). */
+    boolean parsesUnnamedStatement() {
+        return parsesUnnamed;
     }
 
     void executes() {
@@ -89,5 +113,7 @@ final class ExtendedGroup {
         notReplica = null;
         executes = false;
         onPrimary = false;
+        parsesUnnamed = false;
+        usesEarlierUnnamed = false;
     }
 }
