@@ -213,6 +213,25 @@ class ReadsplitRegressionIT {
     }
 
     @Test
+    void namedStatementReadsArePreparedLazilyOnAReplica() throws Exception {
+        try (Connection c = connect(NAMED);
+                PreparedStatement ps = c.prepareStatement("select v, pg_is_in_recovery() from shared_rows where id = ?")) {
+            int onReplica = 0;
+            for (int i = 1; i <= 5; i++) {
+                ps.setInt(1, i);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals("row " + i, rs.getString(1));
+                    onReplica += rs.getBoolean(2) ? 1 : 0;
+                }
+            }
+            // The first execution parses the named statement on the primary; the others bind it
+            // on a replica, which is sent the Parse first.
+            assertEquals(4, onReplica, "named statement reads after the first run on a replica");
+        }
+    }
+
+    @Test
     void namedStatementsMayAlsoBeDeallocatedAndReprepared() throws Exception {
         Transcript.same(fixture, NAMED, (c, name, t) -> {
             for (int round = 0; round < 3; round++) {

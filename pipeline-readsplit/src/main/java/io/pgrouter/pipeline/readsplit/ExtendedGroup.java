@@ -22,6 +22,7 @@ final class ExtendedGroup {
     private boolean onPrimary;
     private boolean parsesUnnamed;
     private boolean usesEarlierUnnamed;
+    private final List<String> namedReads = new ArrayList<>();
 
     boolean isEmpty() {
         return messages.isEmpty();
@@ -60,6 +61,15 @@ final class ExtendedGroup {
     /** The group parses the unnamed statement (replacing any earlier one where it runs). */
     boolean parsesUnnamedStatement() {
         return parsesUnnamed;
+    }
+
+    /** The group binds or describes a named statement that is a read (prepared lazily on a replica). */
+    void usesNamedRead(String name) {
+        namedReads.add(name);
+    }
+
+    List<String> namedReads() {
+        return namedReads;
     }
 
     void executes() {
@@ -115,5 +125,6 @@ final class ExtendedGroup {
         onPrimary = false;
         parsesUnnamed = false;
         usesEarlierUnnamed = false;
+        namedReads.clear();
     }
 }

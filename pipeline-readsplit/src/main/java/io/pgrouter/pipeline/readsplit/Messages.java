@@ -52,6 +52,26 @@ final class Messages {
         return b.readableBytes() > 6 && b.getByte(at) == 0 && b.getByte(at + 1) == 0;
     }
 
+    /** The statement a Bind names (after its portal), or "?" when the message is malformed. */
+    static String bindStatementName(ByteBuf b) {
+        int end = b.readerIndex() + b.readableBytes();
+        int portalEnd = b.indexOf(b.readerIndex() + 5, end, (byte) 0);
+        int nameEnd = portalEnd < 0 ? -1 : b.indexOf(portalEnd + 1, end, (byte) 0);
+        return nameEnd < 0 ? "?" : b.toString(portalEnd + 1, nameEnd - portalEnd - 1, StandardCharsets.UTF_8);
+    }
+
+    /** Whether a Bind's portal is the unnamed one. */
+    static boolean bindsUnnamedPortal(ByteBuf b) {
+        return b.readableBytes() > 5 && b.getByte(b.readerIndex() + 5) == 0;
+    }
+
+    /** A Close of a statement ('S') with this name, and a Sync. */
+    static ByteBuf closeStatementAndSync(ByteBufAllocator alloc, String name) {
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        return alloc.buffer(7 + n.length + 5).writeByte('C').writeInt(6 + n.length).writeByte('S').writeBytes(n)
+                .writeByte(0).writeByte('S').writeInt(4);
+    }
+
     /** Bind names a portal, then a statement: true when the statement is the unnamed one. */
     static boolean bindsUnnamedStatement(ByteBuf b) {
         int end = b.readerIndex() + b.readableBytes();

@@ -2,6 +2,7 @@ package io.pgrouter.pipeline.readsplit;
 
 import io.netty.buffer.ByteBuf;
 import io.pgrouter.pipeline.readsplit.sql.Classification;
+import io.pgrouter.pipeline.readsplit.sql.PreparedStatementCommand;
 import io.pgrouter.pipeline.readsplit.sql.Route;
 import io.pgrouter.pipeline.readsplit.sql.StatementClassifier;
 import io.pgrouter.spi.cluster.BackendState;
@@ -38,6 +39,7 @@ final class ReadsplitSession implements SessionPipeline {
     private final PrimaryLink primaryLink;
     private final ReplicaLink replicaLink;
     private final ExtendedGroup group = new ExtendedGroup();
+    private final NamedStatements named = new NamedStatements();
 
     private boolean pinned;
     /** Snapshot generation current when the session's last write completed; -1 before any. */
@@ -48,7 +50,7 @@ final class ReadsplitSession implements SessionPipeline {
         this.session = session;
         this.classifier = classifier;
         this.primaryLink = new PrimaryLink(session, this::drainQueued);
-        this.replicaLink = new ReplicaLink(session, primaryLink, sessionState, this::drainQueued);
+        this.replicaLink = new ReplicaLink(session, primaryLink, sessionState, named, this::drainQueued);
     }
 
     // ---- client -------------------------------------------------------------------------------
@@ -89,6 +91,10 @@ final class ReadsplitSession implements SessionPipeline {
 
     /** Gathers an extended-protocol group up to its Sync, then routes it whole. */
     private void extended(byte type, ByteBuf message) {
+        Classification parsed = type == 'P' ? parse(message) : null;
+        if (type == 'C') {
+            close(message);
+        }
         if (group.onPrimary()) {
             if (type == 'P' && Messages.firstName(message).isEmpty()) {
                 replicaLink.forgetUnnamed();
@@ -101,33 +107,36 @@ final class ReadsplitSession implements SessionPipeline {
         }
         switch (type) {
             case 'P' -> {
-                Classification c = classifier.classify(Messages.parseText(message), primaryLink.standardStrings());
-                if (c.setsSessionState() || c.pinsSession()) {
-                    pin("extended-protocol " + c.reason().description());
-                }
                 if (!Messages.firstName(message).isEmpty()) {
-                    group.notReplica("named statement");
+                    group.notReplica("named statement"); // parsed on the primary, lazily on a replica
                 } else {
                     group.parsesUnnamed();
-                    if (c.route() != Route.REPLICA || c.setsSessionState()) {
-                        group.notReplica(c.reason().description());
+                    if (parsed.route() != Route.REPLICA || parsed.setsSessionState()) {
+                        group.notReplica(parsed.reason().description());
                     }
                 }
             }
             case 'B' -> {
-                if (!Messages.bindNamesEmpty(message)) {
-                    group.notReplica("named statement or portal");
-                }
-                if (Messages.bindsUnnamedStatement(message)) {
+                String statement = Messages.bindStatementName(message);
+                if (!Messages.bindsUnnamedPortal(message)) {
+                    group.notReplica("named portal");
+                } else if (statement.isEmpty()) {
                     group.usesUnnamed();
+                } else if (named.isRead(statement)) {
+                    group.usesNamedRead(statement);
+                } else {
+                    group.notReplica("named statement");
                 }
             }
             case 'D' -> {
                 String name = Messages.describedName(message);
-                if (!name.isEmpty()) {
-                    group.notReplica("named statement or portal");
-                } else if (message.getByte(message.readerIndex() + 5) == 'S') {
+                boolean statement = message.getByte(message.readerIndex() + 5) == 'S';
+                if (statement && name.isEmpty()) {
                     group.usesUnnamed();
+                } else if (statement && named.isRead(name)) {
+                    group.usesNamedRead(name);
+                } else if (!name.isEmpty()) {
+                    group.notReplica("named statement or portal");
                 }
             }
             case 'E' -> {
@@ -149,15 +158,51 @@ final class ReadsplitSession implements SessionPipeline {
         }
     }
 
+    /** Classifies a Parse: it may pin the session, and a named one is kept for replicas. */
+    private Classification parse(ByteBuf message) {
+        Classification c = classifier.classify(Messages.parseText(message), primaryLink.standardStrings());
+        if (c.setsSessionState() || c.pinsSession()) {
+            pin("extended-protocol " + c.reason().description());
+        }
+        forgetDeallocated(c);
+        String name = Messages.firstName(message);
+        if (!name.isEmpty()) {
+            named.parsed(name, message, c.route() == Route.REPLICA && !c.setsSessionState(), session.alloc());
+        }
+        return c;
+    }
+
+    /** A Close of a named statement reaches the replica too when it has the statement. */
+    private void close(ByteBuf message) {
+        if (message.getByte(message.readerIndex() + 5) == 'S') {
+            String name = Messages.describedName(message); // Close has Describe's layout
+            if (!name.isEmpty() && named.closed(name, replicaLink.backend())) {
+                replicaLink.closeStatement(name);
+            }
+        }
+    }
+
+    /** SQL DEALLOCATE and DISCARD ALL remove protocol-level statements too. */
+    private void forgetDeallocated(Classification c) {
+        for (PreparedStatementCommand command : c.preparedStatementCommands()) {
+            if (command.kind() == PreparedStatementCommand.Kind.DEALLOCATE_ALL) {
+                named.clear();
+            } else if (command.kind() == PreparedStatementCommand.Kind.DEALLOCATE) {
+                named.closed(command.name(), null);
+            }
+        }
+    }
+
     private void endGroup() {
         String notRead = group.notReplicaReason();
         boolean parses = group.parsesUnnamedStatement();
+        List<String> namedReads = List.copyOf(group.namedReads());
         if (notRead == null && group.usesEarlierUnnamed()) {
             // The group runs the unnamed statement an earlier group parsed: it goes where that is.
             if (replicaLink.holdsUnnamed() && whyNotReplica(null).isEmpty() && replicaLink.holdsUnnamed()) {
                 ByteBuf request = group.merge(session.alloc());
                 group.reset();
-                replicaLink.run(request, parses);
+                replicaLink.run(request, parses, namedReads);
                 return;
             }
             notRead = "the unnamed statement is on the primary";
@@ -176,7 +221,7 @@ final class ReadsplitSession implements SessionPipeline {
         }
         ByteBuf request = group.merge(session.alloc());
         group.reset();
-        read(request, parses);
+        read(request, parses, namedReads);
     }
 
     /** Sends what the current group holds to the primary; the rest of it follows there. */
@@ -195,6 +240,7 @@ final class ReadsplitSession implements SessionPipeline {
 
     private void query(ByteBuf message) {
         Classification c = classifier.classify(Messages.queryText(message), primaryLink.standardStrings());
+        forgetDeallocated(c);
         if (c.pinsSession()) {
             pin(c.reason().description());
         }
@@ -203,15 +249,15 @@ final class ReadsplitSession implements SessionPipeline {
             toPrimary(message, c, notReplica.get());
             return;
         }
-        read(message, false);
+        read(message, false, List.of());
     }
 
     /**
      * Runs a read (a Query, or an extended group up to its Sync) on a replica when one may take
      * it; {@code parsesUnnamed}: the group parses the unnamed statement, which then lives where
-     * the group runs.
+     * the group runs; {@code namedReads}: the named statements it binds, prepared lazily there.
      */
-    private void read(ByteBuf request, boolean parsesUnnamed) {
+    private void read(ByteBuf request, boolean parsesUnnamed, List<String> namedReads) {
         if (!replicaLink.connected()) {
             Optional<BackendState> choice = ReplicaChoice.pick(session.cluster(), ThreadLocalRandom.current()::nextInt,
                     replicaLink::recentlyFailed);
@@ -223,14 +269,14 @@ final class ReadsplitSession implements SessionPipeline {
                 readOnPrimary(request, parsesUnnamed, "read-your-writes");
                 return;
             }
-            replicaLink.logIn(choice.get().address(), request, parsesUnnamed);
+            replicaLink.logIn(choice.get().address(), request, parsesUnnamed, namedReads);
             return;
         }
         if (!ReplicaChoice.hasSeenWrite(session.cluster(), replicaLink.backend().address(), writeGeneration)) {
             readOnPrimary(request, parsesUnnamed, "read-your-writes");
             return;
         }
-        replicaLink.run(request, parsesUnnamed);
+        replicaLink.run(request, parsesUnnamed, namedReads);
     }
 
     /** A read the primary runs; a group parsing the unnamed statement replaces it there. */
@@ -335,6 +381,7 @@ final class ReadsplitSession implements SessionPipeline {
             queued.poll().release();
         }
         group.reset();
+        named.clear();
         replicaLink.stop();
         primaryLink.stop();
     }

@@ -26,6 +26,7 @@ final class ReplicaLink {
     private final PrimaryLink primary;
     private final List<String> sessionState;
     private final Runnable idle;
+    private final NamedStatements named;
 
     private Backend backend;
     private boolean loggingIn;
@@ -36,6 +37,8 @@ final class ReplicaLink {
     private ReplicaStatement current;
     /** The replica holds the unnamed statement the client parsed last (a read's). */
     private boolean unnamed;
+    /** ParseCompletes still owed for named statements prepared lazily before the current read. */
+    private int lazyParses;
     /** A FATAL the replica sent in the middle of a forwarded answer, reported when it closes. */
     private String lastWords;
     private String lastWordsCode;
@@ -48,8 +51,9 @@ final class ReplicaLink {
      * @param sessionState the session's SET/RESET/DISCARD commands, replayed after a login
      * @param idle run when the replica has nothing in flight any more (queued client messages go on)
      */
-    ReplicaLink(Session session, PrimaryLink primary, List<String> sessionState, Runnable idle) {
+    ReplicaLink(Session session, PrimaryLink primary, List<String> sessionState, NamedStatements named, Runnable idle) {
         this.session = session;
+        this.named = named;
         this.primary = primary;
         this.sessionState = sessionState;
         this.idle = idle;
@@ -97,26 +101,40 @@ final class ReplicaLink {
 
     /**
      * Runs a read (a Query, or an extended group up to its Sync) on the connected replica;
-     * {@code parsesUnnamed}: the group parses the unnamed statement (a Query destroys it).
+     * {@code parsesUnnamed}: the group parses the unnamed statement (a Query destroys it);
+     * {@code namedReads}: named statements the group binds, parsed first where still missing.
      */
-    void run(ByteBuf request, boolean parsesUnnamed) {
+    void run(ByteBuf request, boolean parsesUnnamed, List<String> namedReads) {
         log.debug("session {}: replica {} <- read", session.id(), backend.address());
         if (parsesUnnamed) {
             unnamed = true;
         } else if (request.getByte(request.readerIndex()) == 'Q') {
             unnamed = false;
         }
-        current = new ReplicaStatement(request.retainedDuplicate());
+        current = new ReplicaStatement(request.retainedDuplicate()); // a retry needs no lazy Parse
+        List<ByteBuf> parses = namedReads.isEmpty() ? List.of() : named.prepareOn(backend, namedReads, session.alloc());
+        lazyParses = parses.size();
+        for (ByteBuf parse : parses) {
+            backend.send(parse);
+        }
         backend.send(request);
     }
 
+    /** The client closed a named statement this replica has: close it here too. */
+    void closeStatement(String name) {
+        if (backend != null) {
+            backend.send(Messages.closeStatementAndSync(session.alloc(), name));
+            swallow++;
+        }
+    }
+
     /** Logs into a replica, then runs the read there (or on the primary if the login fails). */
-    void logIn(Endpoint target, ByteBuf request, boolean parsesUnnamed) {
+    void logIn(Endpoint target, ByteBuf request, boolean parsesUnnamed, List<String> namedReads) {
         loggingIn = true;
         loginRequest = request;
         session.login(target).whenComplete((b, error) -> {
             try {
-                loggedIn(target, b, error, parsesUnnamed);
+                loggedIn(target, b, error, parsesUnnamed, namedReads);
             } catch (RuntimeException e) {
                 log.error("session {}: replica setup failed", session.id(), e);
                 session.fail("XX000", "pgrouter: internal error: " + e);
@@ -124,7 +142,7 @@ final class ReplicaLink {
         });
     }
 
-    private void loggedIn(Endpoint target, Backend b, Throwable error, boolean parsesUnnamed) {
+    private void loggedIn(Endpoint target, Backend b, Throwable error, boolean parsesUnnamed, List<String> namedReads) {
         loggingIn = false;
         ByteBuf request = loginRequest;
         loginRequest = null;
@@ -150,7 +168,7 @@ final class ReplicaLink {
             for (String command : sessionState) {
                 mirror(command);
             }
-            run(request, parsesUnnamed);
+            run(request, parsesUnnamed, namedReads);
         }
         idle.run();
     }
@@ -170,6 +188,24 @@ final class ReplicaLink {
         if (type == 'S' || type == 'K' || current == null) {
             message.release(); // the client has the primary's parameters and pgrouter's key
             return;
+        }
+        if (lazyParses > 0) {
+            if (type == '1') {
+                lazyParses--;
+                message.release();
+                return;
+            }
+            if (type == 'E') {
+                // A statement prepared lazily failed to parse here (the replica lags behind the
+                // schema, say): the primary has it; this connection is left, its state unsure.
+                log.debug("session {}: a lazy Parse failed on the replica ({}), re-running on the primary",
+                        session.id(), Messages.errorCode(message));
+                message.release();
+                lazyParses = 0;
+                retryOnPrimary(false);
+                close();
+                return;
+            }
         }
         boolean fatal = type == 'E' && Messages.isFatal(message);
         if (!current.forwarding()) {
@@ -205,6 +241,7 @@ final class ReplicaLink {
         backend = null;
         swallow = 0;
         unnamed = false;
+        lazyParses = 0;
         if (current == null) {
             return;
         }
@@ -256,6 +293,7 @@ final class ReplicaLink {
             backend = null;
             swallow = 0;
             unnamed = false;
+            lazyParses = 0;
             b.close();
         }
     }
