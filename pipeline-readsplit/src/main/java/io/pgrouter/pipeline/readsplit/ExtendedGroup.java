@@ -23,6 +23,7 @@ final class ExtendedGroup {
     private boolean parsesUnnamed;
     private boolean usesEarlierUnnamed;
     private final List<String> namedReads = new ArrayList<>();
+    private boolean mayWrite;
 
     boolean isEmpty() {
         return messages.isEmpty();
@@ -70,6 +71,16 @@ final class ExtendedGroup {
 
     List<String> namedReads() {
         return namedReads;
+    }
+
+    /** Something in the group may write: a Parse that is no read, a statement or portal not known to read. */
+    void mayWrite() {
+        mayWrite = true;
+    }
+
+    /** The group executes something that may write: reads then wait for replicas to replay it. */
+    boolean executesWrite() {
+        return executes && mayWrite;
     }
 
     void executes() {
@@ -126,5 +137,6 @@ final class ExtendedGroup {
         parsesUnnamed = false;
         usesEarlierUnnamed = false;
         namedReads.clear();
+        mayWrite = false;
     }
 }

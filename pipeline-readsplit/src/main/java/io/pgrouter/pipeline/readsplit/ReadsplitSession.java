@@ -107,6 +107,9 @@ final class ReadsplitSession implements SessionPipeline {
         }
         switch (type) {
             case 'P' -> {
+                if (parsed.route() == Route.PRIMARY && !parsed.setsSessionState()) {
+                    group.mayWrite();
+                }
                 if (!Messages.firstName(message).isEmpty()) {
                     group.notReplica("named statement"); // parsed on the primary, lazily on a replica
                 } else {
@@ -120,12 +123,14 @@ final class ReadsplitSession implements SessionPipeline {
                 String statement = Messages.bindStatementName(message);
                 if (!Messages.bindsUnnamedPortal(message)) {
                     group.notReplica("named portal");
-                } else if (statement.isEmpty()) {
+                }
+                if (statement.isEmpty()) {
                     group.usesUnnamed();
                 } else if (named.isRead(statement)) {
                     group.usesNamedRead(statement);
                 } else {
                     group.notReplica("named statement");
+                    group.mayWrite();
                 }
             }
             case 'D' -> {
@@ -143,6 +148,7 @@ final class ReadsplitSession implements SessionPipeline {
                 group.executes();
                 if (!Messages.firstName(message).isEmpty()) {
                     group.notReplica("named portal");
+                    group.mayWrite(); // bound earlier: who knows
                 }
             }
             case 'S' -> {
@@ -206,10 +212,11 @@ final class ReadsplitSession implements SessionPipeline {
                 return;
             }
             notRead = "the unnamed statement is on the primary";
+            group.mayWrite(); // parsed earlier: who knows
         }
         Optional<String> notReplica = whyNotReplica(notRead);
         if (notReplica.isPresent()) {
-            boolean writes = group.hasExecute() && notRead != null;
+            boolean writes = group.executesWrite();
             ByteBuf request = group.merge(session.alloc());
             group.reset();
             if (parses) {
