@@ -150,17 +150,31 @@ class ReadsplitIT {
         }
     }
 
-    @Test
-    void pgbenchSelectOnlyRunsWithoutErrorsAndReplicasServeIt() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"simple", "extended", "prepared"})
+    void pgbenchRunsWithoutErrorsAndReplicasServeTheSelectOnlyScript(String mode) throws Exception {
         ProcessResult init = pgbench("-i", "-s", "1", "-q");
         assertEquals(0, init.exitCode(), init.stderr());
         fixture.cluster().awaitReplicasCaughtUp(Duration.ofSeconds(30));
         fixture.router().awaitMonitor(Duration.ofSeconds(20), m -> m.lines().filter(l -> l.contains(" slave OK 0")).count() == 2);
         long before = replicaCommits();
-        ProcessResult run = pgbench("-S", "-M", "simple", "-c", "4", "-j", "2", "-t", "200");
-        assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
-        assertTrue(run.stdout().contains("number of transactions actually processed: 800/800"), run.stdout());
-        assertTrue(replicaCommits() - before >= 800, "the replicas served the reads");
+        ProcessResult select = pgbench("-S", "-M", mode, "-c", "4", "-j", "2", "-t", "200");
+        assertEquals(0, select.exitCode(), select.stdout() + select.stderr());
+        assertTrue(select.stdout().contains("number of transactions actually processed: 800/800"), select.stdout());
+        assertTrue(select.stdout().contains("number of failed transactions: 0"), select.stdout());
+        long served = replicaCommits() - before;
+        assertTrue(served >= 800, "the replicas served the -S reads in -M " + mode + ": " + served + " commits");
+        ProcessResult tpcb = pgbench("-M", mode, "-c", "4", "-j", "2", "-t", "100");
+        assertEquals(0, tpcb.exitCode(), tpcb.stdout() + tpcb.stderr());
+        assertTrue(tpcb.stdout().contains("number of transactions actually processed: 400/400"), tpcb.stdout());
+        assertTrue(tpcb.stdout().contains("number of failed transactions: 0"), tpcb.stdout());
+        try (Connection direct = fixture.cluster().primary().connect(); Statement s = direct.createStatement();
+                ResultSet rs = s.executeQuery("select (select sum(abalance) from pgbench_accounts) = "
+                        + "(select sum(delta) from pgbench_history), (select count(*) from pgbench_history)")) {
+            assertTrue(rs.next());
+            assertTrue(rs.getBoolean(1), "TPC-B kept the books balanced");
+            assertEquals(400, rs.getInt(2));
+        }
     }
 
     @Test

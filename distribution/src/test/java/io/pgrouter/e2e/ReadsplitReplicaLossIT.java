@@ -21,8 +21,6 @@ class ReadsplitReplicaLossIT {
     static final RouterFixture fixture = new RouterFixture(2, "readsplit", "");
 
     @Test
-    @org.junit.jupiter.api.Disabled("hung once on a fresh clone (a read never answered after the replica stopped); "
-            + "passes in isolation; disabled until the readsplit replica-loss path is traced")
     void aStoppedReplicaIsLeftWithoutAnError() throws Exception {
         fixture.router().awaitMonitor(Duration.ofSeconds(20), m -> m.lines().filter(l -> l.contains(" slave OK 0")).count() == 2);
         Set<Integer> replicas = fixture.cluster().replicas().stream().map(PgNode::port).collect(Collectors.toSet());

@@ -20,6 +20,10 @@ final class ExtendedGroup {
     private String notReplica;
     private boolean executes;
     private boolean onPrimary;
+    private boolean parsesUnnamed;
+    private boolean usesEarlierUnnamed;
+    private final List<String> namedReads = new ArrayList<>();
+    private boolean mayWrite;
 
     boolean isEmpty() {
         return messages.isEmpty();
@@ -36,6 +40,47 @@ final class ExtendedGroup {
         if (bytes > LIMIT) {
             notReplica("over 1 MiB before Sync");
         }
+    }
+
+    /** A Parse of the unnamed statement is in the group. */
+    void parsesUnnamed() {
+        parsesUnnamed = true;
+    }
+
+    /** A Bind or Describe of the unnamed statement: does it use one parsed by an earlier group? */
+    void usesUnnamed() {
+        if (!parsesUnnamed) {
+            usesEarlierUnnamed = true;
+        }
+    }
+
+    /** The group binds or describes the unnamed statement without parsing it first. */
+    boolean usesEarlierUnnamed() {
+        return usesEarlierUnnamed;
+    }
+
+    /** The group parses the unnamed statement (replacing any earlier one where it runs). */
+    boolean parsesUnnamedStatement() {
+        return parsesUnnamed;
+    }
+
+    /** The group binds or describes a named statement that is a read (prepared lazily on a replica). */
+    void usesNamedRead(String name) {
+        namedReads.add(name);
+    }
+
+    List<String> namedReads() {
+        return namedReads;
+    }
+
+    /** Something in the group may write: a Parse that is no read, a statement or portal not known to read. */
+    void mayWrite() {
+        mayWrite = true;
+    }
+
+    /** The group executes something that may write: reads then wait for replicas to replay it. */
+    boolean executesWrite() {
+        return executes && mayWrite;
     }
 
     void executes() {
@@ -89,5 +134,9 @@ final class ExtendedGroup {
         notReplica = null;
         executes = false;
         onPrimary = false;
+        parsesUnnamed = false;
+        usesEarlierUnnamed = false;
+        namedReads.clear();
+        mayWrite = false;
     }
 }

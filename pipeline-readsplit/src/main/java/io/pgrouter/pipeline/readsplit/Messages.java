@@ -52,6 +52,33 @@ final class Messages {
         return b.readableBytes() > 6 && b.getByte(at) == 0 && b.getByte(at + 1) == 0;
     }
 
+    /** The statement a Bind names (after its portal), or "?" when the message is malformed. */
+    static String bindStatementName(ByteBuf b) {
+        int end = b.readerIndex() + b.readableBytes();
+        int portalEnd = b.indexOf(b.readerIndex() + 5, end, (byte) 0);
+        int nameEnd = portalEnd < 0 ? -1 : b.indexOf(portalEnd + 1, end, (byte) 0);
+        return nameEnd < 0 ? "?" : b.toString(portalEnd + 1, nameEnd - portalEnd - 1, StandardCharsets.UTF_8);
+    }
+
+    /** Whether a Bind's portal is the unnamed one. */
+    static boolean bindsUnnamedPortal(ByteBuf b) {
+        return b.readableBytes() > 5 && b.getByte(b.readerIndex() + 5) == 0;
+    }
+
+    /** A Close of a statement ('S') with this name, and a Sync. */
+    static ByteBuf closeStatementAndSync(ByteBufAllocator alloc, String name) {
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        return alloc.buffer(7 + n.length + 5).writeByte('C').writeInt(6 + n.length).writeByte('S').writeBytes(n)
+                .writeByte(0).writeByte('S').writeInt(4);
+    }
+
+    /** Bind names a portal, then a statement: true when the statement is the unnamed one. */
+    static boolean bindsUnnamedStatement(ByteBuf b) {
+        int end = b.readerIndex() + b.readableBytes();
+        int portalEnd = b.indexOf(b.readerIndex() + 5, end, (byte) 0);
+        return portalEnd >= 0 && portalEnd + 1 < end && b.getByte(portalEnd + 1) == 0;
+    }
+
     /** Describe's 'S' or 'P' is followed by the name. */
     static String describedName(ByteBuf d) {
         int at = d.readerIndex() + 6;
@@ -66,6 +93,25 @@ final class Messages {
 
     /** The SQLSTATE of an ErrorResponse, or "" when it has none. */
     static String errorCode(ByteBuf e) {
+        return errorField(e, 'C');
+    }
+
+    /** The primary message of an ErrorResponse, or "" when it has none. */
+    static String errorMessage(ByteBuf e) {
+        return errorField(e, 'M');
+    }
+
+    /** An ErrorResponse that ends the backend's session (severity FATAL or PANIC). */
+    static boolean isFatal(ByteBuf e) {
+        String severity = errorField(e, 'V'); // not localized; since PostgreSQL 9.6
+        if (severity.isEmpty()) {
+            severity = errorField(e, 'S');
+        }
+        return severity.equals("FATAL") || severity.equals("PANIC");
+    }
+
+    /** One field of an ErrorResponse or NoticeResponse, or "" when it is absent. */
+    static String errorField(ByteBuf e, char field) {
         int i = e.readerIndex() + 5;
         int end = e.readerIndex() + e.readableBytes();
         while (i < end && e.getByte(i) != 0) {
@@ -74,12 +120,28 @@ final class Messages {
             if (valueEnd < 0) {
                 return "";
             }
-            if (code == 'C') {
-                return e.toString(i + 1, valueEnd - i - 1, StandardCharsets.US_ASCII);
+            if (code == field) {
+                return e.toString(i + 1, valueEnd - i - 1, StandardCharsets.UTF_8);
             }
             i = valueEnd + 1;
         }
         return "";
+    }
+
+    /** An ErrorResponse of severity ERROR: the statement failed, the session goes on. */
+    static ByteBuf error(ByteBufAllocator alloc, String sqlState, String message) {
+        ByteBuf out = alloc.buffer();
+        out.writeByte('E').writeInt(0);
+        for (String[] field : new String[][] {{"S", "ERROR"}, {"V", "ERROR"}, {"C", sqlState}, {"M", message}}) {
+            out.writeByte(field[0].charAt(0)).writeCharSequence(field[1], StandardCharsets.UTF_8);
+            out.writeByte(0);
+        }
+        out.writeByte(0);
+        return out.setInt(1, out.readableBytes() - 1);
+    }
+
+    static ByteBuf readyForQuery(ByteBufAllocator alloc, char status) {
+        return alloc.buffer(6).writeByte('Z').writeInt(5).writeByte(status);
     }
 
     static boolean isReplicaRefusal(ByteBuf error) {

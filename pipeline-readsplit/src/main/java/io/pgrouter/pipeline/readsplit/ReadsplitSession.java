@@ -2,6 +2,7 @@ package io.pgrouter.pipeline.readsplit;
 
 import io.netty.buffer.ByteBuf;
 import io.pgrouter.pipeline.readsplit.sql.Classification;
+import io.pgrouter.pipeline.readsplit.sql.PreparedStatementCommand;
 import io.pgrouter.pipeline.readsplit.sql.Route;
 import io.pgrouter.pipeline.readsplit.sql.StatementClassifier;
 import io.pgrouter.spi.cluster.BackendState;
@@ -17,17 +18,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One readsplit session. The client authenticates against the primary (its startup is relayed);
- * a replica is logged into by pgrouter when a read first needs one, and gets the session's
- * SET/RESET/DISCARD history replayed before it serves.
+ * One readsplit session: decides where each client message goes. The client authenticates
+ * against the primary (its startup is relayed, see {@link PrimaryLink}); a replica is logged into
+ * by pgrouter when a read first needs one (see {@link ReplicaLink}).
  *
  * <p>A read (a simple Query, or an extended-protocol group up to its Sync that uses only the
  * unnamed statement and portal) goes to the replica when the session is idle (the primary's
  * ReadyForQuery says 'I'), nothing is in flight on the primary, the session is not pinned, and
- * the replica has seen the session's last write. Everything else goes to the primary. A replica's answer is held back until its
- * first row or completion, so that a refusal (25006 and kin) can be re-run on the primary unseen.
- * One statement at a time is in flight on the replica; client messages arriving meanwhile wait,
- * so answers keep their order.
+ * the replica has seen the session's last write. Everything else goes to the primary. One
+ * statement at a time is in flight on the replica; client messages arriving meanwhile wait, so
+ * answers keep their order.
  */
 final class ReadsplitSession implements SessionPipeline {
     private static final Logger log = LoggerFactory.getLogger(ReadsplitSession.class);
@@ -37,15 +37,10 @@ final class ReadsplitSession implements SessionPipeline {
     private final ArrayDeque<ByteBuf> queued = new ArrayDeque<>();
     private final List<String> sessionState = new ArrayList<>();
     private final PrimaryLink primaryLink;
+    private final ReplicaLink replicaLink;
     private final ExtendedGroup group = new ExtendedGroup();
+    private final NamedStatements named = new NamedStatements();
 
-    private Backend replica;
-    private boolean replicaLoggingIn;
-    /** The query that made pgrouter log into a replica, sent once the login ends. */
-    private ByteBuf loginQuery;
-    /** Answers (up to ReadyForQuery) the replica owes for replayed state or abandoned statements. */
-    private int replicaSwallow;
-    private ReplicaStatement current;
     private boolean pinned;
     /** Snapshot generation current when the session's last write completed; -1 before any. */
     private long writeGeneration = -1;
@@ -54,18 +49,19 @@ final class ReadsplitSession implements SessionPipeline {
     ReadsplitSession(Session session, StatementClassifier classifier) {
         this.session = session;
         this.classifier = classifier;
-        this.primaryLink = new PrimaryLink(session, this::afterPrimaryReady);
+        this.primaryLink = new PrimaryLink(session, this::drainQueued);
+        this.replicaLink = new ReplicaLink(session, primaryLink, sessionState, named, this::drainQueued);
     }
 
     // ---- client -------------------------------------------------------------------------------
 
     @Override
     public void client(ByteBuf message) {
-        if (replicaLoggingIn || current != null || !primaryLink.isConnected()) {
-            if (!primaryLink.isConnected()) {
-                primaryLink.queueBeforeConnect(message);
-                return;
-            }
+        if (!primaryLink.isConnected()) {
+            primaryLink.queueBeforeConnect(message);
+            return;
+        }
+        if (replicaLink.busy()) {
             queued.add(message); // wait for the replica's statement: answers must stay in order
             return;
         }
@@ -79,7 +75,7 @@ final class ReadsplitSession implements SessionPipeline {
             case 'X' -> {
                 flushGroupToPrimary();
                 primaryLink.send(message, false);
-                closeReplica();
+                replicaLink.close();
                 primaryLink.terminate();
             }
             case 'F' -> {
@@ -95,7 +91,14 @@ final class ReadsplitSession implements SessionPipeline {
 
     /** Gathers an extended-protocol group up to its Sync, then routes it whole. */
     private void extended(byte type, ByteBuf message) {
+        Classification parsed = type == 'P' ? parse(message) : null;
+        if (type == 'C') {
+            close(message);
+        }
         if (group.onPrimary()) {
+            if (type == 'P' && Messages.firstName(message).isEmpty()) {
+                replicaLink.forgetUnnamed();
+            }
             primaryLink.send(message, type == 'S', type == 'E');
             if (type == 'S') {
                 group.reset();
@@ -104,23 +107,40 @@ final class ReadsplitSession implements SessionPipeline {
         }
         switch (type) {
             case 'P' -> {
-                Classification c = classifier.classify(Messages.parseText(message), primaryLink.standardStrings());
-                if (c.setsSessionState() || c.pinsSession()) {
-                    pin("extended-protocol " + c.reason().description());
+                if (parsed.route() == Route.PRIMARY && !parsed.setsSessionState()) {
+                    group.mayWrite();
                 }
                 if (!Messages.firstName(message).isEmpty()) {
-                    group.notReplica("named statement");
-                } else if (c.route() != Route.REPLICA || c.setsSessionState()) {
-                    group.notReplica(c.reason().description());
+                    group.notReplica("named statement"); // parsed on the primary, lazily on a replica
+                } else {
+                    group.parsesUnnamed();
+                    if (parsed.route() != Route.REPLICA || parsed.setsSessionState()) {
+                        group.notReplica(parsed.reason().description());
+                    }
                 }
             }
             case 'B' -> {
-                if (!Messages.bindNamesEmpty(message)) {
-                    group.notReplica("named statement or portal");
+                String statement = Messages.bindStatementName(message);
+                if (!Messages.bindsUnnamedPortal(message)) {
+                    group.notReplica("named portal");
+                }
+                if (statement.isEmpty()) {
+                    group.usesUnnamed();
+                } else if (named.isRead(statement)) {
+                    group.usesNamedRead(statement);
+                } else {
+                    group.notReplica("named statement");
+                    group.mayWrite();
                 }
             }
             case 'D' -> {
-                if (!Messages.describedName(message).isEmpty()) {
+                String name = Messages.describedName(message);
+                boolean statement = message.getByte(message.readerIndex() + 5) == 'S';
+                if (statement && name.isEmpty()) {
+                    group.usesUnnamed();
+                } else if (statement && named.isRead(name)) {
+                    group.usesNamedRead(name);
+                } else if (!name.isEmpty()) {
                     group.notReplica("named statement or portal");
                 }
             }
@@ -128,6 +148,7 @@ final class ReadsplitSession implements SessionPipeline {
                 group.executes();
                 if (!Messages.firstName(message).isEmpty()) {
                     group.notReplica("named portal");
+                    group.mayWrite(); // bound earlier: who knows
                 }
             }
             case 'S' -> {
@@ -143,26 +164,80 @@ final class ReadsplitSession implements SessionPipeline {
         }
     }
 
+    /** Classifies a Parse: it may pin the session, and a named one is kept for replicas. */
+    private Classification parse(ByteBuf message) {
+        Classification c = classifier.classify(Messages.parseText(message), primaryLink.standardStrings());
+        if (c.setsSessionState() || c.pinsSession()) {
+            pin("extended-protocol " + c.reason().description());
+        }
+        forgetDeallocated(c);
+        String name = Messages.firstName(message);
+        if (!name.isEmpty()) {
+            named.parsed(name, message, c.route() == Route.REPLICA && !c.setsSessionState(), session.alloc());
+        }
+        return c;
+    }
+
+    /** A Close of a named statement reaches the replica too when it has the statement. */
+    private void close(ByteBuf message) {
+        if (message.getByte(message.readerIndex() + 5) == 'S') {
+            String name = Messages.describedName(message); // Close has Describe's layout
+            if (!name.isEmpty() && named.closed(name, replicaLink.backend())) {
+                replicaLink.closeStatement(name);
+            }
+        }
+    }
+
+    /** SQL DEALLOCATE and DISCARD ALL remove protocol-level statements too. */
+    private void forgetDeallocated(Classification c) {
+        for (PreparedStatementCommand command : c.preparedStatementCommands()) {
+            if (command.kind() == PreparedStatementCommand.Kind.DEALLOCATE_ALL) {
+                named.clear();
+            } else if (command.kind() == PreparedStatementCommand.Kind.DEALLOCATE) {
+                named.closed(command.name(), null);
+            }
+        }
+    }
+
     private void endGroup() {
         String notRead = group.notReplicaReason();
+        boolean parses = group.parsesUnnamedStatement();
+        List<String> namedReads = List.copyOf(group.namedReads());
+        if (notRead == null && group.usesEarlierUnnamed()) {
+            // The group runs the unnamed statement an earlier group parsed: it goes where that is.
+            if (replicaLink.holdsUnnamed() && whyNotReplica(null).isEmpty() && replicaLink.holdsUnnamed()) {
+                ByteBuf request = group.merge(session.alloc());
+                group.reset();
+                replicaLink.run(request, parses, namedReads);
+                return;
+            }
+            notRead = "the unnamed statement is on the primary";
+            group.mayWrite(); // parsed earlier: who knows
+        }
         Optional<String> notReplica = whyNotReplica(notRead);
         if (notReplica.isPresent()) {
-            boolean writes = group.hasExecute() && notRead != null;
+            boolean writes = group.executesWrite();
             ByteBuf request = group.merge(session.alloc());
             group.reset();
+            if (parses) {
+                replicaLink.forgetUnnamed();
+            }
             log.debug("session {}: primary <- extended group ({})", session.id(), notReplica.get());
             primaryLink.send(request, true, writes || primaryLink.transactionStatus() != 'I');
             return;
         }
         ByteBuf request = group.merge(session.alloc());
         group.reset();
-        read(request);
+        read(request, parses, namedReads);
     }
 
     /** Sends what the current group holds to the primary; the rest of it follows there. */
     private void flushGroupToPrimary() {
         if (group.isEmpty()) {
             return;
+        }
+        if (group.parsesUnnamedStatement()) {
+            replicaLink.forgetUnnamed();
         }
         boolean writes = group.hasExecute();
         for (ByteBuf m : group.flushToPrimary()) {
@@ -172,6 +247,7 @@ final class ReadsplitSession implements SessionPipeline {
 
     private void query(ByteBuf message) {
         Classification c = classifier.classify(Messages.queryText(message), primaryLink.standardStrings());
+        forgetDeallocated(c);
         if (c.pinsSession()) {
             pin(c.reason().description());
         }
@@ -180,33 +256,42 @@ final class ReadsplitSession implements SessionPipeline {
             toPrimary(message, c, notReplica.get());
             return;
         }
-        read(message);
+        read(message, false, List.of());
     }
 
-    /** Runs a read (a Query, or an extended group up to its Sync) on a replica when one may take it. */
-    private void read(ByteBuf request) {
-        if (replica == null) {
-            Optional<BackendState> choice = ReplicaChoice.pick(session.cluster(), ThreadLocalRandom.current()::nextInt);
+    /**
+     * Runs a read (a Query, or an extended group up to its Sync) on a replica when one may take
+     * it; {@code parsesUnnamed}: the group parses the unnamed statement, which then lives where
+     * the group runs; {@code namedReads}: the named statements it binds, prepared lazily there.
+     */
+    private void read(ByteBuf request, boolean parsesUnnamed, List<String> namedReads) {
+        if (!replicaLink.connected()) {
+            Optional<BackendState> choice = ReplicaChoice.pick(session.cluster(), ThreadLocalRandom.current()::nextInt,
+                    replicaLink::recentlyFailed);
             if (choice.isEmpty()) {
-                readOnPrimary(request, "no eligible replica");
+                readOnPrimary(request, parsesUnnamed, "no eligible replica");
                 return;
             }
             if (!ReplicaChoice.hasSeenWrite(session.cluster(), choice.get().address(), writeGeneration)) {
-                readOnPrimary(request, "read-your-writes");
+                readOnPrimary(request, parsesUnnamed, "read-your-writes");
                 return;
             }
-            logIntoReplica(choice.get(), request);
+            replicaLink.logIn(choice.get().address(), request, parsesUnnamed, namedReads);
             return;
         }
-        if (!ReplicaChoice.hasSeenWrite(session.cluster(), replica.address(), writeGeneration)) {
-            readOnPrimary(request, "read-your-writes");
+        if (!ReplicaChoice.hasSeenWrite(session.cluster(), replicaLink.backend().address(), writeGeneration)) {
+            readOnPrimary(request, parsesUnnamed, "read-your-writes");
             return;
         }
-        toReplica(request);
+        replicaLink.run(request, parsesUnnamed, namedReads);
     }
 
-    private void readOnPrimary(ByteBuf request, String why) {
+    /** A read the primary runs; a group parsing the unnamed statement replaces it there. */
+    private void readOnPrimary(ByteBuf request, boolean parsesUnnamed, String why) {
         log.debug("session {}: primary <- read ({})", session.id(), why);
+        if (parsesUnnamed) {
+            replicaLink.forgetUnnamed();
+        }
         primaryLink.send(request, true, false);
     }
 
@@ -224,9 +309,10 @@ final class ReadsplitSession implements SessionPipeline {
         if (primaryLink.outstanding() > 0) {
             return Optional.of("primary busy");
         }
-        if (replica != null && !ReplicaChoice.stillEligible(session.cluster(), replica.address())) {
-            log.debug("session {}: replica {} is no longer eligible, leaving it", session.id(), replica.address());
-            closeReplica();
+        if (replicaLink.connected() && !ReplicaChoice.stillEligible(session.cluster(), replicaLink.backend().address())) {
+            log.debug("session {}: replica {} is no longer eligible, leaving it", session.id(),
+                    replicaLink.backend().address());
+            replicaLink.close();
         }
         return Optional.empty();
     }
@@ -237,10 +323,7 @@ final class ReadsplitSession implements SessionPipeline {
                 // Kept to replay on a replica logged into later, and mirrored to the one in use.
                 for (String command : c.sessionStateCommands()) {
                     sessionState.add(command);
-                    if (replica != null) {
-                        replica.send(Messages.query(session.alloc(), command));
-                        replicaSwallow++;
-                    }
+                    replicaLink.mirror(command);
                 }
             } else {
                 pin("session state set inside a transaction");
@@ -252,62 +335,16 @@ final class ReadsplitSession implements SessionPipeline {
         primaryLink.send(message, true, writes);
     }
 
-    private void toReplica(ByteBuf message) {
-        log.debug("session {}: replica {} <- query", session.id(), replica.address());
-        current = new ReplicaStatement(message.retainedDuplicate());
-        replica.send(message);
-    }
-
     private void pin(String why) {
         if (!pinned) {
             pinned = true;
             log.debug("session {}: pinned to the primary ({})", session.id(), why);
-            closeReplica();
+            replicaLink.close();
         }
-    }
-
-    private void logIntoReplica(BackendState target, ByteBuf firstQuery) {
-        replicaLoggingIn = true;
-        loginQuery = firstQuery;
-        session.login(target.address()).whenComplete((backend, error) -> {
-            try {
-                replicaLoggedIn(backend, error);
-            } catch (RuntimeException e) {
-                log.error("session {}: replica setup failed", session.id(), e);
-                session.fail("XX000", "pgrouter: internal error: " + e);
-            }
-        });
-    }
-
-    private void replicaLoggedIn(Backend backend, Throwable error) {
-        replicaLoggingIn = false;
-        ByteBuf first = loginQuery;
-        loginQuery = null;
-        if (stopped) {
-            if (backend != null) {
-                backend.close();
-            }
-            if (first != null) {
-                first.release();
-            }
-            return;
-        }
-        if (error != null) {
-            log.debug("session {}: no replica this time: {}", session.id(), error.toString());
-            primaryLink.send(first, true, false);
-        } else {
-            replica = backend;
-            for (String command : sessionState) {
-                replica.send(Messages.query(session.alloc(), command));
-                replicaSwallow++;
-            }
-            toReplica(first);
-        }
-        drainQueued();
     }
 
     private void drainQueued() {
-        while (!queued.isEmpty() && !replicaLoggingIn && current == null && !stopped) {
+        while (!queued.isEmpty() && !replicaLink.busy() && !stopped) {
             client(queued.poll());
         }
     }
@@ -321,89 +358,25 @@ final class ReadsplitSession implements SessionPipeline {
             if (wrote) {
                 writeGeneration = session.cluster().generation();
             }
-        } else if (backend == replica) {
-            fromReplica(message);
+        } else if (replicaLink.owns(backend)) {
+            replicaLink.fromReplica(message);
         } else {
             message.release();
         }
     }
 
-    private void fromReplica(ByteBuf message) {
-        byte type = message.getByte(message.readerIndex());
-        if (replicaSwallow > 0) {
-            if (type == 'Z') {
-                replicaSwallow--;
-            } else if (type == 'E') {
-                log.debug("session {}: replayed state failed on the replica: {}", session.id(), Messages.errorCode(message));
-            }
-            message.release();
-            return;
-        }
-        if (type == 'S' || type == 'K' || current == null) {
-            message.release(); // the client has the primary's parameters and pgrouter's key
-            return;
-        }
-        if (!current.forwarding()) {
-            if (type == 'E' && Messages.isReplicaRefusal(message)) {
-                log.debug("session {}: replica refused ({}), re-running on the primary", session.id(),
-                        Messages.errorCode(message));
-                message.release();
-                retryOnPrimary(true);
-                return;
-            }
-            if (current.hold(message)) {
-                return;
-            }
-            current.startForwarding(session::toClient);
-        }
-        session.toClient(message);
-        if (type == 'Z') {
-            finishReplicaStatement();
-        }
-    }
-
-    /** Re-runs the replica's statement on the primary; the replica's rest is swallowed if it still talks. */
-    private void retryOnPrimary(boolean replicaStillAnswering) {
-        ReplicaStatement failed = current;
-        current = null;
-        if (replicaStillAnswering) {
-            replicaSwallow++;
-        }
-        primaryLink.send(failed.takeQuery(), true, true);
-        failed.release();
-        drainQueued();
-    }
-
-    private void finishReplicaStatement() {
-        current.release();
-        current = null;
-        drainQueued();
-    }
-
     @Override
     public void backendClosed(Backend backend, Throwable cause) {
-        if (backend == replica) {
-            replica = null;
-            replicaSwallow = 0;
-            if (current != null) {
-                if (current.forwarding()) {
-                    session.fail("08006", "pgrouter: lost the replica " + backend.address() + " in the middle of an answer");
-                } else {
-                    retryOnPrimary(false); // nothing reached the client: the primary answers instead
-                }
-            }
-            return;
-        }
-        if (primaryLink.owns(backend)) {
+        if (replicaLink.owns(backend)) {
+            replicaLink.closed(cause);
+        } else if (primaryLink.owns(backend)) {
             primaryLink.closed(backend, cause);
         }
     }
 
     @Override
     public void cancel() {
-        if (current != null && replica != null) {
-            session.sendCancel(replica.address(), replica.processId(), replica.secretKey());
-        } else {
+        if (!replicaLink.cancel()) {
             primaryLink.cancel();
         }
     }
@@ -414,29 +387,9 @@ final class ReadsplitSession implements SessionPipeline {
         while (!queued.isEmpty()) {
             queued.poll().release();
         }
-        if (loginQuery != null) {
-            loginQuery.release();
-            loginQuery = null;
-        }
         group.reset();
-        if (current != null) {
-            current.release();
-            current = null;
-        }
-        closeReplica();
+        named.clear();
+        replicaLink.stop();
         primaryLink.stop();
-    }
-
-    private void afterPrimaryReady() {
-        drainQueued();
-    }
-
-    private void closeReplica() {
-        if (replica != null) {
-            Backend r = replica;
-            replica = null;
-            replicaSwallow = 0;
-            r.close();
-        }
     }
 }

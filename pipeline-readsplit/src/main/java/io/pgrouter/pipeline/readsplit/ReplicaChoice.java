@@ -6,6 +6,7 @@ import io.pgrouter.spi.cluster.Endpoint;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.IntUnaryOperator;
+import java.util.function.Predicate;
 
 /** Which replica may serve a session's read now. Pure functions of the cluster snapshot. */
 final class ReplicaChoice {
@@ -19,7 +20,12 @@ final class ReplicaChoice {
      * @param random given a bound, returns a number in [0, bound)
      */
     static Optional<BackendState> pick(ClusterSnapshot snapshot, IntUnaryOperator random) {
-        List<BackendState> eligible = snapshot.eligibleReplicas();
+        return pick(snapshot, random, address -> false);
+    }
+
+    /** As {@link #pick(ClusterSnapshot, IntUnaryOperator)}, leaving out the replicas {@code skip} names. */
+    static Optional<BackendState> pick(ClusterSnapshot snapshot, IntUnaryOperator random, Predicate<Endpoint> skip) {
+        List<BackendState> eligible = snapshot.eligibleReplicas().stream().filter(b -> !skip.test(b.address())).toList();
         long total = 0;
         for (BackendState b : eligible) {
             total += b.weight();

@@ -1,0 +1,80 @@
+package io.pgrouter.pipeline.readsplit;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.pgrouter.spi.pipeline.Backend;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The session's protocol-level named statements. A named Parse always runs on the primary; when
+ * its statement is a read, a copy is kept, so that a later group binding it can run on a replica,
+ * which is sent the Parse first ("prepared lazily") unless that replica connection has it already.
+ */
+final class NamedStatements {
+    private static final class Entry {
+        final ByteBuf parse;
+        final boolean read;
+        /** The replica connection that has it prepared, if any. */
+        Backend preparedOn;
+
+        Entry(ByteBuf parse, boolean read) {
+            this.parse = parse;
+            this.read = read;
+        }
+    }
+
+    private final Map<String, Entry> entries = new HashMap<>();
+
+    /**
+     * A named Parse went to the primary. A name already in use is left alone: PostgreSQL refuses
+     * to parse it again until it is closed.
+     */
+    void parsed(String name, ByteBuf parse, boolean read, ByteBufAllocator alloc) {
+        if (!entries.containsKey(name)) {
+            ByteBuf copy = read ? alloc.buffer(parse.readableBytes()).writeBytes(parse, parse.readerIndex(),
+                    parse.readableBytes()) : null;
+            entries.put(name, new Entry(copy, read));
+        }
+    }
+
+    /** Whether a replica may run the statement (it is known, and a read). */
+    boolean isRead(String name) {
+        Entry e = entries.get(name);
+        return e != null && e.read;
+    }
+
+    /** The Parse messages a replica connection still needs for these statements, marked as sent. */
+    List<ByteBuf> prepareOn(Backend replica, List<String> names, ByteBufAllocator alloc) {
+        return names.stream().distinct().map(entries::get)
+                .filter(e -> e != null && e.read && e.preparedOn != replica)
+                .map(e -> {
+                    e.preparedOn = replica;
+                    return e.parse.retainedDuplicate();
+                })
+                .toList();
+    }
+
+    /** The client closed the statement; true when the replica connection has it prepared too. */
+    boolean closed(String name, Backend replica) {
+        Entry e = entries.remove(name);
+        if (e == null) {
+            return false;
+        }
+        if (e.parse != null) {
+            e.parse.release();
+        }
+        return replica != null && e.preparedOn == replica;
+    }
+
+    /** DEALLOCATE or DISCARD ALL: every statement is gone. */
+    void clear() {
+        entries.values().forEach(e -> {
+            if (e.parse != null) {
+                e.parse.release();
+            }
+        });
+        entries.clear();
+    }
+}

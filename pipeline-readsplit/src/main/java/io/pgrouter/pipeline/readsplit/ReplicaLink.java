@@ -1,0 +1,313 @@
+package io.pgrouter.pipeline.readsplit;
+
+import io.netty.buffer.ByteBuf;
+import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.Session;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A readsplit session's replica connection. pgrouter logs into a replica when a read first needs
+ * one and replays the session's SET/RESET/DISCARD history there; then it runs one read at a
+ * time, holding the answer back until it settles (see {@link ReplicaStatement}).
+ *
+ * <p>A replica never leaves a read unanswered. The read runs on the primary instead when the
+ * login fails (refused, closed, rejected), when the replica refuses the statement (25006 and
+ * kin), and when the replica reports a FATAL error or goes away before any of its answer reached
+ * the client. Once part of the answer was forwarded, the loss of the replica fails the statement
+ * with an ErrorResponse and a ReadyForQuery, and the session goes on.
+ */
+final class ReplicaLink {
+    private static final Logger log = LoggerFactory.getLogger(ReplicaLink.class);
+
+    private final Session session;
+    private final PrimaryLink primary;
+    private final List<String> sessionState;
+    private final Runnable idle;
+    private final NamedStatements named;
+
+    private Backend backend;
+    private boolean loggingIn;
+    /** The read that made pgrouter log into a replica, run once the login ends. */
+    private ByteBuf loginRequest;
+    /** Answers (up to ReadyForQuery) the replica owes for replayed state or abandoned statements. */
+    private int swallow;
+    private ReplicaStatement current;
+    /** The replica holds the unnamed statement the client parsed last (a read's). */
+    private boolean unnamed;
+    /** ParseCompletes still owed for named statements prepared lazily before the current read. */
+    private int lazyParses;
+    /** A FATAL the replica sent in the middle of a forwarded answer, reported when it closes. */
+    private String lastWords;
+    private String lastWordsCode;
+    /** Where a login failed, and in which snapshot generation: not tried again until the next. */
+    private Endpoint failedAt;
+    private long failedGeneration = -1;
+    private boolean stopped;
+
+    /**
+     * @param sessionState the session's SET/RESET/DISCARD commands, replayed after a login
+     * @param idle run when the replica has nothing in flight any more (queued client messages go on)
+     */
+    ReplicaLink(Session session, PrimaryLink primary, List<String> sessionState, NamedStatements named, Runnable idle) {
+        this.session = session;
+        this.named = named;
+        this.primary = primary;
+        this.sessionState = sessionState;
+        this.idle = idle;
+    }
+
+    /** Logging in, or a read in flight: client messages must wait to keep answers in order. */
+    boolean busy() {
+        return loggingIn || current != null;
+    }
+
+    boolean connected() {
+        return backend != null;
+    }
+
+    boolean owns(Backend b) {
+        return b != null && b == backend;
+    }
+
+    Backend backend() {
+        return backend;
+    }
+
+    /** A login to this replica failed since the watcher last published a snapshot. */
+    boolean recentlyFailed(Endpoint address) {
+        return address.equals(failedAt) && session.cluster().generation() == failedGeneration;
+    }
+
+    /** Mirrors a SET/RESET/DISCARD the primary runs; its answer is swallowed. */
+    void mirror(String command) {
+        if (backend != null) {
+            backend.send(Messages.query(session.alloc(), command));
+            swallow++;
+        }
+    }
+
+    /** The unnamed statement the client parsed last lives here. */
+    boolean holdsUnnamed() {
+        return unnamed && backend != null;
+    }
+
+    /** The client parsed the unnamed statement anew elsewhere (on the primary). */
+    void forgetUnnamed() {
+        unnamed = false;
+    }
+
+    /**
+     * Runs a read (a Query, or an extended group up to its Sync) on the connected replica;
+     * {@code parsesUnnamed}: the group parses the unnamed statement (a Query destroys it);
+     * {@code namedReads}: named statements the group binds, parsed first where still missing.
+     */
+    void run(ByteBuf request, boolean parsesUnnamed, List<String> namedReads) {
+        log.debug("session {}: replica {} <- read", session.id(), backend.address());
+        if (parsesUnnamed) {
+            unnamed = true;
+        } else if (request.getByte(request.readerIndex()) == 'Q') {
+            unnamed = false;
+        }
+        current = new ReplicaStatement(request.retainedDuplicate()); // a retry needs no lazy Parse
+        List<ByteBuf> parses = namedReads.isEmpty() ? List.of() : named.prepareOn(backend, namedReads, session.alloc());
+        lazyParses = parses.size();
+        for (ByteBuf parse : parses) {
+            backend.send(parse);
+        }
+        backend.send(request);
+    }
+
+    /** The client closed a named statement this replica has: close it here too. */
+    void closeStatement(String name) {
+        if (backend != null) {
+            backend.send(Messages.closeStatementAndSync(session.alloc(), name));
+            swallow++;
+        }
+    }
+
+    /** Logs into a replica, then runs the read there (or on the primary if the login fails). */
+    void logIn(Endpoint target, ByteBuf request, boolean parsesUnnamed, List<String> namedReads) {
+        loggingIn = true;
+        loginRequest = request;
+        session.login(target).whenComplete((b, error) -> {
+            try {
+                loggedIn(target, b, error, parsesUnnamed, namedReads);
+            } catch (RuntimeException e) {
+                log.error("session {}: replica setup failed", session.id(), e);
+                session.fail("XX000", "pgrouter: internal error: " + e);
+            }
+        });
+    }
+
+    private void loggedIn(Endpoint target, Backend b, Throwable error, boolean parsesUnnamed, List<String> namedReads) {
+        loggingIn = false;
+        ByteBuf request = loginRequest;
+        loginRequest = null;
+        if (stopped) {
+            if (b != null) {
+                b.close();
+            }
+            if (request != null) {
+                request.release();
+            }
+            return;
+        }
+        if (error != null) {
+            log.debug("session {}: no replica this time ({}): {}", session.id(), target, error.toString());
+            failedAt = target;
+            failedGeneration = session.cluster().generation();
+            primary.send(request, true, false);
+            // A refused connection completes the login outside any of core's callbacks, and core
+            // flushes only after those: make it flush what was just sent.
+            primary.flushFromOutsideCallback();
+        } else {
+            backend = b;
+            for (String command : sessionState) {
+                mirror(command);
+            }
+            run(request, parsesUnnamed, namedReads);
+        }
+        idle.run();
+    }
+
+    /** A message from the replica. */
+    void fromReplica(ByteBuf message) {
+        byte type = message.getByte(message.readerIndex());
+        if (swallow > 0) {
+            if (type == 'Z') {
+                swallow--;
+            } else if (type == 'E') {
+                log.debug("session {}: replayed state failed on the replica: {}", session.id(), Messages.errorCode(message));
+            }
+            message.release();
+            return;
+        }
+        if (type == 'S' || type == 'K' || current == null) {
+            message.release(); // the client has the primary's parameters and pgrouter's key
+            return;
+        }
+        if (lazyParses > 0) {
+            if (type == '1') {
+                lazyParses--;
+                message.release();
+                return;
+            }
+            if (type == 'E') {
+                // A statement prepared lazily failed to parse here (the replica lags behind the
+                // schema, say): the primary has it; this connection is left, its state unsure.
+                log.debug("session {}: a lazy Parse failed on the replica ({}), re-running on the primary",
+                        session.id(), Messages.errorCode(message));
+                message.release();
+                lazyParses = 0;
+                retryOnPrimary(false);
+                close();
+                return;
+            }
+        }
+        boolean fatal = type == 'E' && Messages.isFatal(message);
+        if (!current.forwarding()) {
+            if (type == 'E' && (fatal || Messages.isReplicaRefusal(message))) {
+                log.debug("session {}: replica {} ({}), re-running on the primary", session.id(),
+                        fatal ? "is going away" : "refused", Messages.errorCode(message));
+                message.release();
+                swallow++; // whatever the replica still says about it
+                retryOnPrimary(!fatal);
+                return;
+            }
+            if (current.hold(message)) {
+                return;
+            }
+            current.startForwarding(session::toClient);
+        }
+        if (fatal) {
+            // The session is not over: the client hears of it when the replica closes.
+            lastWordsCode = Messages.errorCode(message);
+            lastWords = Messages.errorMessage(message);
+            message.release();
+            return;
+        }
+        session.toClient(message);
+        if (type == 'Z') {
+            finish();
+        }
+    }
+
+    /** The replica's connection closed (core flushes after this callback). */
+    void closed(Throwable cause) {
+        Endpoint address = backend.address();
+        backend = null;
+        swallow = 0;
+        unnamed = false;
+        lazyParses = 0;
+        if (current == null) {
+            return;
+        }
+        if (!current.forwarding()) {
+            log.debug("session {}: lost the replica {} before its answer, re-running on the primary", session.id(), address);
+            retryOnPrimary(false); // nothing reached the client: the primary answers instead
+            return;
+        }
+        log.warn("session {}: lost the replica {} in the middle of an answer{}", session.id(), address,
+                cause == null ? "" : ": " + cause);
+        String why = lastWords != null ? lastWords : cause != null ? cause.toString() : "the connection closed";
+        session.toClient(Messages.error(session.alloc(), lastWordsCode != null && !lastWordsCode.isEmpty() ? lastWordsCode : "08006",
+                "pgrouter: lost the replica " + address + " in the middle of an answer (" + why
+                        + "); the statement did not complete"));
+        session.toClient(Messages.readyForQuery(session.alloc(), primary.transactionStatus()));
+        lastWords = null;
+        lastWordsCode = null;
+        finish();
+    }
+
+    /** Re-runs the replica's statement on the primary. */
+    private void retryOnPrimary(boolean mayWrite) {
+        ReplicaStatement failed = current;
+        current = null;
+        primary.send(failed.takeQuery(), true, mayWrite);
+        failed.release();
+        idle.run();
+    }
+
+    private void finish() {
+        current.release();
+        current = null;
+        idle.run();
+    }
+
+    /** Cancels the read in flight; false when there is none. */
+    boolean cancel() {
+        if (current == null || backend == null) {
+            return false;
+        }
+        session.sendCancel(backend.address(), backend.processId(), backend.secretKey());
+        return true;
+    }
+
+    /** Leaves the replica (idle: nothing in flight). */
+    void close() {
+        if (backend != null) {
+            Backend b = backend;
+            backend = null;
+            swallow = 0;
+            unnamed = false;
+            lazyParses = 0;
+            b.close();
+        }
+    }
+
+    void stop() {
+        stopped = true;
+        if (loginRequest != null) {
+            loginRequest.release();
+            loginRequest = null;
+        }
+        if (current != null) {
+            current.release();
+            current = null;
+        }
+        close();
+    }
+}
