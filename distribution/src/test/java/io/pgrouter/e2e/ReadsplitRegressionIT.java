@@ -334,6 +334,6 @@ class ReadsplitRegressionIT {
     }
 
     private static Connection connect(String params) throws SQLException {
-        return DriverManager.getConnection(fixture.router().jdbcUrl("postgres") + "?" + params, "postgres", "");
+        return DriverManager.getConnection(fixture.router().jdbcUrl("postgres") + "&" + params, "postgres", "");
     }
 }

@@ -146,7 +146,7 @@ class ReadsplitReplicaFailureIT {
 
     private static Connection connect() throws SQLException {
         // A socket timeout turns a hang into a failure long before the JUnit timeout.
-        return DriverManager.getConnection(fixture.router().jdbcUrl("postgres") + "?preferQueryMode=simple&socketTimeout=30",
+        return DriverManager.getConnection(fixture.router().jdbcUrl("postgres") + "&preferQueryMode=simple",
                 "postgres", "");
     }
 

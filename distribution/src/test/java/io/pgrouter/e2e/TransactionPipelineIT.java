@@ -77,6 +77,39 @@ class TransactionPipelineIT {
     }
 
     @Test
+    void preparedStatementsFollowClientsAcrossPooledConnections() throws Exception {
+        // pgbench -M prepared names its statements P_0, P_1, ... in every client: the same names,
+        // on the same pooled connections, each client unaware of the others.
+        for (String connect : new String[] {"-C", "-n"}) {
+            ProcessResult r = PgTools.run(Duration.ofSeconds(90), Map.of(), PgTools.bin("pgbench").toString(),
+                    "-h", "127.0.0.1", "-p", String.valueOf(router.port), "-U", cluster.superuser(), "-n", connect,
+                    "-M", "prepared", "-c", "4", "-t", "100",
+                    "-f", script("\\set id random(1, 1000)\nselect count(*) from tx where id = :id;").toString(),
+                    "postgres");
+            assertEquals(0, r.exitCode(), r.output());
+            assertTrue(r.stdout().contains("number of transactions actually processed: 400/400"), r.output());
+            assertTrue(r.stdout().contains("number of failed transactions: 0"), r.output());
+        }
+        // pgjdbc with every statement named at once, two clients interleaving on the pool.
+        try (Connection a = DriverManager.getConnection(router.jdbcUrl("postgres") + "&prepareThreshold=1",
+                cluster.superuser(), "");
+                Connection b = DriverManager.getConnection(router.jdbcUrl("postgres") + "&prepareThreshold=1",
+                        cluster.superuser(), "")) {
+            for (int i = 0; i < 50; i++) {
+                for (Connection c : new Connection[] {a, b}) {
+                    try (var ps = c.prepareStatement(c == a ? "select ?::int * 2" : "select ?::int * 3")) {
+                        ps.setInt(1, i);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            assertEquals(i * (c == a ? 2 : 3), rs.getInt(1));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void aTransactionKeepsOneBackendAndAnotherClientGetsAnother() throws Exception {
         try (Connection a = connect(); Connection b = connect(); Statement sa = a.createStatement();
                 Statement sb = b.createStatement()) {

@@ -32,7 +32,8 @@ final class Transcript {
     static void same(RouterFixture fixture, String params, Scenario scenario) throws Exception {
         String query = params.isEmpty() ? "" : "?" + params;
         Transcript routed = new Transcript();
-        try (Connection c = DriverManager.getConnection(fixture.router().jdbcUrl("postgres") + query, "postgres", "")) {
+        String routedUrl = fixture.router().jdbcUrl("postgres") + (params.isEmpty() ? "" : "&" + params);
+        try (Connection c = DriverManager.getConnection(routedUrl, "postgres", "")) {
             scenario.run(c, "r" + Math.abs(System.nanoTime() % 1_000_000), routed);
         }
         Transcript direct = new Transcript();

@@ -38,6 +38,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     /** The pool holding it while idle, else null. */
     private ServerPool pool;
     private long idleSince;
+    private Object attachment;
 
     BackendConnection(ClientConnection owner, Endpoint address, ConnectionStats stats) {
         this.owner = owner;
@@ -234,6 +235,16 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     @Override
     public int secretKey() {
         return secretKey;
+    }
+
+    @Override
+    public Object attachment() {
+        return attachment;
+    }
+
+    @Override
+    public void attachment(Object value) {
+        attachment = value;
     }
 
     @Override

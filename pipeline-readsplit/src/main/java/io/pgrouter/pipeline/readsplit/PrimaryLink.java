@@ -89,24 +89,6 @@ final class PrimaryLink {
         primary.send(message);
     }
 
-    /**
-     * Makes core flush what was sent to the primary from outside one of core's callbacks (core
-     * flushes after its callbacks and after it attaches a new backend, nowhere else): opens a
-     * bare connection to the primary, which core attaches, and closes it at once. PostgreSQL
-     * logs nothing for a connection that sends nothing. A stopgap until core flushes after
-     * completing a failed login.
-     */
-    void flushFromOutsideCallback() {
-        if (primary == null || stopped) {
-            return;
-        }
-        session.connect(primary.address()).whenComplete((bare, error) -> {
-            if (bare != null) {
-                bare.close();
-            }
-        });
-    }
-
     /** Relays a primary message to the client; true when it completed a statement that may have written. */
     boolean fromPrimary(ByteBuf m) {
         int at = m.readerIndex();

@@ -159,10 +159,7 @@ final class ReplicaLink {
             log.debug("session {}: no replica this time ({}): {}", session.id(), target, error.toString());
             failedAt = target;
             failedGeneration = session.cluster().generation();
-            primary.send(request, true, false);
-            // A refused connection completes the login outside any of core's callbacks, and core
-            // flushes only after those: make it flush what was just sent.
-            primary.flushFromOutsideCallback();
+            primary.send(request, true, false); // core flushes after a failed login completes
         } else {
             backend = b;
             for (String command : sessionState) {

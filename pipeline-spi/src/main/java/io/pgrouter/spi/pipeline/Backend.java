@@ -30,6 +30,16 @@ public interface Backend {
     /** See {@link #processId()}. */
     int secretKey();
 
+    /**
+     * What a pipeline keeps about this connection itself, such as the prepared statements it
+     * holds; it stays with the connection while pooled, for the next session that acquires it
+     * (which must be of the same pipeline). Null until set.
+     */
+    Object attachment();
+
+    /** Sets {@link #attachment()}. Plain objects only: nothing here is released on close. */
+    void attachment(Object value);
+
     /** True until the connection closes. */
     boolean isOpen();
 

@@ -20,10 +20,11 @@ import org.slf4j.LoggerFactory;
  * it sent answered; the connection then serves other clients of the same event loop with the
  * same user, database and startup parameters.
  *
- * <p>What a transaction pool cannot carry from one transaction to the next, as with PgBouncer's
- * transaction mode: session state set outside a transaction (SET, LISTEN, temporary tables,
- * advisory locks, named prepared statements). Use {@code pipeline session} for clients that
- * need them.
+ * <p>Named prepared statements of the protocol (pgjdbc's, pgbench {@code -M prepared}) follow the
+ * client from connection to connection ({@link PreparedStatements}). What a transaction pool
+ * cannot carry from one transaction to the next, as with PgBouncer's transaction mode: session
+ * state set outside a transaction (SET, LISTEN, temporary tables, advisory locks, SQL PREPARE).
+ * Use {@code pipeline session} for clients that need them.
  */
 final class TransactionSession implements SessionPipeline {
     private static final Logger log = LoggerFactory.getLogger(TransactionSession.class);
@@ -31,6 +32,7 @@ final class TransactionSession implements SessionPipeline {
     private final Session session;
     /** Client messages waiting for a backend. */
     private final ArrayDeque<ByteBuf> waiting = new ArrayDeque<>();
+    private final PreparedStatements statements;
     private Backend backend;
     private boolean acquiring;
     /** Requests sent to the backend (Query, Sync, FunctionCall) not yet answered by ReadyForQuery. */
@@ -43,6 +45,7 @@ final class TransactionSession implements SessionPipeline {
 
     TransactionSession(Session session) {
         this.session = session;
+        this.statements = new PreparedStatements(session.alloc());
         if (!session.authenticatedByPgrouter()) {
             session.fail("28000", "pgrouter: the transaction pipeline needs pgrouter's own authentication"
                     + " (configure hba and authdb): it logs into pooled connections itself");
@@ -82,7 +85,7 @@ final class TransactionSession implements SessionPipeline {
                 // CopyData/CopyDone/CopyFail ride on the request that started the COPY.
             }
         }
-        backend.send(message);
+        statements.send(type, message);
     }
 
     /**
@@ -108,6 +111,7 @@ final class TransactionSession implements SessionPipeline {
                 return;
             }
             backend = b;
+            statements.use(b);
             if (greet) {
                 greet(b.parameters());
             }
@@ -153,7 +157,11 @@ final class TransactionSession implements SessionPipeline {
             unanswered--;
             idle = message.readableBytes() == 6 && message.getByte(at + 5) == 'I';
         }
-        session.toClient(message);
+        if (statements.answer(message)) {
+            session.toClient(message);
+        } else {
+            message.release(); // answers a Parse or Close pgrouter added
+        }
         if (ready) {
             releaseIfIdle();
         }
@@ -165,7 +173,7 @@ final class TransactionSession implements SessionPipeline {
             Backend b = backend;
             backend = null;
             unanswered = 0;
-            session.release(b);
+            giveBack(b);
             if (!waiting.isEmpty()) {
                 acquire(false);
             }
@@ -175,6 +183,16 @@ final class TransactionSession implements SessionPipeline {
     /** Nothing open on the backend: no transaction, no unanswered request, no group without its Sync. */
     private boolean reusable() {
         return idle && unanswered <= 0 && !openGroup;
+    }
+
+    private void giveBack(Backend b) {
+        boolean clean = statements.reusable();
+        statements.done();
+        if (clean) {
+            session.release(b);
+        } else {
+            b.close();
+        }
     }
 
     @Override
@@ -205,8 +223,9 @@ final class TransactionSession implements SessionPipeline {
             backend = null;
             // In the middle of something: the connection's state is unknown, so it is not reused.
             if (reusable()) {
-                session.release(b);
+                giveBack(b);
             } else {
+                statements.done();
                 b.close();
             }
         }
