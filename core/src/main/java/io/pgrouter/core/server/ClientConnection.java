@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -15,11 +16,9 @@ import io.pgrouter.core.protocol.ErrorResponses;
 import io.pgrouter.core.protocol.ProtocolException;
 import io.pgrouter.core.protocol.SqlState;
 import io.pgrouter.core.protocol.StartupPacket;
-import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.pipeline.Backend;
-import io.pgrouter.spi.pipeline.BackendLoginException;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import java.io.IOException;
@@ -27,7 +26,6 @@ import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -54,6 +52,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     private final ServerContext server;
     private final long id = IDS.incrementAndGet();
     private final List<BackendConnection> backends = new ArrayList<>(2);
+    private final BackendOpener opener;
     private Channel channel;
     private StartupPacket.Startup startup;
     private SessionPipeline pipeline;
@@ -69,6 +68,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     ClientConnection(ServerContext server) {
         this.server = server;
+        this.opener = new BackendOpener(this, server);
     }
 
     @Override
@@ -353,32 +353,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public CompletionStage<Backend> connect(Endpoint address) {
-        CompletableFuture<Backend> result = new CompletableFuture<>();
-        openBackend(address, result, backend -> attach(backend, result));
-        return result;
+        return opener.connect(address);
     }
 
     @Override
     public CompletionStage<Backend> login(Endpoint address) {
-        CompletableFuture<Backend> result = new CompletableFuture<>();
-        openBackend(address, result, backend -> {
-            CompletableFuture<Backend> loggedIn = new CompletableFuture<>();
-            loggedIn.whenComplete((b, error) -> {
-                if (error != null) {
-                    result.completeExceptionally(error);
-                } else {
-                    attach(backend, result);
-                }
-            });
-            backend.startLogin(startup.raw().retainedDuplicate(), new LoginExchange(backendAuthenticator(backend), false),
-                    loggedIn);
-        });
-        return result;
-    }
-
-    private io.pgrouter.core.auth.BackendAuthenticator backendAuthenticator(BackendConnection backend) {
-        return login != null ? login.backendAuthenticator(backend.tlsServerEndPoint())
-                : ClientLogin.withoutSecret(startup.parameters().get("user"), backend.tlsServerEndPoint());
+        return opener.login(address);
     }
 
     @Override
@@ -388,117 +368,50 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public CompletionStage<Backend> acquire(Endpoint address) {
-        ServerPool.Key key = new ServerPool.Key(address, startup.parameters());
-        BackendConnection idle = server.pools().of(channel.eventLoop()).take(key);
-        if (idle != null) {
-            idle.adoptBy(this);
-            backends.add(idle);
-            return CompletableFuture.completedFuture(idle);
-        }
-        CompletableFuture<Backend> result = new CompletableFuture<>();
-        login(address).whenComplete((backend, error) -> {
-            if (error != null) {
-                result.completeExceptionally(error);
-            } else {
-                ((BackendConnection) backend).poolKey(key);
-                result.complete(backend);
-            }
-        });
-        return result;
+        return opener.acquire(address);
     }
 
     @Override
     public void release(Backend backend) {
-        BackendConnection b = (BackendConnection) backend;
-        if (!backends.remove(b) || b.poolKey() == null || !b.isOpen()) {
-            b.close();
-            return;
-        }
-        b.parkIn(server.pools().of(channel.eventLoop()));
+        opener.release(backend);
     }
 
     @Override
     public CompletionStage<Backend> relayToPrimary() {
-        Optional<BackendState> target = cluster().primary();
-        if (target.isEmpty()) {
-            fail(SqlState.CANNOT_CONNECT_NOW, "pgrouter: no primary backend is available");
-            return CompletableFuture.failedFuture(new IOException("no primary backend is available"));
-        }
-        Endpoint address = target.get().address();
-        CompletableFuture<Backend> result = new CompletableFuture<>();
-        result.whenComplete((backend, error) -> {
-            if (error == null || closing) {
-                return;
-            }
-            if (error instanceof BackendLoginException refused) {
-                log.warn("session {}: the primary {} refused the login: {}", id, address, refused.getMessage());
-                fail(refused.sqlState(), refused.getMessage());
-                return;
-            }
-            log.warn("session {}: cannot connect to the primary {}: {}", id, address, error.toString());
-            fail(SqlState.CONNECTION_FAILURE, "pgrouter: could not connect to the primary " + address + ": "
-                    + rootMessage(error));
-        });
-        openBackend(address, result, backend -> {
-            if (login == null) {
-                // The primary authenticates the client: everything it says from here on is relayed.
-                backend.send(startup.raw().retainedDuplicate());
-                attach(backend, result);
-                return;
-            }
-            // pgrouter authenticated the client: log in as its user up to AuthenticationOk, then
-            // relay the rest (ParameterStatus, BackendKeyData, ReadyForQuery) as if relayed all along.
-            CompletableFuture<Backend> authenticated = new CompletableFuture<>();
-            authenticated.whenComplete((b, error) -> {
-                if (error != null) {
-                    result.completeExceptionally(error);
-                } else {
-                    attach(backend, result);
-                }
-            });
-            backend.startLogin(startup.raw().retainedDuplicate(), new LoginExchange(backendAuthenticator(backend), true),
-                    authenticated);
-        });
-        return result;
+        return opener.relayToPrimary();
     }
 
-    private static String rootMessage(Throwable error) {
-        Throwable t = error;
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getMessage() != null ? t.getMessage() : t.toString();
+    // ---- for BackendOpener ----------------------------------------------------------------------
+
+    EventLoop eventLoop() {
+        return channel.eventLoop();
     }
 
-    /** Connects on this session's loop and hands the connection on, or fails {@code result}. */
-    private void openBackend(Endpoint address, CompletableFuture<Backend> result,
-            java.util.function.Consumer<BackendConnection> connected) {
-        server.connector().connect(this, address, security.backendTls().get(address), channel.eventLoop()).addListener(f -> {
-            if (!f.isSuccess()) {
-                result.completeExceptionally(f.cause());
-                flushAll(); // a connect failure arrives outside the session's callbacks
-                return;
-            }
-            BackendConnection backend = ((Channel) f.getNow()).pipeline().get(BackendConnection.class);
-            if (closing) {
-                backend.close();
-                result.completeExceptionally(new IOException("client went away"));
-                return;
-            }
-            connected.accept(backend);
-        });
+    boolean isClosing() {
+        return closing;
     }
 
-    /** Makes a ready backend part of the session, unless the client left meanwhile. */
-    private void attach(BackendConnection backend, CompletableFuture<Backend> result) {
-        if (closing) {
-            backend.close();
-            result.completeExceptionally(new IOException("client went away"));
-            return;
-        }
+    /** pgrouter's login of the client, or null when the primary authenticates it. */
+    ClientLogin clientLogin() {
+        return login;
+    }
+
+    StartupPacket.Startup startup() {
+        return startup;
+    }
+
+    Security security() {
+        return security;
+    }
+
+    /** A backend is now part of the session: its messages reach the pipeline. */
+    void adopt(BackendConnection backend) {
         backends.add(backend);
-        result.complete(backend);
-        flushAll();
+    }
+
+    /** A backend leaves the session (back to the pool); false if it was not the session's. */
+    boolean disown(BackendConnection backend) {
+        return backends.remove(backend);
     }
 
     @Override

@@ -1,0 +1,175 @@
+package io.pgrouter.core.server;
+
+import io.netty.channel.Channel;
+import io.pgrouter.core.auth.BackendAuthenticator;
+import io.pgrouter.core.protocol.SqlState;
+import io.pgrouter.spi.cluster.BackendState;
+import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.BackendLoginException;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a session gets its backend connections: opened bare ({@code connect}), logged into as the
+ * client's user ({@code login}), taken from the event loop's pool ({@code acquire}), or relayed to
+ * the primary ({@code relayToPrimary}). Runs on the session's event loop; every stage completes
+ * there.
+ */
+final class BackendOpener {
+    private static final Logger log = LoggerFactory.getLogger(BackendOpener.class);
+
+    private final ClientConnection session;
+    private final ServerContext server;
+
+    BackendOpener(ClientConnection session, ServerContext server) {
+        this.session = session;
+        this.server = server;
+    }
+
+    CompletionStage<Backend> connect(Endpoint address) {
+        CompletableFuture<Backend> result = new CompletableFuture<>();
+        openBackend(address, result, backend -> attach(backend, result));
+        return result;
+    }
+
+    CompletionStage<Backend> login(Endpoint address) {
+        CompletableFuture<Backend> result = new CompletableFuture<>();
+        openBackend(address, result, backend -> {
+            CompletableFuture<Backend> loggedIn = new CompletableFuture<>();
+            loggedIn.whenComplete((b, error) -> {
+                if (error != null) {
+                    result.completeExceptionally(error);
+                } else {
+                    attach(backend, result);
+                }
+            });
+            backend.startLogin(session.startup().raw().retainedDuplicate(), new LoginExchange(backendAuthenticator(backend), false),
+                    loggedIn);
+        });
+        return result;
+    }
+
+    private BackendAuthenticator backendAuthenticator(BackendConnection backend) {
+        return session.clientLogin() != null ? session.clientLogin().backendAuthenticator(backend.tlsServerEndPoint())
+                : ClientLogin.withoutSecret(session.startup().parameters().get("user"), backend.tlsServerEndPoint());
+    }
+
+    CompletionStage<Backend> acquire(Endpoint address) {
+        ServerPool.Key key = new ServerPool.Key(address, session.startup().parameters());
+        BackendConnection idle = server.pools().of(session.eventLoop()).take(key);
+        if (idle != null) {
+            idle.adoptBy(session);
+            session.adopt(idle);
+            return CompletableFuture.completedFuture(idle);
+        }
+        CompletableFuture<Backend> result = new CompletableFuture<>();
+        login(address).whenComplete((backend, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                ((BackendConnection) backend).poolKey(key);
+                result.complete(backend);
+            }
+        });
+        return result;
+    }
+
+    void release(Backend backend) {
+        BackendConnection b = (BackendConnection) backend;
+        if (!session.disown(b) || b.poolKey() == null || !b.isOpen()) {
+            b.close();
+            return;
+        }
+        b.parkIn(server.pools().of(session.eventLoop()));
+    }
+
+    CompletionStage<Backend> relayToPrimary() {
+        Optional<BackendState> target = session.cluster().primary();
+        if (target.isEmpty()) {
+            session.fail(SqlState.CANNOT_CONNECT_NOW, "pgrouter: no primary backend is available");
+            return CompletableFuture.failedFuture(new IOException("no primary backend is available"));
+        }
+        Endpoint address = target.get().address();
+        CompletableFuture<Backend> result = new CompletableFuture<>();
+        result.whenComplete((backend, error) -> {
+            if (error == null || session.isClosing()) {
+                return;
+            }
+            if (error instanceof BackendLoginException refused) {
+                log.warn("session {}: the primary {} refused the login: {}", session.id(), address, refused.getMessage());
+                session.fail(refused.sqlState(), refused.getMessage());
+                return;
+            }
+            log.warn("session {}: cannot connect to the primary {}: {}", session.id(), address, error.toString());
+            session.fail(SqlState.CONNECTION_FAILURE, "pgrouter: could not connect to the primary " + address + ": "
+                    + rootMessage(error));
+        });
+        openBackend(address, result, backend -> {
+            if (session.clientLogin() == null) {
+                // The primary authenticates the client: everything it says from here on is relayed.
+                backend.send(session.startup().raw().retainedDuplicate());
+                attach(backend, result);
+                return;
+            }
+            // pgrouter authenticated the client: log in as its user up to AuthenticationOk, then
+            // relay the rest (ParameterStatus, BackendKeyData, ReadyForQuery) as if relayed all along.
+            CompletableFuture<Backend> authenticated = new CompletableFuture<>();
+            authenticated.whenComplete((b, error) -> {
+                if (error != null) {
+                    result.completeExceptionally(error);
+                } else {
+                    attach(backend, result);
+                }
+            });
+            backend.startLogin(session.startup().raw().retainedDuplicate(), new LoginExchange(backendAuthenticator(backend), true),
+                    authenticated);
+        });
+        return result;
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable t = error;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+
+    /** Connects on this session's loop and hands the connection on, or fails {@code result}. */
+    private void openBackend(Endpoint address, CompletableFuture<Backend> result,
+            Consumer<BackendConnection> connected) {
+        server.connector().connect(session, address, session.security().backendTls().get(address), session.eventLoop()).addListener(f -> {
+            if (!f.isSuccess()) {
+                result.completeExceptionally(f.cause());
+                session.flushAll(); // a connect failure arrives outside the session's callbacks
+                return;
+            }
+            BackendConnection backend = ((Channel) f.getNow()).pipeline().get(BackendConnection.class);
+            if (session.isClosing()) {
+                backend.close();
+                result.completeExceptionally(new IOException("client went away"));
+                return;
+            }
+            connected.accept(backend);
+        });
+    }
+
+    /** Makes a ready backend part of the session, unless the client left meanwhile. */
+    private void attach(BackendConnection backend, CompletableFuture<Backend> result) {
+        if (session.isClosing()) {
+            backend.close();
+            result.completeExceptionally(new IOException("client went away"));
+            return;
+        }
+        session.adopt(backend);
+        result.complete(backend);
+        session.flushAll();
+    }
+
+}
