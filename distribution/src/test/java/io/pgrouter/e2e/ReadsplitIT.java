@@ -158,12 +158,19 @@ class ReadsplitIT {
         fixture.cluster().awaitReplicasCaughtUp(Duration.ofSeconds(30));
         fixture.router().awaitMonitor(Duration.ofSeconds(20), m -> m.lines().filter(l -> l.contains(" slave OK 0")).count() == 2);
         long before = replicaCommits();
+        java.util.Map<String, Long> requestsBefore = requests();
         ProcessResult select = pgbench("-S", "-M", mode, "-c", "4", "-j", "2", "-t", "200");
         assertEquals(0, select.exitCode(), select.stdout() + select.stderr());
         assertTrue(select.stdout().contains("number of transactions actually processed: 800/800"), select.stdout());
         assertTrue(select.stdout().contains("number of failed transactions: 0"), select.stdout());
         long served = replicaCommits() - before;
         assertTrue(served >= 800, "the replicas served the -S reads in -M " + mode + ": " + served + " commits");
+        // The monitor's counters show the same: both replicas (equal weights) took a share.
+        java.util.Map<String, Long> requestsAfter = requests();
+        for (PgNode r : fixture.cluster().replicas()) {
+            long share = requestsAfter.getOrDefault(Configs.address(r), 0L) - requestsBefore.getOrDefault(Configs.address(r), 0L);
+            assertTrue(share >= 200, "replica " + r + " served " + share + " of 800 reads; monitor:\n" + requestsAfter);
+        }
         ProcessResult tpcb = pgbench("-M", mode, "-c", "4", "-j", "2", "-t", "100");
         assertEquals(0, tpcb.exitCode(), tpcb.stdout() + tpcb.stderr());
         assertTrue(tpcb.stdout().contains("number of transactions actually processed: 400/400"), tpcb.stdout());
@@ -232,6 +239,14 @@ class ReadsplitIT {
     }
 
     /** Transactions the replicas have run, from their own statistics. */
+    /** The monitor's {@code requests HOST:PORT N} lines. */
+    private static java.util.Map<String, Long> requests() throws java.io.IOException {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        fixture.router().monitor().lines().filter(l -> l.startsWith("requests ")).map(l -> l.split(" "))
+                .forEach(f -> out.put(f[1], Long.parseLong(f[2])));
+        return out;
+    }
+
     private static long replicaCommits() throws SQLException {
         long sum = 0;
         for (PgNode r : fixture.cluster().replicas()) {

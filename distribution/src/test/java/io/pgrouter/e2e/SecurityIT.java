@@ -199,6 +199,23 @@ class SecurityIT {
         }
     }
 
+    @Test
+    void sighupRereadsTheAuthdbAndTheHbaRules() throws Exception {
+        cluster.primary().execute("create role erin login password 'erin-pw'");
+        assertEquals(2, psql("erin", "erin-pw", "disable", "select 1").exitCode(), "not in pgrouter's files yet");
+        Files.writeString(dir.resolve("hba.conf"), "host all erin all password\n" + Files.readString(dir.resolve("hba.conf")));
+        Files.writeString(dir.resolve("authdb"), Files.readString(dir.resolve("authdb")) + "erin erin-pw\n");
+        router.signal("HUP");
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        ProcessResult r = psql("erin", "erin-pw", "disable", "select current_user");
+        while (r.exitCode() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100); // polling inside a deadline: the reload is asynchronous
+            r = psql("erin", "erin-pw", "disable", "select current_user");
+        }
+        assertEquals(0, r.exitCode(), r.output() + router.log());
+        assertEquals("erin", r.stdout().strip());
+    }
+
     private static ProcessResult psql(String user, String password, String sslmode, String sql) {
         return PgTools.run(Duration.ofSeconds(30), env(user, password, sslmode), PgTools.bin("psql").toString(),
                 "-h", "127.0.0.1", "-p", String.valueOf(router.port), "-U", user, "-d", "postgres", "-XAtc", sql);

@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 final class BackendConnection extends ChannelInboundHandlerAdapter implements Backend {
     private final Endpoint address;
     private final ConnectionStats stats;
+    private final java.util.concurrent.atomic.LongAdder requests;
     private ClientConnection owner;
     /** Who heard from this connection in the current read burst (it may have been released meanwhile). */
     private ClientConnection toFlush;
@@ -44,6 +45,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
         this.owner = owner;
         this.address = address;
         this.stats = stats;
+        this.requests = stats.requestCounter(address);
     }
 
     Channel channel() {
@@ -217,6 +219,10 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
         if (!channel.isActive()) {
             message.release();
             return;
+        }
+        byte type = message.getByte(message.readerIndex());
+        if (type == 'Q' || type == 'S' || type == 'F') {
+            requests.increment();
         }
         channel.write(message, channel.voidPromise());
         dirty = true;

@@ -1,6 +1,11 @@
 package io.pgrouter.core.server;
 
+import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.monitor.RouterStats;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Live connection counters, updated by the event loops and read by monitors. */
@@ -8,6 +13,7 @@ public final class ConnectionStats implements RouterStats {
     private final int workers;
     private final LongAdder clients = new LongAdder();
     private final LongAdder connections = new LongAdder();
+    private final ConcurrentMap<Endpoint, LongAdder> requests = new ConcurrentHashMap<>();
 
     public ConnectionStats(int workers) {
         this.workers = workers;
@@ -26,6 +32,18 @@ public final class ConnectionStats implements RouterStats {
     @Override
     public long connections() {
         return connections.sum();
+    }
+
+    @Override
+    public Map<Endpoint, Long> requests() {
+        Map<Endpoint, Long> out = new TreeMap<>(java.util.Comparator.comparing(Endpoint::toString));
+        requests.forEach((address, count) -> out.put(address, count.sum()));
+        return out;
+    }
+
+    /** The counter of requests to a backend; a backend connection looks it up once. */
+    LongAdder requestCounter(Endpoint address) {
+        return requests.computeIfAbsent(address, a -> new LongAdder());
     }
 
     void clientOpened() {

@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
  * split-brain no                   (or: split-brain yes 10.0.0.3:6432 10.0.0.9:6432)
  * lagging 10.0.0.2:6432 900 800    (one per lagging replica: lag, threshold)
  * replay-delay 10.0.0.1:6432 1250  (one per replica with a known delay, milliseconds)
+ * requests 10.0.0.1:6432 1234      (one per backend: statements and groups sessions sent it)
  * error 10.0.0.4:6432 connection refused   (one per FAILED backend, to the end of the line)
  * </pre>
  * Extra fields on the backend lines were rejected: a seed parser reading a FAILED line's fourth
@@ -72,6 +73,11 @@ final class MonitorText {
                 b.replayDelay().ifPresent(d -> out.append("replay-delay ").append(b.address()).append(' ')
                         .append(d.toMillis()).append('\n'));
             }
+        }
+        java.util.Map<io.pgrouter.spi.cluster.Endpoint, Long> requests = stats.requests();
+        for (BackendState b : snapshot.backends()) {
+            out.append("requests ").append(b.address()).append(' ').append(requests.getOrDefault(b.address(), 0L))
+                    .append('\n');
         }
         for (BackendState b : snapshot.backends()) {
             if (b.status() == Status.FAILED) {

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.cluster.ClusterSnapshot;
+import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.cluster.Role;
 import io.pgrouter.spi.cluster.Status;
+import io.pgrouter.spi.monitor.RouterStats;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +24,9 @@ class MonitorTextTest {
 
     @Test
     void extrasFollowTheBackendLines() {
-        String out = MonitorText.render(Snapshots.seedExample(), Snapshots.stats(64, 32, 28));
+        RouterStats stats = Snapshots.stats(64, 32, 28,
+                Map.of(Endpoint.parse("10.0.0.3:6432"), 52113L, Endpoint.parse("10.0.0.1:6432"), 40210L));
+        String out = MonitorText.render(Snapshots.seedExample(), stats);
         String extras = out.substring(Snapshots.SEED_EXAMPLE.length());
         assertEquals("""
                 generation 42
@@ -29,6 +34,11 @@ class MonitorTextTest {
                 split-brain no
                 lagging 10.0.0.2:6432 208 200
                 replay-delay 10.0.0.1:6432 1250
+                requests 10.0.0.3:6432 52113
+                requests 10.0.0.1:6432 40210
+                requests 10.0.0.2:6432 0
+                requests 10.0.0.4:6432 0
+                requests 10.0.0.5:6432 0
                 error 10.0.0.4:6432 Connection to 10.0.0.4:6432 refused. Check that the hostname and port are correct
                 """, extras);
     }
@@ -58,6 +68,8 @@ class MonitorTextTest {
                 generation 7
                 primary none
                 split-brain yes 10.0.0.1:5432 10.0.0.2:5432
+                requests 10.0.0.1:5432 0
+                requests 10.0.0.2:5432 0
                 """, out);
     }
 }

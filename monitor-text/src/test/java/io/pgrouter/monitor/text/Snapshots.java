@@ -10,6 +10,7 @@ import io.pgrouter.spi.monitor.RouterStats;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The cluster of seed 000's monitor example, as a snapshot. */
@@ -48,7 +49,16 @@ final class Snapshots {
     }
 
     static RouterStats stats(int workers, long clients, long connections) {
+        return stats(workers, clients, connections, Map.of());
+    }
+
+    static RouterStats stats(int workers, long clients, long connections, Map<Endpoint, Long> requests) {
         return new RouterStats() {
+            @Override
+            public Map<Endpoint, Long> requests() {
+                return requests;
+            }
+
             @Override
             public int workers() {
                 return workers;

@@ -10,4 +10,13 @@ public interface RouterStats {
 
     /** Backend connections open now. */
     long connections();
+
+    /**
+     * Requests sessions have sent to each backend since startup: Query, Sync (the end of an
+     * extended-protocol group) and FunctionCall messages, one per statement or group. Shows where
+     * the pipelines route. Backends never used are absent.
+     */
+    default java.util.Map<io.pgrouter.spi.cluster.Endpoint, Long> requests() {
+        return java.util.Map.of();
+    }
 }
