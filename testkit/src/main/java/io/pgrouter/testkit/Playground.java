@@ -24,7 +24,7 @@ public final class Playground {
             System.exit(2);
         }
         Path home = Path.of(args[0]).toAbsolutePath();
-        String pipeline = args.length > 1 ? args[1] : "session";
+        String pipeline = args.length > 1 ? args[1] : "readsplit";
         int port = Integer.getInteger("playground.port", 6432);
         int monitor = Integer.getInteger("playground.monitor", 9881);
         requireFree(port, "PLAYGROUND_PORT");

@@ -260,7 +260,7 @@ final class ConfigBuilder {
         Endpoint monitor = parse(single.get("monitor"), Endpoint::parse, new Endpoint("127.0.0.1", 9881));
         int workers = parse(single.get("workers"), ConfigBuilder::workers, Runtime.getRuntime().availableProcessors());
         String log = parse(single.get("log"), ConfigBuilder::logLevel, "INFO");
-        String pipeline = Optional.ofNullable(single.get("pipeline")).map(Directive.Value::text).orElse("session");
+        String pipeline = Optional.ofNullable(single.get("pipeline")).map(Directive.Value::text).orElse("readsplit");
         return new RouterConfig(source, listen, monitor, workers, optionalPath("hba"), tls, text("user"), text("group"),
                 optionalPath("pidfile"), log, health, backends, optionalPath("authdb"), pipeline,
                 optionalPath("plugins"), blocks, limits(), locations);

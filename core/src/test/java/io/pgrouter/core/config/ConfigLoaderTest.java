@@ -51,7 +51,7 @@ class ConfigLoaderTest {
                 backend("10.0.0.8", TlsMode.OFF, 200, 250)),
                 c.backends().stream().map(b -> backend(b.address().host(), b.tls(), b.lagThreshold(), b.weight())).toList());
         assertEquals(seed + ":27:9", c.backends().get(0).location());
-        assertEquals("session", c.pipeline());
+        assertEquals("readsplit", c.pipeline(), "readsplit is the default pipeline");
     }
 
     @Test
