@@ -143,6 +143,25 @@ final class PgrouterProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * Teardown of a test class that started its own cluster and pgrouter: pgrouter must stop
+     * cleanly (exit 0, no leak), and the cluster is removed either way.
+     */
+    static void stopBoth(PgrouterProcess router, io.pgrouter.testkit.PgCluster cluster) throws InterruptedException {
+        try {
+            if (router != null) {
+                int exit = router.stop(Duration.ofSeconds(20));
+                if (exit != 0) {
+                    throw new AssertionError("pgrouter exited with " + exit + ":\n" + router.log());
+                }
+            }
+        } finally {
+            if (cluster != null) {
+                cluster.close();
+            }
+        }
+    }
+
     @Override
     public void close() {
         if (process.isAlive()) {

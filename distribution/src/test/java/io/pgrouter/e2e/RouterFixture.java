@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -56,16 +55,8 @@ final class RouterFixture implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
         try {
-            if (router != null) {
-                int exit = router.stop(Duration.ofSeconds(20));
-                if (exit != 0) {
-                    throw new AssertionError("pgrouter exited with " + exit + ":\n" + router.log());
-                }
-            }
+            PgrouterProcess.stopBoth(router, cluster);
         } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }

@@ -84,15 +84,7 @@ class SecurityIT {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (router != null) {
-                assertEquals(0, router.stop(Duration.ofSeconds(20)), router.log());
-            }
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
-        }
+        PgrouterProcess.stopBoth(router, cluster);
     }
 
     private static Properties tls(String user, String password) {

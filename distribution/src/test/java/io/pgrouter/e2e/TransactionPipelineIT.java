@@ -40,15 +40,7 @@ class TransactionPipelineIT {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (router != null) {
-                assertEquals(0, router.stop(Duration.ofSeconds(20)), router.log());
-            }
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
-        }
+        PgrouterProcess.stopBoth(router, cluster);
     }
 
     private static Connection connect() throws SQLException {

@@ -40,19 +40,25 @@ final class BackendOpener {
 
     CompletionStage<Backend> login(Endpoint address) {
         CompletableFuture<Backend> result = new CompletableFuture<>();
-        openBackend(address, result, backend -> {
-            CompletableFuture<Backend> loggedIn = new CompletableFuture<>();
-            loggedIn.whenComplete((b, error) -> {
-                if (error != null) {
-                    result.completeExceptionally(error);
-                } else {
-                    attach(backend, result);
-                }
-            });
-            backend.startLogin(session.startup().raw().retainedDuplicate(), new LoginExchange(backendAuthenticator(backend), false),
-                    loggedIn);
-        });
+        openBackend(address, result, backend -> logIn(backend, false, result));
         return result;
+    }
+
+    /**
+     * Logs into an open backend as the client's user and attaches it to the session, or fails
+     * {@code result}; with {@code relayAfterAuthentication} it is attached at AuthenticationOk.
+     */
+    private void logIn(BackendConnection backend, boolean relayAfterAuthentication, CompletableFuture<Backend> result) {
+        CompletableFuture<Backend> loggedIn = new CompletableFuture<>();
+        loggedIn.whenComplete((b, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                attach(backend, result);
+            }
+        });
+        backend.startLogin(session.startup().raw().retainedDuplicate(),
+                new LoginExchange(backendAuthenticator(backend), relayAfterAuthentication), loggedIn);
     }
 
     private BackendAuthenticator backendAuthenticator(BackendConnection backend) {
@@ -119,16 +125,7 @@ final class BackendOpener {
             }
             // pgrouter authenticated the client: log in as its user up to AuthenticationOk, then
             // relay the rest (ParameterStatus, BackendKeyData, ReadyForQuery) as if relayed all along.
-            CompletableFuture<Backend> authenticated = new CompletableFuture<>();
-            authenticated.whenComplete((b, error) -> {
-                if (error != null) {
-                    result.completeExceptionally(error);
-                } else {
-                    attach(backend, result);
-                }
-            });
-            backend.startLogin(session.startup().raw().retainedDuplicate(), new LoginExchange(backendAuthenticator(backend), true),
-                    authenticated);
+            logIn(backend, true, result);
         });
         return result;
     }
