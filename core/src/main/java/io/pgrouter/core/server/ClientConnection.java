@@ -415,6 +415,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     }
 
     @Override
+    public void greetClient(Backend backend) {
+        ByteBufAllocator alloc = channel.alloc();
+        backend.parameters().forEach((name, value) -> toClient(Greeting.parameterStatus(alloc, name, value)));
+        toClient(Greeting.backendKeyData(alloc, processId(), secretKey()));
+        toClient(Greeting.readyForQuery(alloc, (byte) 'I'));
+    }
+
+    @Override
     public void toClient(ByteBuf message) {
         if (closing) {
             message.release();

@@ -1,23 +1,35 @@
 package io.pgrouter.pipeline.session;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.BackendLoginException;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Relays one client session to the primary: the client's StartupMessage goes to the primary
- * as it came, the primary authenticates the client, and from then on every message passes
- * through untouched in both directions.
+ * Relays one client session to the primary; from the login on every message passes through
+ * untouched in both directions.
+ *
+ * <p>When the primary authenticates the client, the client's StartupMessage goes to it as it
+ * came, on a connection of its own. When pgrouter authenticated the client, the session takes a
+ * primary connection from its worker's pool (PgBouncer's session pooling): a connection another
+ * client left is reset with {@code DISCARD ALL} before it serves, and given back when this client
+ * leaves with nothing open on it; otherwise it is closed.
  */
 final class PrimaryRelay implements SessionPipeline {
     private static final Logger log = LoggerFactory.getLogger(PrimaryRelay.class);
     private static final byte TERMINATE = 'X';
     private static final byte ERROR_RESPONSE = 'E';
     private static final byte BACKEND_KEY_DATA = 'K';
+    private static final byte READY_FOR_QUERY = 'Z';
 
     private final Session session;
     /** Client messages that arrived before the primary connection was up. */
@@ -31,10 +43,73 @@ final class PrimaryRelay implements SessionPipeline {
     private int primaryProcessId;
     private int primarySecretKey;
 
+    /** Marks a pooled connection a session has used: the next one resets it first. */
+    private static final Object NEEDS_RESET = new Object();
+
+    private final boolean pooled;
+    /** The pooled connection is running DISCARD ALL: its answers are not the client's. */
+    private boolean resetting;
+    /** Requests (Query, Sync, FunctionCall) sent and not yet answered by ReadyForQuery. */
+    private int unanswered;
+    /** Extended-protocol messages sent since the last Sync. */
+    private boolean openGroup;
+    /** The last ReadyForQuery said idle: no transaction open. */
+    private boolean idle = true;
+
     PrimaryRelay(Session session) {
         this.session = session;
-        // On failure pgrouter has already told the client (57P03 or 08006).
-        session.relayToPrimary().thenAccept(this::onConnected);
+        this.pooled = session.authenticatedByPgrouter();
+        if (pooled) {
+            acquire();
+        } else {
+            // On failure pgrouter has already told the client (57P03 or 08006).
+            session.relayToPrimary().thenAccept(this::onConnected);
+        }
+    }
+
+    private void acquire() {
+        Optional<BackendState> target = session.cluster().primary();
+        if (target.isEmpty()) {
+            session.fail("57P03", "pgrouter: no primary backend is available");
+            return;
+        }
+        session.acquire(target.get().address()).whenComplete((b, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                if (cause instanceof BackendLoginException refused) {
+                    session.fail(refused.sqlState(), refused.getMessage());
+                } else {
+                    session.fail("08006", "pgrouter: could not connect to the primary: " + cause.getMessage());
+                }
+                return;
+            }
+            if (b.attachment() == NEEDS_RESET) {
+                b.attachment(null);
+                resetting = true;
+                b.send(query(session.alloc(), "DISCARD ALL")); // the client's messages queue behind it
+            }
+            primaryProcessId = b.processId();
+            primarySecretKey = b.secretKey();
+            session.greetClient(b);
+            onConnected(b);
+        });
+    }
+
+    private static ByteBuf query(ByteBufAllocator alloc, String sql) {
+        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
+        return alloc.buffer(6 + text.length).writeByte('Q').writeInt(5 + text.length).writeBytes(text).writeByte(0);
+    }
+
+    /** Nothing open on the pooled connection: it may serve another client after a reset. */
+    private boolean reusable() {
+        return pooled && primary != null && primary.isOpen() && idle && unanswered <= 0 && !openGroup && !resetting;
+    }
+
+    private void giveBack() {
+        Backend b = primary;
+        primary = null;
+        b.attachment(NEEDS_RESET);
+        session.release(b);
     }
 
     private void onConnected(Backend connected) {
@@ -51,7 +126,26 @@ final class PrimaryRelay implements SessionPipeline {
 
     @Override
     public void client(ByteBuf message) {
-        boolean terminate = message.getByte(message.readerIndex()) == TERMINATE;
+        byte type = message.getByte(message.readerIndex());
+        boolean terminate = type == TERMINATE;
+        if (pooled) {
+            switch (type) {
+                case 'Q', 'S', 'F' -> {
+                    unanswered++;
+                    openGroup = false;
+                }
+                case 'P', 'B', 'D', 'E', 'C', 'H' -> openGroup = true;
+                default -> {
+                }
+            }
+            if (terminate && reusable()) {
+                message.release();
+                giveBack();
+                clientTerminated = true;
+                session.close();
+                return;
+            }
+        }
         if (primary == null) {
             pending.add(message);
         } else {
@@ -66,6 +160,15 @@ final class PrimaryRelay implements SessionPipeline {
     @Override
     public void server(Backend backend, ByteBuf message) {
         byte type = message.getByte(message.readerIndex());
+        if (resetting) {
+            resetting = type != READY_FOR_QUERY;
+            message.release(); // DISCARD ALL's answers: not the client's
+            return;
+        }
+        if (type == READY_FOR_QUERY) {
+            unanswered--;
+            idle = message.readableBytes() == 6 && message.getByte(message.readerIndex() + 5) == 'I';
+        }
         lastFromPrimaryWasError = type == ERROR_RESPONSE;
         if (type == BACKEND_KEY_DATA && message.readableBytes() == 13) {
             // Keep the primary's key and give the client pgrouter's: a cancel then comes to us.
@@ -105,7 +208,9 @@ final class PrimaryRelay implements SessionPipeline {
         while (!pending.isEmpty()) {
             pending.poll().release();
         }
-        if (primary != null && primary.isOpen()) {
+        if (reusable()) {
+            giveBack(); // the client went without a Terminate, but left nothing open
+        } else if (primary != null && primary.isOpen()) {
             primary.close();
         }
     }

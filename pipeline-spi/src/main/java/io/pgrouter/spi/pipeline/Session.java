@@ -112,6 +112,13 @@ public interface Session {
     void release(Backend backend);
 
     /**
+     * Ends the client's login as PostgreSQL would after AuthenticationOk, for a pipeline that
+     * serves it from a backend it did not relay the login to ({@link #acquire}): queues the
+     * backend's ParameterStatus values, the session's own BackendKeyData and ReadyForQuery (idle).
+     */
+    void greetClient(Backend backend);
+
+    /**
      * Queues a message for the client, taking over the caller's reference. Core flushes once per
      * burst, after the current callback returns.
      */

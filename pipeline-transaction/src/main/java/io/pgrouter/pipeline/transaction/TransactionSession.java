@@ -6,9 +6,7 @@ import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.BackendLoginException;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -113,7 +111,7 @@ final class TransactionSession implements SessionPipeline {
             backend = b;
             statements.use(b);
             if (greet) {
-                greet(b.parameters());
+                session.greetClient(b);
             }
             while (!waiting.isEmpty() && backend != null) {
                 ByteBuf m = waiting.poll();
@@ -131,20 +129,6 @@ final class TransactionSession implements SessionPipeline {
             log.warn("session {}: cannot reach the primary: {}", session.id(), cause.toString());
             session.fail("08006", "pgrouter: could not connect to the primary: " + cause.getMessage());
         }
-    }
-
-    private void greet(Map<String, String> parameters) {
-        parameters.forEach((name, value) -> session.toClient(parameterStatus(name, value)));
-        session.toClient(session.alloc().buffer(13).writeByte('K').writeInt(12)
-                .writeInt(session.processId()).writeInt(session.secretKey()));
-        session.toClient(session.alloc().buffer(6).writeByte('Z').writeInt(5).writeByte('I'));
-    }
-
-    private ByteBuf parameterStatus(String name, String value) {
-        byte[] n = name.getBytes(StandardCharsets.UTF_8);
-        byte[] v = value.getBytes(StandardCharsets.UTF_8);
-        return session.alloc().buffer(7 + n.length + v.length).writeByte('S').writeInt(6 + n.length + v.length)
-                .writeBytes(n).writeByte(0).writeBytes(v).writeByte(0);
     }
 
     // ---- backend ------------------------------------------------------------------------------
