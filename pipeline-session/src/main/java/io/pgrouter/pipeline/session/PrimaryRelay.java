@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.BackendLoginException;
+import io.pgrouter.spi.pipeline.IdleTracker;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import java.nio.charset.StandardCharsets;
@@ -49,12 +50,7 @@ final class PrimaryRelay implements SessionPipeline {
     private final boolean pooled;
     /** The pooled connection is running DISCARD ALL: its answers are not the client's. */
     private boolean resetting;
-    /** Requests (Query, Sync, FunctionCall) sent and not yet answered by ReadyForQuery. */
-    private int unanswered;
-    /** Extended-protocol messages sent since the last Sync. */
-    private boolean openGroup;
-    /** The last ReadyForQuery said idle: no transaction open. */
-    private boolean idle = true;
+    private final IdleTracker state = new IdleTracker();
 
     PrimaryRelay(Session session) {
         this.session = session;
@@ -102,7 +98,7 @@ final class PrimaryRelay implements SessionPipeline {
 
     /** Nothing open on the pooled connection: it may serve another client after a reset. */
     private boolean reusable() {
-        return pooled && primary != null && primary.isOpen() && idle && unanswered <= 0 && !openGroup && !resetting;
+        return pooled && primary != null && primary.isOpen() && state.idle() && !resetting;
     }
 
     private void giveBack() {
@@ -129,15 +125,7 @@ final class PrimaryRelay implements SessionPipeline {
         byte type = message.getByte(message.readerIndex());
         boolean terminate = type == TERMINATE;
         if (pooled) {
-            switch (type) {
-                case 'Q', 'S', 'F' -> {
-                    unanswered++;
-                    openGroup = false;
-                }
-                case 'P', 'B', 'D', 'E', 'C', 'H' -> openGroup = true;
-                default -> {
-                }
-            }
+            state.sent(type);
             if (terminate && reusable()) {
                 message.release();
                 giveBack();
@@ -165,10 +153,7 @@ final class PrimaryRelay implements SessionPipeline {
             message.release(); // DISCARD ALL's answers: not the client's
             return;
         }
-        if (type == READY_FOR_QUERY) {
-            unanswered--;
-            idle = message.readableBytes() == 6 && message.getByte(message.readerIndex() + 5) == 'I';
-        }
+        state.received(message);
         lastFromPrimaryWasError = type == ERROR_RESPONSE;
         if (type == BACKEND_KEY_DATA && message.readableBytes() == 13) {
             // Keep the primary's key and give the client pgrouter's: a cancel then comes to us.

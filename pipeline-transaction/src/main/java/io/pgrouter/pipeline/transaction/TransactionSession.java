@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.BackendLoginException;
+import io.pgrouter.spi.pipeline.IdleTracker;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import java.util.ArrayDeque;
@@ -31,14 +32,10 @@ final class TransactionSession implements SessionPipeline {
     /** Client messages waiting for a backend. */
     private final ArrayDeque<ByteBuf> waiting = new ArrayDeque<>();
     private final PreparedStatements statements;
+    /** Whether the backend held has nothing open: a fresh tracker per backend lent. */
+    private IdleTracker state = new IdleTracker();
     private Backend backend;
     private boolean acquiring;
-    /** Requests sent to the backend (Query, Sync, FunctionCall) not yet answered by ReadyForQuery. */
-    private int unanswered;
-    /** The status of the backend's last ReadyForQuery was idle: no transaction open. */
-    private boolean idle = true;
-    /** Sent since the last ReadyForQuery without a Sync yet (an extended-protocol group in the making). */
-    private boolean openGroup;
     private boolean stopped;
 
     TransactionSession(Session session) {
@@ -73,16 +70,7 @@ final class TransactionSession implements SessionPipeline {
     }
 
     private void forward(byte type, ByteBuf message) {
-        switch (type) {
-            case 'Q', 'S', 'F' -> {
-                unanswered++;
-                openGroup = false;
-            }
-            case 'P', 'B', 'D', 'E', 'C', 'H' -> openGroup = true;
-            default -> {
-                // CopyData/CopyDone/CopyFail ride on the request that started the COPY.
-            }
-        }
+        state.sent(type);
         statements.send(type, message);
     }
 
@@ -135,12 +123,7 @@ final class TransactionSession implements SessionPipeline {
 
     @Override
     public void server(Backend from, ByteBuf message) {
-        int at = message.readerIndex();
-        boolean ready = message.getByte(at) == 'Z';
-        if (ready) {
-            unanswered--;
-            idle = message.readableBytes() == 6 && message.getByte(at + 5) == 'I';
-        }
+        boolean ready = state.received(message);
         if (statements.answer(message)) {
             session.toClient(message);
         } else {
@@ -156,7 +139,7 @@ final class TransactionSession implements SessionPipeline {
         if (backend != null && reusable()) {
             Backend b = backend;
             backend = null;
-            unanswered = 0;
+            state = new IdleTracker();
             giveBack(b);
             if (!waiting.isEmpty()) {
                 acquire(false);
@@ -164,9 +147,8 @@ final class TransactionSession implements SessionPipeline {
         }
     }
 
-    /** Nothing open on the backend: no transaction, no unanswered request, no group without its Sync. */
     private boolean reusable() {
-        return idle && unanswered <= 0 && !openGroup;
+        return state.idle();
     }
 
     private void giveBack(Backend b) {

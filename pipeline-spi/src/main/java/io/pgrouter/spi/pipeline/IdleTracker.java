@@ -1,0 +1,50 @@
+package io.pgrouter.spi.pipeline;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Whether a backend connection has nothing open on it: no transaction, no request without its
+ * ReadyForQuery, no extended-protocol group without its Sync. For pipelines that give
+ * connections back to a pool ({@link Session#release}), which may only release idle ones.
+ *
+ * <p>Feed it the type of every message sent to the backend and every message received from it.
+ * One per session and backend, on the session's event loop; not thread-safe.
+ */
+public final class IdleTracker {
+    /** Requests (Query, Sync, FunctionCall) sent and not yet answered by ReadyForQuery. */
+    private int unanswered;
+    /** Extended-protocol messages sent since the last Sync. */
+    private boolean openGroup;
+    /** The last ReadyForQuery said idle ('I'), not in a transaction. */
+    private boolean readyIdle = true;
+
+    /** Notes a message sent to the backend, by its type byte. */
+    public void sent(byte type) {
+        switch (type) {
+            case 'Q', 'S', 'F' -> {
+                unanswered++;
+                openGroup = false;
+            }
+            case 'P', 'B', 'D', 'E', 'C', 'H' -> openGroup = true;
+            default -> {
+                // CopyData, CopyDone, CopyFail belong to the request that started the COPY.
+            }
+        }
+    }
+
+    /** Notes a message from the backend; returns whether it was a ReadyForQuery. */
+    public boolean received(ByteBuf message) {
+        int at = message.readerIndex();
+        if (message.getByte(at) != 'Z') {
+            return false;
+        }
+        unanswered--;
+        readyIdle = message.readableBytes() == 6 && message.getByte(at + 5) == 'I';
+        return true;
+    }
+
+    /** Nothing is open: the connection may serve someone else. */
+    public boolean idle() {
+        return readyIdle && unanswered <= 0 && !openGroup;
+    }
+}
