@@ -220,12 +220,22 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
             message.release();
             return;
         }
-        byte type = message.getByte(message.readerIndex());
-        if (type == 'Q' || type == 'S' || type == 'F') {
+        if (isRequest(message)) {
             requests.increment();
         }
         channel.write(message, channel.voidPromise());
         dirty = true;
+    }
+
+    /**
+     * Whether a buffer ends a request: a Query or FunctionCall, or anything ending in a Sync (a
+     * pipeline may send a whole extended-protocol group, Parse to Sync, as one buffer).
+     */
+    private static boolean isRequest(ByteBuf message) {
+        byte type = message.getByte(message.readerIndex());
+        int end = message.writerIndex();
+        return type == 'Q' || type == 'F'
+                || message.readableBytes() >= 5 && message.getByte(end - 5) == 'S' && message.getInt(end - 4) == 4;
     }
 
     @Override
