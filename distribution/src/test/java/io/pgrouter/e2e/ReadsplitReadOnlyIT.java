@@ -266,9 +266,10 @@ class ReadsplitReadOnlyIT {
         }
     }
 
-    @Test
-    void sessionStateInsideAReplicaTransactionIsRefusedAndAbortsIt() throws Exception {
-        try (Connection c = connect(SIMPLE); Statement s = c.createStatement()) {
+    @ParameterizedTest
+    @ValueSource(strings = {SIMPLE, UNNAMED_FIRST})
+    void sessionStateInsideAReplicaTransactionIsRefusedAndAbortsIt(String params) throws Exception {
+        try (Connection c = connect(params); Statement s = c.createStatement()) {
             s.execute("begin read only");
             assertTrue(isInRecovery(s));
             SQLException e = assertThrows(SQLException.class, () -> s.execute("set search_path = nowhere"));
