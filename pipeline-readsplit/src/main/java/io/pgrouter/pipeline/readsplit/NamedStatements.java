@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The session's protocol-level named statements. A named Parse always runs on the primary; when
- * its statement is a read, a copy is kept, so that a later group binding it can run on a replica,
- * which is sent the Parse first ("prepared lazily") unless that replica connection has it already.
+ * The session's protocol-level named statements. A named Parse always runs on the primary (inside
+ * a read-only transaction on a replica it runs there and is mirrored on the primary); a copy is
+ * kept, so that a later group binding it can run on a replica, which is sent the Parse first
+ * ("prepared lazily") unless that replica connection has it already. Outside a replica
+ * transaction only reads run on replicas; inside one, every statement the transaction uses.
  */
 final class NamedStatements {
     private static final class Entry {
@@ -33,8 +35,8 @@ final class NamedStatements {
      */
     void parsed(String name, ByteBuf parse, boolean read, ByteBufAllocator alloc) {
         if (!entries.containsKey(name)) {
-            ByteBuf copy = read ? alloc.buffer(parse.readableBytes()).writeBytes(parse, parse.readerIndex(),
-                    parse.readableBytes()) : null;
+            ByteBuf copy = alloc.buffer(parse.readableBytes()).writeBytes(parse, parse.readerIndex(),
+                    parse.readableBytes());
             entries.put(name, new Entry(copy, read));
         }
     }
@@ -45,10 +47,18 @@ final class NamedStatements {
         return e != null && e.read;
     }
 
+    /** The statement was parsed on this replica connection by the client itself (in a transaction there). */
+    void preparedOn(String name, Backend replica) {
+        Entry e = entries.get(name);
+        if (e != null) {
+            e.preparedOn = replica;
+        }
+    }
+
     /** The Parse messages a replica connection still needs for these statements, marked as sent. */
     List<ByteBuf> prepareOn(Backend replica, List<String> names, ByteBufAllocator alloc) {
         return names.stream().distinct().map(entries::get)
-                .filter(e -> e != null && e.read && e.preparedOn != replica)
+                .filter(e -> e != null && e.preparedOn != replica)
                 .map(e -> {
                     e.preparedOn = replica;
                     return e.parse.retainedDuplicate();

@@ -27,6 +27,10 @@ final class PrimaryLink {
     /** A statement that may write is in flight: its ReadyForQuery marks the session's last write. */
     private boolean writeInFlight;
     private boolean lastWasError;
+    /** Answers (up to ReadyForQuery) the primary owes for messages pgrouter sent on its own. */
+    private int swallow;
+    /** The transaction the primary runs was begun READ ONLY and nothing since could write. */
+    private boolean readOnlyTransaction;
     private boolean terminated;
     private boolean stopped;
 
@@ -73,6 +77,16 @@ final class PrimaryLink {
         return standardStrings;
     }
 
+    /** Whether the primary's transaction is a read-only one: it does not hold the session's reads back. */
+    void readOnlyTransaction(boolean readOnly) {
+        readOnlyTransaction = readOnly;
+    }
+
+    /** In a transaction that may write: what runs in it counts as a write (read-your-writes). */
+    boolean inWritableTransaction() {
+        return transactionStatus != 'I' && !readOnlyTransaction;
+    }
+
     void send(ByteBuf message, boolean expectsReady) {
         send(message, expectsReady, false);
     }
@@ -85,14 +99,32 @@ final class PrimaryLink {
         if (expectsReady) {
             outstanding++;
         }
-        writeInFlight |= mayWrite || transactionStatus != 'I';
+        writeInFlight |= mayWrite || inWritableTransaction();
         primary.send(message);
+    }
+
+    /**
+     * Sends a message pgrouter needs run on the idle primary (a Parse and Sync mirroring one a
+     * replica transaction ran); its answers, up to ReadyForQuery, are swallowed.
+     */
+    void sendSilently(ByteBuf messageAndSync) {
+        swallow++;
+        primary.send(messageAndSync);
     }
 
     /** Relays a primary message to the client; true when it completed a statement that may have written. */
     boolean fromPrimary(ByteBuf m) {
         int at = m.readerIndex();
         byte type = m.getByte(at);
+        if (swallow > 0 && type != 'S' && type != 'A' && type != 'N') {
+            if (type == 'Z') {
+                swallow--;
+            } else if (type == 'E') {
+                log.debug("session {}: a statement mirrored on the primary failed: {}", session.id(), Messages.errorCode(m));
+            }
+            m.release();
+            return false;
+        }
         lastWasError = type == 'E';
         boolean wrote = false;
         if (type == 'K' && m.readableBytes() == 13) {

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.pgrouter.pipeline.readsplit.sql.Classification;
 import io.pgrouter.pipeline.readsplit.sql.PreparedStatementCommand;
 import io.pgrouter.pipeline.readsplit.sql.Route;
+import io.pgrouter.pipeline.readsplit.sql.RouteReason;
 import io.pgrouter.pipeline.readsplit.sql.StatementClassifier;
 import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.pipeline.Backend;
@@ -40,8 +41,11 @@ final class ReadsplitSession implements SessionPipeline {
     private final ReplicaLink replicaLink;
     private final ExtendedGroup group = new ExtendedGroup();
     private final NamedStatements named = new NamedStatements();
+    private final ReplicaTransaction replicaTransaction;
 
     private boolean pinned;
+    /** The primary's transaction (or the one about to begin there) is read-only; see {@link #noteTransactionMode}. */
+    private boolean readOnlyOnPrimary;
     /** Snapshot generation current when the session's last write completed; -1 before any. */
     private long writeGeneration = -1;
     private boolean stopped;
@@ -51,6 +55,7 @@ final class ReadsplitSession implements SessionPipeline {
         this.classifier = classifier;
         this.primaryLink = new PrimaryLink(session, this::drainQueued);
         this.replicaLink = new ReplicaLink(session, primaryLink, sessionState, named, this::drainQueued);
+        this.replicaTransaction = new ReplicaTransaction(session, classifier, primaryLink, replicaLink, named);
     }
 
     // ---- client -------------------------------------------------------------------------------
@@ -66,6 +71,10 @@ final class ReadsplitSession implements SessionPipeline {
             return;
         }
         byte type = message.getByte(message.readerIndex());
+        if (replicaLink.inTransaction() && type != 'X') {
+            replicaTransaction.client(type, message); // a BEGIN READ ONLY transaction runs there
+            return;
+        }
         switch (type) {
             case 'P', 'B', 'D', 'E', 'C', 'H', 'S' -> extended(type, message);
             case 'Q' -> {
@@ -107,7 +116,7 @@ final class ReadsplitSession implements SessionPipeline {
         }
         switch (type) {
             case 'P' -> {
-                if (parsed.route() == Route.PRIMARY && !parsed.setsSessionState()) {
+                if (parsed.route() == Route.PRIMARY && !parsed.setsSessionState() && !controlsReadOnly(parsed)) {
                     group.mayWrite();
                 }
                 if (!Messages.firstName(message).isEmpty()) {
@@ -166,7 +175,9 @@ final class ReadsplitSession implements SessionPipeline {
 
     /** Classifies a Parse: it may pin the session, and a named one is kept for replicas. */
     private Classification parse(ByteBuf message) {
-        Classification c = classifier.classify(Messages.parseText(message), primaryLink.standardStrings());
+        String text = Messages.parseText(message);
+        Classification c = classifier.classify(text, primaryLink.standardStrings());
+        noteTransactionMode(c, text);
         if (c.setsSessionState() || c.pinsSession()) {
             pin("extended-protocol " + c.reason().description());
         }
@@ -223,7 +234,7 @@ final class ReadsplitSession implements SessionPipeline {
                 replicaLink.forgetUnnamed();
             }
             log.debug("session {}: primary <- extended group ({})", session.id(), notReplica.get());
-            primaryLink.send(request, true, writes || primaryLink.transactionStatus() != 'I');
+            primaryLink.send(request, true, writes || primaryLink.inWritableTransaction());
             return;
         }
         ByteBuf request = group.merge(session.alloc());
@@ -246,7 +257,9 @@ final class ReadsplitSession implements SessionPipeline {
     }
 
     private void query(ByteBuf message) {
-        Classification c = classifier.classify(Messages.queryText(message), primaryLink.standardStrings());
+        String text = Messages.queryText(message);
+        Classification c = classifier.classify(text, primaryLink.standardStrings());
+        noteTransactionMode(c, text);
         forgetDeallocated(c);
         if (c.pinsSession()) {
             pin(c.reason().description());
@@ -329,10 +342,33 @@ final class ReadsplitSession implements SessionPipeline {
                 pin("session state set inside a transaction");
             }
         }
-        boolean writes = c.route() == Route.PRIMARY && !c.setsSessionState()
-                || primaryLink.transactionStatus() != 'I';
+        boolean writes = c.route() == Route.PRIMARY && !c.setsSessionState() && !controlsReadOnly(c)
+                || primaryLink.inWritableTransaction();
         log.debug("session {}: primary <- query ({})", session.id(), why);
         primaryLink.send(message, true, writes);
+    }
+
+    /**
+     * Follows whether a transaction on the primary is read-only: begun READ ONLY with nothing
+     * since that could write. Such a transaction does not count as a write for read-your-writes.
+     * A statement that begins a transaction sets it; anything but a read or plain transaction
+     * control (COMMIT, SAVEPOINT, SET TRANSACTION without READ WRITE) clears it.
+     */
+    private void noteTransactionMode(Classification c, String text) {
+        if (c.beginsTransaction()) {
+            readOnlyOnPrimary = c.readOnlyTransaction() && c.route() == Route.REPLICA;
+        } else if (c.route() != Route.REPLICA && !controlsReadOnly(c)) {
+            readOnlyOnPrimary = false;
+        } else if (c.reason() == RouteReason.TRANSACTION_CONTROL && text.toLowerCase(java.util.Locale.ROOT).contains("write")) {
+            readOnlyOnPrimary = false; // SET TRANSACTION READ WRITE, say
+        }
+        primaryLink.readOnlyTransaction(readOnlyOnPrimary);
+    }
+
+    /** A single transaction-control statement inside a read-only transaction on the primary: no write. */
+    private boolean controlsReadOnly(Classification c) {
+        return readOnlyOnPrimary && primaryLink.transactionStatus() != 'I' && c.statementCount() == 1
+                && c.reason() == RouteReason.TRANSACTION_CONTROL && !c.beginsTransaction();
     }
 
     private void pin(String why) {
@@ -388,6 +424,7 @@ final class ReadsplitSession implements SessionPipeline {
             queued.poll().release();
         }
         group.reset();
+        replicaTransaction.stop();
         named.clear();
         replicaLink.stop();
         primaryLink.stop();

@@ -45,6 +45,10 @@ final class ReplicaLink {
     /** Where a login failed, and in which snapshot generation: not tried again until the next. */
     private Endpoint failedAt;
     private long failedGeneration = -1;
+    /** The transaction status of the replica's last ReadyForQuery the client saw. */
+    private char status = 'I';
+    /** Inside a replica transaction, a Flush sent part of a group: the rest flows until its Sync. */
+    private boolean openUnit;
     private boolean stopped;
 
     /**
@@ -61,7 +65,48 @@ final class ReplicaLink {
 
     /** Logging in, or a read in flight: client messages must wait to keep answers in order. */
     boolean busy() {
-        return loggingIn || current != null;
+        return loggingIn || (current != null && !openUnit);
+    }
+
+    /**
+     * A transaction the client began on this replica (BEGIN READ ONLY) is open: the replica's
+     * last ReadyForQuery said 'T' or 'E'. Everything the client sends goes here until it says 'I'.
+     */
+    boolean inTransaction() {
+        return backend != null && status != 'I';
+    }
+
+    /**
+     * Sends a client message inside the replica's transaction. Nothing is held back or retried:
+     * the transaction lives here, so its answers (errors included) go to the client as they come.
+     *
+     * @param namedUsed     named statements the message (a group) binds or describes: the ones
+     *                      this connection lacks are parsed here first
+     * @param parsesUnnamed the group parses the unnamed statement
+     * @param expectsReady  the message ends in a ReadyForQuery (Query, Sync, FunctionCall); false
+     *                      for the part of a group a Flush sent ahead
+     */
+    void sendInTransaction(ByteBuf message, List<String> namedUsed, boolean parsesUnnamed, boolean expectsReady) {
+        if (parsesUnnamed) {
+            unnamed = true;
+        } else if (message.getByte(message.readerIndex()) == 'Q') {
+            unnamed = false;
+        }
+        if (current == null) {
+            current = ReplicaStatement.inTransaction();
+        }
+        List<ByteBuf> parses = namedUsed.isEmpty() ? List.of() : named.prepareOn(backend, namedUsed, session.alloc());
+        lazyParses += parses.size();
+        for (ByteBuf parse : parses) {
+            backend.send(parse);
+        }
+        openUnit = !expectsReady;
+        backend.send(message);
+    }
+
+    /** A message inside the replica's transaction that gets no answer of its own (CopyData, say). */
+    void forwardInTransaction(ByteBuf message) {
+        backend.send(message);
     }
 
     boolean connected() {
@@ -176,6 +221,12 @@ final class ReplicaLink {
         if (swallow > 0) {
             if (type == 'Z') {
                 swallow--;
+                if (message.getByte(message.readerIndex() + 5) != 'I') {
+                    // A refused statement had begun a transaction (BEGIN READ ONLY; ...) that
+                    // the primary now runs instead: end it here.
+                    backend.send(Messages.query(session.alloc(), "ROLLBACK"));
+                    swallow++;
+                }
             } else if (type == 'E') {
                 log.debug("session {}: replayed state failed on the replica: {}", session.id(), Messages.errorCode(message));
             }
@@ -192,7 +243,11 @@ final class ReplicaLink {
                 message.release();
                 return;
             }
-            if (type == 'E') {
+            if (type == 'E' && status != 'I') {
+                // Inside the replica's transaction there is nowhere else to go: the client hears
+                // of it, and the replica skips the rest of the group up to its Sync.
+                lazyParses = 0;
+            } else if (type == 'E') {
                 // A statement prepared lazily failed to parse here (the replica lags behind the
                 // schema, say): the primary has it; this connection is left, its state unsure.
                 log.debug("session {}: a lazy Parse failed on the replica ({}), re-running on the primary",
@@ -226,6 +281,15 @@ final class ReplicaLink {
             message.release();
             return;
         }
+        if (type == 'Z') {
+            char was = status;
+            status = (char) message.getByte(message.readerIndex() + 5);
+            openUnit = false;
+            if (was != status && (was == 'I' || status == 'I')) {
+                log.debug("session {}: replica {} transaction {}", session.id(), backend.address(),
+                        status == 'I' ? "ended" : "began: everything goes there until it ends");
+            }
+        }
         session.toClient(message);
         if (type == 'Z') {
             finish();
@@ -239,6 +303,20 @@ final class ReplicaLink {
         swallow = 0;
         unnamed = false;
         lazyParses = 0;
+        openUnit = false;
+        if (status != 'I') {
+            // The client's transaction ran there: it is gone, as with a PostgreSQL backend that died.
+            status = 'I';
+            String why = lastWords != null ? lastWords : cause != null ? cause.toString() : "the connection closed";
+            log.warn("session {}: lost the replica {} during a transaction that ran there ({})", session.id(), address, why);
+            if (current != null) {
+                current.release();
+                current = null;
+            }
+            session.fail(lastWordsCode != null && !lastWordsCode.isEmpty() ? lastWordsCode : "08006",
+                    "pgrouter: lost the replica " + address + " during a read-only transaction that ran there (" + why + ")");
+            return;
+        }
         if (current == null) {
             return;
         }
@@ -291,6 +369,8 @@ final class ReplicaLink {
             swallow = 0;
             unnamed = false;
             lazyParses = 0;
+            status = 'I';
+            openUnit = false;
             b.close();
         }
     }

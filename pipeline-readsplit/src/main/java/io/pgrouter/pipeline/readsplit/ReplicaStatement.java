@@ -25,6 +25,16 @@ final class ReplicaStatement {
         this.query = query;
     }
 
+    /**
+     * A request inside a transaction that runs on the replica: it cannot be retried anywhere
+     * else, so its answer is forwarded as it comes.
+     */
+    static ReplicaStatement inTransaction() {
+        ReplicaStatement s = new ReplicaStatement(null);
+        s.forwarding = true;
+        return s;
+    }
+
     boolean forwarding() {
         return forwarding;
     }

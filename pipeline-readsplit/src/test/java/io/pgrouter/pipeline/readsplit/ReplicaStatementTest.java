@@ -46,6 +46,14 @@ class ReplicaStatementTest {
     }
 
     @Test
+    void insideAReplicaTransactionNothingIsHeldAndNothingCanBeRetried() {
+        ReplicaStatement st = ReplicaStatement.inTransaction();
+        assertTrue(st.forwarding(), "the answer goes to the client as it comes");
+        assertEquals(null, st.takeQuery(), "no copy is kept for a retry on the primary");
+        st.release();
+    }
+
+    @Test
     void holdingStopsAtTheBound() {
         ReplicaStatement st = new ReplicaStatement(message('Q', "select 1\0"));
         ByteBuf big = message('N', "M" + "x".repeat(ReplicaStatement.HOLD_LIMIT) + "\0\0");
