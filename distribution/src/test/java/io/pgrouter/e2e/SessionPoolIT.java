@@ -51,7 +51,7 @@ class SessionPoolIT {
 
     @Test
     void connectPerTransactionReusesPrimaryConnections() throws Exception {
-        long before = primarySessions();
+        long before = cluster.primary().sessionsStarted("postgres");
         Path script = dir.resolve("one.sql");
         Files.writeString(script, "select 1;\n");
         ProcessResult r = PgTools.run(Duration.ofSeconds(90), Map.of(), PgTools.bin("pgbench").toString(),
@@ -59,7 +59,7 @@ class SessionPoolIT {
                 "-t", "100", "-f", script.toString(), "postgres");
         assertEquals(0, r.exitCode(), r.output());
         assertTrue(r.stdout().contains("number of transactions actually processed: 200/200"), r.output());
-        long opened = primarySessions() - before;
+        long opened = cluster.primary().sessionsStarted("postgres") - before;
         assertTrue(opened <= 10, "the primary started " + opened + " sessions for 200 client connections");
     }
 
@@ -100,14 +100,6 @@ class SessionPoolIT {
                 assertFalse(pid(s) == pid, "a connection left in a transaction was reused");
                 assertEquals("t", one(s, "select pg_current_xact_id_if_assigned() is null"));
             }
-        }
-    }
-
-    private static long primarySessions() throws SQLException {
-        try (Connection c = cluster.primary().connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("select sessions from pg_stat_database where datname = 'postgres'")) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 

@@ -47,23 +47,15 @@ class TransactionPipelineIT {
         return DriverManager.getConnection(router.jdbcUrl("postgres"), cluster.superuser(), "");
     }
 
-    private static long primarySessions() throws SQLException {
-        try (Connection c = cluster.primary().connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("select sessions from pg_stat_database where datname = 'postgres'")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     @Test
     void connectPerTransactionReusesPrimaryConnections() throws Exception {
-        long before = primarySessions();
+        long before = cluster.primary().sessionsStarted("postgres");
         ProcessResult r = PgTools.run(Duration.ofSeconds(90), Map.of(), PgTools.bin("pgbench").toString(),
                 "-h", "127.0.0.1", "-p", String.valueOf(router.port), "-U", cluster.superuser(), "-n", "-C", "-c", "4",
                 "-t", "100", "-f", script("select count(*) from tx;").toString(), "postgres");
         assertEquals(0, r.exitCode(), r.output());
         assertTrue(r.stdout().contains("number of transactions actually processed: 400/400"), r.output());
-        long opened = primarySessions() - before;
+        long opened = cluster.primary().sessionsStarted("postgres") - before;
         // 400 client connections; without pooling each would have started a PostgreSQL backend.
         assertTrue(opened <= 20, "the primary started " + opened + " sessions for 400 client connections");
     }

@@ -108,6 +108,21 @@ public final class PgNode {
         execute("select pg_wal_replay_resume()");
     }
 
+    /**
+     * How many sessions the server has started for a database since its statistics were reset
+     * ({@code pg_stat_database.sessions}, PostgreSQL 14+): a pooler's reuse shows as few.
+     */
+    public long sessionsStarted(String database) {
+        try (Connection c = connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select sessions from pg_stat_database where datname = '"
+                        + database.replace("'", "''") + "'")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(name + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Runs one statement as the superuser. */
     public void execute(String sql) {
         try (Connection c = connect(); Statement s = c.createStatement()) {

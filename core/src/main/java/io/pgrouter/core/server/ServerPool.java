@@ -64,14 +64,6 @@ final class ServerPool {
         }
     }
 
-    int idleCount() {
-        int n = 0;
-        for (ArrayDeque<BackendConnection> q : idle.values()) {
-            n += q.size();
-        }
-        return n;
-    }
-
     private void closeStale() {
         long cutoff = System.nanoTime() - IDLE_TIMEOUT.toNanos();
         for (Iterator<ArrayDeque<BackendConnection>> it = idle.values().iterator(); it.hasNext();) {
