@@ -34,7 +34,11 @@ public final class Playground {
         PgCluster cluster = PgCluster.start(2);
         Path dir = Files.createTempDirectory("pgrouter-playground");
         Path config = dir.resolve("pgrouter.conf");
-        Files.writeString(config, config(cluster, pipeline, port, monitor));
+        // pgrouter authenticates clients itself (trust from this machine, as the cluster does),
+        // so every pipeline works here, the transaction pipeline included.
+        Path hba = dir.resolve("hba.conf");
+        Files.writeString(hba, "host all all 127.0.0.1/32 trust\n");
+        Files.writeString(config, config(cluster, pipeline, port, monitor) + "hba " + hba + "\n");
         Process router = new ProcessBuilder(home.resolve("bin/pgrouter").toString(), "-F", "-c", config.toString())
                 .inheritIO().start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
