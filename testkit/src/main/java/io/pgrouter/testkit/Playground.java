@@ -51,6 +51,7 @@ public final class Playground {
             cluster.close();
         }, "playground-stop"));
 
+        awaitListening(port, router);
         String nodes = cluster.nodes().stream()
                 .map(n -> "  " + n.host() + ":" + n.port() + (n.isInRecovery() ? "  replica" : "  primary"))
                 .collect(Collectors.joining("\n"));
@@ -85,6 +86,19 @@ public final class Playground {
                 backend default { lag 1mb; weight 100 }
                 %s
                 """.formatted(port, monitor, pipeline, cluster.superuser(), String.join("\n", backends));
+    }
+
+    /** Waits (up to a minute) until pgrouter accepts clients, so the connect line below works at once. */
+    private static void awaitListening(int port, Process router) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(1).toNanos();
+        while (router.isAlive() && System.nanoTime() < deadline) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(100); // polling inside a deadline
+            }
+        }
     }
 
     private static void requireFree(int port, String variable) throws IOException {
