@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * results, and psql scripts, each through pgrouter and directly on the primary, compared.
  */
 class ReadsplitVolumeIT {
-    private static final int LARGE = 32 << 20;
+    private static final int LARGE = 100 << 20; // the 100 MB
 
     @RegisterExtension
     static final RouterFixture fixture = new RouterFixture(2, "readsplit", "");
@@ -77,7 +77,7 @@ class ReadsplitVolumeIT {
                 try (Statement s = c.createStatement()) {
                     t.sql(s, name, "create table big_%s (id int, v text)");
                     try (PreparedStatement ps = c.prepareStatement("insert into big_" + name + " values (1, ?)")) {
-                        ps.setString(1, big); // one message of 32 MB (a literal in simple mode)
+                        ps.setString(1, big); // one message of 100 MB (a literal in simple mode)
                         t.execute(ps, "insert");
                     }
                     t.sql(s, name, "select id, length(v), md5(v) = '" + md5 + "' from big_%s");
