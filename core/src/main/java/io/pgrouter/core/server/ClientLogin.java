@@ -10,7 +10,7 @@ import io.pgrouter.core.auth.ClientAuthPlan;
 import io.pgrouter.core.auth.ClientAuthenticator;
 import io.pgrouter.core.auth.HbaRules;
 import io.pgrouter.core.auth.UserSecret;
-import io.pgrouter.core.tls.ChannelBindings;
+import io.pgrouter.core.tls.ServerTls;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -68,7 +68,8 @@ final class ClientLogin {
         }
         Optional<UserSecret> secret = security.authdb().lookup(user);
         ClientLogin login = new ClientLogin(sessionId, channel, user, database, secret, rule);
-        byte[] binding = localBinding(channel);
+        // pgrouter presents one certificate: its binding was computed when the tls block was loaded.
+        byte[] binding = tls ? security.clientTls().flatMap(ServerTls::channelBinding).orElse(null) : null;
         login.exchange = new ClientAuthenticator(ClientAuthPlan.choose(decision.method(), secret), user, secret, binding);
         channel.write(login.exchange.begin(channel.alloc()), channel.voidPromise());
         login.logIfDone(decision.method().configName());
@@ -118,11 +119,5 @@ final class ClientLogin {
     /** For a client pgrouter did not authenticate (its login is relayed to the primary): no secret at all. */
     static BackendAuthenticator withoutSecret(String user, byte[] tlsServerEndPoint) {
         return new BackendAuthenticator(user, null, null, tlsServerEndPoint);
-    }
-
-    /** The tls-server-end-point binding of pgrouter's certificate on this client's TLS session, or null. */
-    private static byte[] localBinding(Channel channel) {
-        SslHandler tls = channel.pipeline().get(SslHandler.class);
-        return tls == null ? null : ChannelBindings.forLocalCertificate(tls.engine().getSession()).orElse(null);
     }
 }
