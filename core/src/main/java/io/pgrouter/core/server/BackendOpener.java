@@ -96,12 +96,53 @@ final class BackendOpener {
     }
 
     CompletionStage<Backend> relayToPrimary() {
+        Endpoint address = primaryOrFail();
+        if (address == null) {
+            return CompletableFuture.failedFuture(new IOException("no primary backend is available"));
+        }
+        CompletableFuture<Backend> result = failSessionOnError(address);
+        openBackend(address, result, backend -> {
+            if (session.clientLogin() == null) {
+                // The primary authenticates the client: everything it says from here on is relayed.
+                backend.send(session.startup().raw().retainedDuplicate());
+                attach(backend, result);
+                return;
+            }
+            // pgrouter authenticated the client: log in as its user up to AuthenticationOk, then
+            // relay the rest (ParameterStatus, BackendKeyData, ReadyForQuery) as if relayed all along.
+            logIn(backend, true, result);
+        });
+        return result;
+    }
+
+    CompletionStage<Backend> acquirePrimary() {
+        Endpoint address = primaryOrFail();
+        if (address == null) {
+            return CompletableFuture.failedFuture(new IOException("no primary backend is available"));
+        }
+        CompletableFuture<Backend> result = failSessionOnError(address);
+        acquire(address).whenComplete((backend, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                result.complete(backend);
+            }
+        });
+        return result;
+    }
+
+    /** The current primary; with none, fails the session (57P03) and returns null. */
+    private Endpoint primaryOrFail() {
         Optional<BackendState> target = session.cluster().primary();
         if (target.isEmpty()) {
             session.fail(SqlState.CANNOT_CONNECT_NOW, "pgrouter: no primary backend is available");
-            return CompletableFuture.failedFuture(new IOException("no primary backend is available"));
+            return null;
         }
-        Endpoint address = target.get().address();
+        return target.get().address();
+    }
+
+    /** A stage for reaching the primary whose failure pgrouter reports to the client itself. */
+    private CompletableFuture<Backend> failSessionOnError(Endpoint address) {
         CompletableFuture<Backend> result = new CompletableFuture<>();
         result.whenComplete((backend, error) -> {
             if (error == null || session.isClosing()) {
@@ -115,17 +156,6 @@ final class BackendOpener {
             log.warn("session {}: cannot connect to the primary {}: {}", session.id(), address, error.toString());
             session.fail(SqlState.CONNECTION_FAILURE, "pgrouter: could not connect to the primary " + address + ": "
                     + rootMessage(error));
-        });
-        openBackend(address, result, backend -> {
-            if (session.clientLogin() == null) {
-                // The primary authenticates the client: everything it says from here on is relayed.
-                backend.send(session.startup().raw().retainedDuplicate());
-                attach(backend, result);
-                return;
-            }
-            // pgrouter authenticated the client: log in as its user up to AuthenticationOk, then
-            // relay the rest (ParameterStatus, BackendKeyData, ReadyForQuery) as if relayed all along.
-            logIn(backend, true, result);
         });
         return result;
     }

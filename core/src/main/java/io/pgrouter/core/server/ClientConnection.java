@@ -372,6 +372,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     }
 
     @Override
+    public CompletionStage<Backend> acquirePrimary() {
+        return opener.acquirePrimary();
+    }
+
+    @Override
     public void release(Backend backend) {
         opener.release(backend);
     }

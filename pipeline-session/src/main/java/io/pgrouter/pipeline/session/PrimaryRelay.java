@@ -2,16 +2,12 @@ package io.pgrouter.pipeline.session;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.pipeline.Backend;
-import io.pgrouter.spi.pipeline.BackendLoginException;
 import io.pgrouter.spi.pipeline.IdleTracker;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,20 +60,9 @@ final class PrimaryRelay implements SessionPipeline {
     }
 
     private void acquire() {
-        Optional<BackendState> target = session.cluster().primary();
-        if (target.isEmpty()) {
-            session.fail("57P03", "pgrouter: no primary backend is available");
-            return;
-        }
-        session.acquire(target.get().address()).whenComplete((b, error) -> {
+        session.acquirePrimary().whenComplete((b, error) -> {
             if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                if (cause instanceof BackendLoginException refused) {
-                    session.fail(refused.sqlState(), refused.getMessage());
-                } else {
-                    session.fail("08006", "pgrouter: could not connect to the primary: " + cause.getMessage());
-                }
-                return;
+                return; // pgrouter has told the client why (57P03, 08006, the primary's error)
             }
             if (b.attachment() == NEEDS_RESET) {
                 b.attachment(null);

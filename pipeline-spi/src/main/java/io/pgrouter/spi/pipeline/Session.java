@@ -104,6 +104,14 @@ public interface Session {
     CompletionStage<Backend> acquire(Endpoint address);
 
     /**
+     * {@link #acquire} on the cluster's current primary. Like {@link #relayToPrimary}, when there
+     * is no primary, or it cannot be reached or refuses the login, pgrouter fails the session
+     * itself (57P03, 08006, the backend's error) and the stage completes exceptionally: the
+     * pipeline has nothing more to report.
+     */
+    CompletionStage<Backend> acquirePrimary();
+
+    /**
      * Gives a backend from {@link #acquire} back to the pool for other sessions of this event loop.
      * Only a backend whose last message was ReadyForQuery with status idle ('I'), with nothing sent
      * to it since, may be released: anything else (a transaction open, a statement running) must be

@@ -1,15 +1,11 @@
 package io.pgrouter.pipeline.transaction;
 
 import io.netty.buffer.ByteBuf;
-import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.pipeline.Backend;
-import io.pgrouter.spi.pipeline.BackendLoginException;
 import io.pgrouter.spi.pipeline.IdleTracker;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import java.util.ArrayDeque;
-import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,17 +76,11 @@ final class TransactionSession implements SessionPipeline {
      * BackendKeyData and ReadyForQuery, as PostgreSQL ends a login.
      */
     private void acquire(boolean greet) {
-        Optional<BackendState> primary = session.cluster().primary();
-        if (primary.isEmpty()) {
-            session.fail("57P03", "pgrouter: no primary backend is available");
-            return;
-        }
         acquiring = true;
-        session.acquire(primary.get().address()).whenComplete((b, error) -> {
+        session.acquirePrimary().whenComplete((b, error) -> {
             acquiring = false;
             if (error != null) {
-                failOnLogin(error);
-                return;
+                return; // pgrouter has told the client why (57P03, 08006, the primary's error)
             }
             if (stopped) {
                 session.release(b);
@@ -107,16 +97,6 @@ final class TransactionSession implements SessionPipeline {
             }
             releaseIfIdle();
         });
-    }
-
-    private void failOnLogin(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof BackendLoginException refused) {
-            session.fail(refused.sqlState(), refused.getMessage());
-        } else {
-            log.warn("session {}: cannot reach the primary: {}", session.id(), cause.toString());
-            session.fail("08006", "pgrouter: could not connect to the primary: " + cause.getMessage());
-        }
     }
 
     // ---- backend ------------------------------------------------------------------------------
