@@ -10,10 +10,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -35,10 +37,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each probe runs on a thread of its own, so a hung backend never queues the others' probes,
  * and a round waits for answers at most {@code timeout}: a backend that has not answered by then
- * is FAILED for that round. A probe that is still running when the next round starts is not
- * doubled up (that would pile connections onto a struggling server); it counts as a failure
- * until it returns. The round then hands all outcomes to {@link ClusterDecider} and publishes
- * the result, logging changes only.
+ * has timed out. A probe that is still running when the next round starts is not doubled up
+ * (that would pile connections onto a struggling server): the new round awaits it again, up to
+ * its own deadline. The round then hands all outcomes to {@link ClusterDecider} and publishes the result,
+ * logging changes only.
+ *
+ * <p>A timeout is weaker evidence than an error: a busy but healthy server can miss one round
+ * (a checkpoint, a CPU spike on a shared host), and failing the primary on that would fail every
+ * write until the next round. So a backend that was OK keeps its last state through its first
+ * timed-out round and is FAILED on the second in a row; an error (connection refused, a failed
+ * login, a failed query) fails it at once.
  *
  * <p>The watcher owns the health check and closes it on {@link #close()}. The cluster state
  * must have been built from the same backends.
@@ -57,6 +65,8 @@ public final class Watcher implements AutoCloseable {
     private final CountDownLatch firstRound = new CountDownLatch(1);
     /** The last probe started per backend; guarded by {@code this} (rounds are serialised). */
     private final Map<Endpoint, Running> lastProbe = new HashMap<>();
+    /** Backends whose last round timed out while they were OK; guarded by {@code this}. */
+    private final Set<Endpoint> graced = new HashSet<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean closed;
 
@@ -105,15 +115,15 @@ public final class Watcher implements AutoCloseable {
         if (closed) {
             return state.current();
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long roundStart = System.nanoTime();
+        long deadline = roundStart + timeout.toNanos();
         List<ProbeOutcome> outcomes = new ArrayList<>();
-        Map<BackendConfig, Future<Probe>> probing = new LinkedHashMap<>();
+        Map<BackendConfig, Running> probing = new LinkedHashMap<>();
         for (BackendConfig b : backends) {
             Running previous = lastProbe.get(b.address());
             if (previous != null && !previous.future().isDone()) {
-                long hungMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - previous.startedNanos());
-                outcomes.add(ProbeOutcome.failed(b.address(),
-                        "previous probe has not returned after " + hungMillis + "ms", Instant.now()));
+                // Still running since an earlier round: not doubled up, but awaited again.
+                probing.put(b, previous);
                 continue;
             }
             Future<Probe> f;
@@ -122,11 +132,23 @@ public final class Watcher implements AutoCloseable {
             } catch (RejectedExecutionException e) {
                 return state.current(); // closed during this round: nothing to publish
             }
-            lastProbe.put(b.address(), new Running(f, System.nanoTime()));
-            probing.put(b, f);
+            Running started = new Running(f, System.nanoTime());
+            lastProbe.put(b.address(), started);
+            probing.put(b, started);
         }
-        for (Map.Entry<BackendConfig, Future<Probe>> e : probing.entrySet()) {
-            outcomes.add(await(e.getKey().address(), e.getValue(), deadline));
+        for (Map.Entry<BackendConfig, Running> e : probing.entrySet()) {
+            Endpoint address = e.getKey().address();
+            Running running = e.getValue();
+            ProbeOutcome outcome = await(address, running.future(), deadline);
+            if (outcome != null) {
+                graced.remove(address);
+                outcomes.add(outcome);
+            } else if (running.startedNanos() < roundStart) {
+                long hungMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - running.startedNanos());
+                timedOut(address, "previous probe has not returned after " + hungMillis + "ms", outcomes);
+            } else {
+                timedOut(address, "no answer within " + timeout.toMillis() + "ms", outcomes);
+            }
         }
         ClusterDecider.Round round = ClusterDecider.decide(state.current(), outcomes, Instant.now());
         if (!closed) {
@@ -145,6 +167,20 @@ public final class Watcher implements AutoCloseable {
         return round.snapshot();
     }
 
+    /**
+     * A probe that did not answer in time: an OK backend's first such round leaves it as it was
+     * (no outcome), a second one in a row fails it.
+     */
+    private void timedOut(Endpoint address, String why, List<ProbeOutcome> outcomes) {
+        boolean wasOk = state.current().backend(address).map(b -> b.isOk()).orElse(false);
+        if (wasOk && graced.add(address)) {
+            log.info("backend {}: {}; it keeps its state for one more round", address, why);
+            return;
+        }
+        outcomes.add(ProbeOutcome.failed(address, why, Instant.now()));
+    }
+
+    /** The probe's answer or error, or null when it did not finish by the deadline. */
     private ProbeOutcome await(Endpoint address, Future<Probe> future, long deadlineNanos) {
         try {
             Probe p = future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -154,7 +190,7 @@ public final class Watcher implements AutoCloseable {
             return ProbeOutcome.answered(address, p, Instant.now());
         } catch (TimeoutException e) {
             // Not cancelled: the probe keeps its thread until it returns, and counts as in flight.
-            return ProbeOutcome.failed(address, "no answer within " + timeout.toMillis() + "ms", Instant.now());
+            return null;
         } catch (ExecutionException e) {
             return ProbeOutcome.failed(address, describe(e.getCause()), Instant.now());
         } catch (InterruptedException e) {

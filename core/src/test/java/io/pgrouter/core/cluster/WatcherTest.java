@@ -93,6 +93,55 @@ class WatcherTest {
         assertTrue(check.closed.get(), "the watcher closes its health check");
     }
 
+    /** One primary whose probes answer, hang or fail as the test says. */
+    private static final class SwitchableCheck implements HealthCheck {
+        volatile String mode = "answer";
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public Probe probe(Endpoint backend, TlsMode tls, Duration timeout) throws Exception {
+            switch (mode) {
+                case "hang" -> release.await();
+                case "refuse" -> throw new IOException("connection refused");
+                default -> { }
+            }
+            return new Probe(Role.PRIMARY, 42, Optional.empty());
+        }
+
+        @Override
+        public void close() {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void anOkPrimaryThatTimesOutOnceKeepsItsRoleAndFailsOnTheSecondTimeoutOrAtOnceOnAnError() {
+        SwitchableCheck check = new SwitchableCheck();
+        List<BackendConfig> one = List.of(BACKENDS.get(0));
+        ClusterState state = new ClusterState(one);
+        try (Watcher watcher = new Watcher(one, health(Duration.ofHours(1), Duration.ofMillis(200)), check, state)) {
+            assertEquals(Optional.of(FAST), watcher.runRound().primary().map(b -> b.address()));
+
+            check.mode = "hang";
+            ClusterSnapshot graced = watcher.runRound();
+            assertEquals(Status.OK, graced.backend(FAST).orElseThrow().status(), "one slow round is forgiven");
+            assertEquals(Optional.of(FAST), graced.primary().map(b -> b.address()));
+
+            ClusterSnapshot failed = watcher.runRound();
+            assertEquals(Status.FAILED, failed.backend(FAST).orElseThrow().status(), "the second one is not");
+            assertEquals(Optional.empty(), failed.primary());
+
+            check.mode = "answer";
+            check.release.countDown();
+            waitFor(watcher, snap -> snap.primary().isPresent());
+
+            check.mode = "refuse";
+            ClusterSnapshot refused = watcher.runRound();
+            assertEquals(Status.FAILED, refused.backend(FAST).orElseThrow().status(), "an error fails at once");
+            assertEquals(Optional.of("connection refused"), refused.backend(FAST).orElseThrow().error());
+        }
+    }
+
     @Test
     void scheduledRoundsPublishAndFirstRoundCanBeAwaited() throws InterruptedException {
         ScriptedCheck check = new ScriptedCheck();
