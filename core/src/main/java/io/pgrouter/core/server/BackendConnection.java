@@ -10,6 +10,7 @@ import io.pgrouter.core.tls.ChannelBindings;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.BackendLoginException;
+import io.pgrouter.spi.pipeline.Messages;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -66,14 +67,17 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf message = (ByteBuf) msg;
+        deliver((ByteBuf) msg); // whole messages, as many as the read completed
+    }
+
+    private void deliver(ByteBuf messages) {
         if (login != null) {
-            loginStep(message);
+            loginSteps(messages);
         } else if (owner != null) {
             toFlush = owner;
-            owner.fromBackend(this, message);
+            owner.fromBackend(this, messages);
         } else {
-            idleMessage(message);
+            idleMessages(messages);
         }
     }
 
@@ -81,11 +85,35 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
      * An idle pooled connection spoke: a ParameterStatus or NOTICE is harmless, anything else
      * (a FATAL before a shutdown) means it cannot be trusted with a session any more.
      */
-    private void idleMessage(ByteBuf message) {
-        byte type = message.getByte(message.readerIndex());
-        message.release();
-        if (type != 'S' && type != 'N') {
-            channel.close();
+    private void idleMessages(ByteBuf messages) {
+        try {
+            for (int at = messages.readerIndex(); at < messages.writerIndex(); at = Messages.next(messages, at)) {
+                byte type = messages.getByte(at);
+                if (type != 'S' && type != 'N') {
+                    channel.close();
+                    return;
+                }
+            }
+        } finally {
+            messages.release();
+        }
+    }
+
+    /** Login messages one step each; whatever follows the end of the login goes where it belongs. */
+    private void loginSteps(ByteBuf messages) {
+        try {
+            int end = messages.writerIndex();
+            int at = messages.readerIndex();
+            while (at < end && login != null) {
+                int next = Messages.next(messages, at);
+                loginStep(messages.slice(at, next - at));
+                at = next;
+            }
+            if (at < end && channel.isActive()) {
+                deliver(messages.retainedSlice(at, end - at));
+            }
+        } finally {
+            messages.release();
         }
     }
 
@@ -96,13 +124,9 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
         channel.writeAndFlush(startupMessage, channel.voidPromise());
     }
 
+    /** One login message; the caller keeps the reference. */
     private void loginStep(ByteBuf message) {
-        LoginExchange.Step step;
-        try {
-            step = login.onMessage(message, channel.alloc());
-        } finally {
-            message.release();
-        }
+        LoginExchange.Step step = login.onMessage(message, channel.alloc());
         if (step instanceof LoginExchange.Reply reply) {
             channel.writeAndFlush(reply.message(), channel.voidPromise());
         } else if (step instanceof LoginExchange.Done done) {
@@ -220,22 +244,33 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
             message.release();
             return;
         }
-        if (isRequest(message)) {
-            requests.increment();
+        int requestCount = countRequests(message);
+        if (requestCount > 0) {
+            requests.add(requestCount);
         }
         channel.write(message, channel.voidPromise());
         dirty = true;
     }
 
     /**
-     * Whether a buffer ends a request: a Query or FunctionCall, or anything ending in a Sync (a
-     * pipeline may send a whole extended-protocol group, Parse to Sync, as one buffer).
+     * The requests in a buffer of whole messages: Query, FunctionCall and Sync (which ends an
+     * extended-protocol group), each answered by one ReadyForQuery.
      */
-    private static boolean isRequest(ByteBuf message) {
-        byte type = message.getByte(message.readerIndex());
-        int end = message.writerIndex();
-        return type == 'Q' || type == 'F'
-                || message.readableBytes() >= 5 && message.getByte(end - 5) == 'S' && message.getInt(end - 4) == 4;
+    private static int countRequests(ByteBuf messages) {
+        int count = 0;
+        int end = messages.writerIndex();
+        for (int at = messages.readerIndex(); end - at >= 5; ) {
+            byte type = messages.getByte(at);
+            if (type == 'Q' || type == 'F' || type == 'S') {
+                count++;
+            }
+            int length = messages.getInt(at + 1);
+            if (length < 4) {
+                break; // not ours to judge: PostgreSQL will refuse it
+            }
+            at += 1 + length;
+        }
+        return count;
     }
 
     @Override

@@ -19,6 +19,7 @@ import io.pgrouter.core.protocol.StartupPacket;
 import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.Messages;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import java.io.IOException;
@@ -92,15 +93,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (pipeline != null && msg instanceof ByteBuf message) {
-            pipeline.client(message);
+        if (pipeline != null && msg instanceof ByteBuf messages) {
+            pipeline.clientMessages(messages);
             return;
         }
         try {
             if (msg instanceof StartupPacket packet) {
                 onStartupPacket(packet);
-            } else if (login != null && msg instanceof ByteBuf frame) {
-                onLoginMessage(frame);
+            } else if (login != null && msg instanceof ByteBuf messages) {
+                onLoginMessages(messages);
             } else {
                 throw new ProtocolException(SqlState.PROTOCOL_VIOLATION, "unexpected message before startup");
             }
@@ -150,6 +151,26 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         } else {
             // GSSENCRequest, or SSLRequest without TLS configured: the client goes on in plain text.
             channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
+        }
+    }
+
+    /**
+     * One read's messages during the login, one step each; what a client sent on without waiting
+     * for the end of the login goes to the pipeline, and after a failed login nothing is read.
+     */
+    private void onLoginMessages(ByteBuf messages) {
+        int end = messages.writerIndex();
+        for (int at = messages.readerIndex(); at < end; ) {
+            if (pipeline != null) {
+                pipeline.clientMessages(messages.retainedSlice(at, end - at));
+                return;
+            }
+            if (login == null) {
+                return;
+            }
+            int next = Messages.next(messages, at);
+            onLoginMessage(messages.slice(at, next - at));
+            at = next;
         }
     }
 
@@ -261,12 +282,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     // ---- backend callbacks -------------------------------------------------------------------
 
+    /** Whole messages, one read's worth, from one of the session's backends. */
     void fromBackend(BackendConnection backend, ByteBuf message) {
         if (pipeline == null) {
             message.release();
             return;
         }
-        pipeline.server(backend, message);
+        pipeline.serverMessages(backend, message);
     }
 
     void backendClosed(BackendConnection backend, Throwable cause) {

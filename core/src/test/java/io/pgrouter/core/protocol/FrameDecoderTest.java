@@ -21,33 +21,43 @@ class FrameDecoderTest {
     }
 
     @Test
-    void splitsABurstIntoWholeMessagesWithoutCopying() {
+    void passesTheWholeMessagesOfAReadOnAsOneSliceAndKeepsACutOneForItsTail() {
         ByteBuf burst = Unpooled.directBuffer();
         burst.writeBytes(Packets.message('P', "\0select 1\0\0\0"));
         burst.writeBytes(Packets.message('S', ""));
         burst.writeBytes(Packets.message('Q', "sel")); // incomplete on purpose: cut below
         ByteBuf partial = burst.retainedSlice(0, burst.readableBytes() - 2);
         ByteBuf rest = burst.retainedSlice(burst.readableBytes() - 2, 2);
+        long address = burst.memoryAddress();
         burst.release();
 
         channel.writeInbound(partial);
-        ByteBuf parse = channel.readInbound();
-        ByteBuf sync = channel.readInbound();
+        ByteBuf parseAndSync = channel.readInbound();
         assertNull(channel.readInbound(), "the cut message must wait for its tail");
-        assertEquals('P', parse.getByte(0));
-        assertEquals(5 + 12, parse.readableBytes());
-        assertEquals('S', sync.getByte(0));
-        assertEquals(5, sync.readableBytes());
-        assertEquals(parse.memoryAddress() + parse.readableBytes(), sync.memoryAddress(),
-                "frames are slices of the read buffer, not copies");
-        parse.release();
-        sync.release();
+        assertEquals(5 + 12 + 5, parseAndSync.readableBytes(), "Parse and Sync, without the cut Query");
+        assertEquals('P', parseAndSync.getByte(0));
+        assertEquals('S', parseAndSync.getByte(17));
+        assertEquals(address, parseAndSync.memoryAddress(), "a slice of the read buffer, not a copy");
+        parseAndSync.release();
 
         channel.writeInbound(rest);
         ByteBuf query = channel.readInbound();
         assertEquals('Q', query.getByte(0));
         assertEquals(8, query.readableBytes());
         query.release();
+    }
+
+    @Test
+    void passesOnTheWholeMessagesBeforeABadOneThenFails() {
+        ByteBuf in = Unpooled.buffer();
+        in.writeBytes(Packets.message('S', ""));
+        in.writeByte('Q').writeInt(2);
+        assertThrows(DecoderException.class, () -> channel.writeInbound(in));
+        ByteBuf sync = channel.readInbound();
+        assertEquals(5, sync.readableBytes());
+        assertEquals('S', sync.getByte(0));
+        sync.release();
+        assertNull(channel.readInbound());
     }
 
     @Test

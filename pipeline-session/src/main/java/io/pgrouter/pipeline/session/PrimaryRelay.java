@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.IdleTracker;
+import io.pgrouter.spi.pipeline.Messages;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import java.nio.charset.StandardCharsets;
@@ -130,6 +131,49 @@ final class PrimaryRelay implements SessionPipeline {
         }
     }
 
+    /**
+     * One read's messages, relayed in one write. A Terminate among them takes the careful way,
+     * one message at a time.
+     */
+    @Override
+    public void clientMessages(ByteBuf messages) {
+        if (Messages.contains(messages, TERMINATE)) {
+            SessionPipeline.super.clientMessages(messages);
+            return;
+        }
+        if (pooled) {
+            for (int at = messages.readerIndex(); at < messages.writerIndex(); at = Messages.next(messages, at)) {
+                state.sent(messages.getByte(at));
+            }
+        }
+        if (primary == null) {
+            pending.add(messages);
+        } else {
+            primary.send(messages);
+        }
+    }
+
+    /** One read's messages from the primary, noted and rewritten in place, relayed in one write. */
+    @Override
+    public void serverMessages(Backend backend, ByteBuf messages) {
+        if (resetting) {
+            SessionPipeline.super.serverMessages(backend, messages); // DISCARD ALL's answers are dropped
+            return;
+        }
+        byte type = 0;
+        for (int at = messages.readerIndex(); at < messages.writerIndex(); at = Messages.next(messages, at)) {
+            type = messages.getByte(at);
+            if (pooled) {
+                state.received(messages, at);
+            }
+            if (type == BACKEND_KEY_DATA) {
+                swapCancelKey(messages, at);
+            }
+        }
+        lastFromPrimaryWasError = type == ERROR_RESPONSE;
+        session.toClient(messages);
+    }
+
     @Override
     public void server(Backend backend, ByteBuf message) {
         byte type = message.getByte(message.readerIndex());
@@ -140,14 +184,20 @@ final class PrimaryRelay implements SessionPipeline {
         }
         state.received(message);
         lastFromPrimaryWasError = type == ERROR_RESPONSE;
-        if (type == BACKEND_KEY_DATA && message.readableBytes() == 13) {
-            // Keep the primary's key and give the client pgrouter's: a cancel then comes to us.
-            primaryProcessId = message.getInt(message.readerIndex() + 5);
-            primarySecretKey = message.getInt(message.readerIndex() + 9);
-            message.setInt(message.readerIndex() + 5, session.processId());
-            message.setInt(message.readerIndex() + 9, session.secretKey());
+        if (type == BACKEND_KEY_DATA) {
+            swapCancelKey(message, message.readerIndex());
         }
         session.toClient(message);
+    }
+
+    /** Keeps the primary's cancel key and gives the client pgrouter's: a cancel then comes to us. */
+    private void swapCancelKey(ByteBuf messages, int at) {
+        if (messages.getInt(at + 1) == 12) {
+            primaryProcessId = messages.getInt(at + 5);
+            primarySecretKey = messages.getInt(at + 9);
+            messages.setInt(at + 5, session.processId());
+            messages.setInt(at + 9, session.secretKey());
+        }
     }
 
     @Override

@@ -34,12 +34,16 @@ public final class IdleTracker {
 
     /** Notes a message from the backend; returns whether it was a ReadyForQuery. */
     public boolean received(ByteBuf message) {
-        int at = message.readerIndex();
-        if (message.getByte(at) != 'Z') {
+        return received(message, message.readerIndex());
+    }
+
+    /** Notes the message from the backend that starts at {@code at} in {@code messages}. */
+    public boolean received(ByteBuf messages, int at) {
+        if (messages.getByte(at) != 'Z') {
             return false;
         }
         unanswered--;
-        readyIdle = message.readableBytes() == 6 && message.getByte(at + 5) == 'I';
+        readyIdle = messages.getInt(at + 1) == 5 && messages.getByte(at + 5) == 'I';
         return true;
     }
 

@@ -8,7 +8,10 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Messages are whole protocol messages as they arrived: the type byte, the four-byte length,
  * the body. The callee owns one reference: it must forward it (which hands the reference on) or
- * release it. Decode only what you need, in place.
+ * release it. Decode only what you need, in place. Core delivers what one read brought through
+ * {@link #clientMessages} and {@link #serverMessages}, whose defaults split it into messages
+ * for {@link #client} and {@link #server}; a pipeline that relays most traffic unchanged
+ * overrides them to forward a whole read in one write.
  */
 public interface SessionPipeline {
     /**
@@ -19,6 +22,41 @@ public interface SessionPipeline {
 
     /** Seed 002's {@code server}: a message from one of this session's backends. */
     void server(Backend backend, ByteBuf message);
+
+    /**
+     * Whole messages from the client, in order, in one buffer: those one read brought (see
+     * {@link Messages} to walk them). A pipeline that forwards them unchanged can pass the buffer
+     * on whole, one write for all; one that rewrites a message can do so in place. The callee
+     * owns one reference. The default hands each message to {@link #client} as a slice of its
+     * own.
+     */
+    default void clientMessages(ByteBuf messages) {
+        try {
+            for (int at = messages.readerIndex(); at < messages.writerIndex(); ) {
+                int next = Messages.next(messages, at);
+                client(messages.retainedSlice(at, next - at));
+                at = next;
+            }
+        } finally {
+            messages.release();
+        }
+    }
+
+    /**
+     * Whole messages from one of this session's backends, in order, in one buffer, as for
+     * {@link #clientMessages}. The default hands each message to {@link #server}.
+     */
+    default void serverMessages(Backend backend, ByteBuf messages) {
+        try {
+            for (int at = messages.readerIndex(); at < messages.writerIndex(); ) {
+                int next = Messages.next(messages, at);
+                server(backend, messages.retainedSlice(at, next - at));
+                at = next;
+            }
+        } finally {
+            messages.release();
+        }
+    }
 
     /**
      * A backend connection of this session closed or failed. Core has not told the client
