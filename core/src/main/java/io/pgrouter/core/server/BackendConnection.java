@@ -33,6 +33,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     private LoginExchange login;
     private CompletableFuture<Backend> loggedIn;
     private Map<String, String> parameters = Map.of();
+    private byte[] parameterStatus;
     private int processId;
     private int secretKey;
     /** Set for a connection that may be pooled: which sessions may reuse it. */
@@ -276,6 +277,14 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     @Override
     public Map<String, String> parameters() {
         return parameters;
+    }
+
+    /** {@link #parameters()} as ParameterStatus messages, for greeting each client it serves. */
+    byte[] parameterStatusMessages() {
+        if (parameterStatus == null) {
+            parameterStatus = Greeting.parameterStatusMessages(parameters);
+        }
+        return parameterStatus;
     }
 
     @Override

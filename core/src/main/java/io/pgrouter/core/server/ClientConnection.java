@@ -443,10 +443,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public void greetClient(Backend backend) {
-        ByteBufAllocator alloc = channel.alloc();
-        backend.parameters().forEach((name, value) -> toClient(Greeting.parameterStatus(alloc, name, value)));
-        toClient(Greeting.backendKeyData(alloc, processId(), secretKey()));
-        toClient(Greeting.readyForQuery(alloc, (byte) 'I'));
+        byte[] parameterStatus = backend instanceof BackendConnection pooled
+                ? pooled.parameterStatusMessages() : Greeting.parameterStatusMessages(backend.parameters());
+        toClient(Greeting.rest(channel.alloc(), parameterStatus, processId(), secretKey()));
     }
 
     @Override
