@@ -3,9 +3,9 @@ package io.pgrouter.pipeline.transaction;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.Messages;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -33,10 +33,14 @@ final class PreparedStatements {
     }
 
     private static final Sent READY = new Sent(Kind.READY, false, null, null);
+    private static final Sent UNNAMED_PARSE = new Sent(Kind.PARSE, false, "", null);
+    private static final Sent CLIENT_CLOSE = new Sent(Kind.CLOSE, false, null, null);
 
     /** The client's own named statements, by name: the bytes of its Parse message. */
     private final Map<String, byte[]> mine = new HashMap<>();
     private final ArrayDeque<Sent> sent = new ArrayDeque<>();
+    /** How many of {@link #sent} pgrouter added: their answers are kept from the client. */
+    private int addedInFlight;
     private final ByteBufAllocator alloc;
     private Backend backend;
     private OnServer server;
@@ -53,6 +57,68 @@ final class PreparedStatements {
         }
         server = (OnServer) b.attachment();
         sent.clear();
+        addedInFlight = 0;
+    }
+
+    /**
+     * Whether a run of client messages names no prepared statement (a Parse, Bind, Describe or
+     * Close of a named one would need pgrouter's care): such a run is sent as it is, after
+     * {@link #notePlain}.
+     */
+    static boolean plain(ByteBuf messages) {
+        for (int at = messages.readerIndex(); at < messages.writerIndex(); ) {
+            int next = Messages.next(messages, at);
+            byte type = messages.getByte(at);
+            if (type == 'P' || type == 'B' || type == 'D' || type == 'C') {
+                // Too short to name anything: malformed, and left to the careful way to pass on.
+                if (next - at < 7) {
+                    return false;
+                }
+                int name = switch (type) {
+                    case 'P' -> at + 5;
+                    case 'B' -> skipCstring(messages, at + 5);
+                    default -> at + 6;
+                };
+                if (name >= next || messages.getByte(name) != 0) {
+                    return false;
+                }
+            }
+            at = next;
+        }
+        return true;
+    }
+
+    /** What {@link #send} notes of a {@link #plain} run, which the caller sends whole. */
+    void notePlain(ByteBuf messages) {
+        for (int at = messages.readerIndex(); at < messages.writerIndex(); at = Messages.next(messages, at)) {
+            switch (messages.getByte(at)) {
+                case 'P' -> sent.add(UNNAMED_PARSE);
+                case 'C' -> sent.add(CLIENT_CLOSE);
+                case 'S', 'Q', 'F' -> sent.add(READY);
+                default -> {
+                }
+            }
+        }
+    }
+
+    /** Whether an answer to something pgrouter added is still to come (and must be kept from the client). */
+    boolean awaitsAddedAnswer() {
+        return addedInFlight > 0;
+    }
+
+    private void add(Sent s) {
+        sent.add(s);
+        if (s.added) {
+            addedInFlight++;
+        }
+    }
+
+    private Sent poll() {
+        Sent s = sent.poll();
+        if (s != null && s.added) {
+            addedInFlight--;
+        }
+        return s;
     }
 
     /** Sends a client message to the connection, with whatever must precede it. */
@@ -91,7 +157,7 @@ final class PreparedStatements {
         if (!mine.containsKey(name) && server.statements.containsKey(name)) {
             // Left by another client of this connection: make room, unseen.
             backend.send(close(name));
-            sent.add(new Sent(Kind.CLOSE, true, name, null));
+            add(new Sent(Kind.CLOSE, true, name, null));
         }
         server.statements.remove(name);
         mine.put(name, bytes);
@@ -107,7 +173,7 @@ final class PreparedStatements {
             return; // not ours: the server answers as it would directly
         }
         backend.send(alloc.buffer(parse.length).writeBytes(parse));
-        sent.add(new Sent(Kind.PARSE, true, name, parse));
+        add(new Sent(Kind.PARSE, true, name, parse));
     }
 
     private boolean pending(String name) {
@@ -124,9 +190,14 @@ final class PreparedStatements {
      * added (the caller then releases it instead of passing it on).
      */
     boolean answer(ByteBuf message) {
-        switch (message.getByte(message.readerIndex())) {
+        return answer(message, message.readerIndex());
+    }
+
+    /** {@link #answer(ByteBuf)} for the message at {@code at} in a run of the connection's messages. */
+    boolean answer(ByteBuf messages, int at) {
+        switch (messages.getByte(at)) {
             case '1', '3' -> {
-                Sent s = sent.poll();
+                Sent s = poll();
                 if (s == null) {
                     return true;
                 }
@@ -138,20 +209,20 @@ final class PreparedStatements {
             case 'E' -> {
                 // The server skips to the Sync: nothing sent before it gets an answer.
                 while (!sent.isEmpty() && sent.peek().kind != Kind.READY) {
-                    sent.poll();
+                    poll();
                 }
                 return true;
             }
             case 'Z' -> {
                 Sent s;
                 do {
-                    s = sent.poll();
+                    s = poll();
                 } while (s != null && s.kind != Kind.READY);
                 return true;
             }
             case 'C' -> {
                 // DEALLOCATE or DISCARD by SQL: which statements remain is unknown from here on.
-                if (startsWith(message, "DEALLOCATE") || startsWith(message, "DISCARD")) {
+                if (startsWith(messages, at, DEALLOCATE) || startsWith(messages, at, DISCARD)) {
                     server.statements.clear();
                     backend.attachment(new Poisoned());
                 }
@@ -183,15 +254,21 @@ final class PreparedStatements {
                 .writeByte('S').writeBytes(n).writeByte(0);
     }
 
-    private static boolean startsWith(ByteBuf commandComplete, String tag) {
-        int at = commandComplete.readerIndex() + 5;
-        if (commandComplete.readableBytes() < 5 + tag.length()) {
+    private static final byte[] DEALLOCATE = "DEALLOCATE".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DISCARD = "DISCARD".getBytes(StandardCharsets.US_ASCII);
+
+    /** Whether the CommandComplete at {@code at} carries this tag (compared in place: one per statement). */
+    private static boolean startsWith(ByteBuf messages, int at, byte[] tag) {
+        int body = at + 5;
+        if (messages.getInt(at + 1) - 4 < tag.length) {
             return false;
         }
-        byte[] t = tag.getBytes(StandardCharsets.US_ASCII);
-        byte[] actual = new byte[t.length];
-        commandComplete.getBytes(at, actual);
-        return Arrays.equals(t, actual);
+        for (int i = 0; i < tag.length; i++) {
+            if (messages.getByte(body + i) != tag[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int skipCstring(ByteBuf m, int from) {

@@ -3,6 +3,7 @@ package io.pgrouter.pipeline.transaction;
 import io.netty.buffer.ByteBuf;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.IdleTracker;
+import io.pgrouter.spi.pipeline.Messages;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import java.util.ArrayDeque;
@@ -65,6 +66,23 @@ final class TransactionSession implements SessionPipeline {
         forward(type, message);
     }
 
+    /**
+     * One read's messages: sent whole to the lent connection when none of them is a Terminate or
+     * names a prepared statement; otherwise one by one.
+     */
+    @Override
+    public void clientMessages(ByteBuf messages) {
+        if (backend == null || Messages.contains(messages, (byte) 'X') || !PreparedStatements.plain(messages)) {
+            SessionPipeline.super.clientMessages(messages);
+            return;
+        }
+        for (int at = messages.readerIndex(); at < messages.writerIndex(); at = Messages.next(messages, at)) {
+            state.sent(messages.getByte(at));
+        }
+        statements.notePlain(messages);
+        backend.send(messages);
+    }
+
     private void forward(byte type, ByteBuf message) {
         state.sent(type);
         statements.send(type, message);
@@ -100,6 +118,27 @@ final class TransactionSession implements SessionPipeline {
     }
 
     // ---- backend ------------------------------------------------------------------------------
+
+    /**
+     * One read's answers: passed on whole unless one of them answers something pgrouter added
+     * (a Parse or Close), which the client must not see.
+     */
+    @Override
+    public void serverMessages(Backend from, ByteBuf messages) {
+        if (statements.awaitsAddedAnswer()) {
+            SessionPipeline.super.serverMessages(from, messages);
+            return;
+        }
+        boolean ready = false;
+        for (int at = messages.readerIndex(); at < messages.writerIndex(); at = Messages.next(messages, at)) {
+            ready |= state.received(messages, at);
+            statements.answer(messages, at);
+        }
+        session.toClient(messages);
+        if (ready) {
+            releaseIfIdle();
+        }
+    }
 
     @Override
     public void server(Backend from, ByteBuf message) {
