@@ -39,7 +39,8 @@ class ReadsplitReadOnlyIT {
         "/* a comment */ begin work read only", "Begin Transaction Isolation Level Read Committed Read Only"};
 
     @RegisterExtension
-    static final RouterFixture fixture = new RouterFixture(2, "readsplit", "");
+    // Pooled: each case's connections are handed to the next, so any state left behind shows.
+    static final RouterFixture fixture = new RouterFixture(2, "readsplit", "").pooled();
 
     @BeforeAll
     static void start() {

@@ -34,7 +34,8 @@ class ReadsplitRegressionIT {
     private static final String NAMED = "prepareThreshold=1";
 
     @RegisterExtension
-    static final RouterFixture fixture = new RouterFixture(2, "readsplit", "");
+    // Pooled: each case's connections are handed to the next, so any state left behind shows.
+    static final RouterFixture fixture = new RouterFixture(2, "readsplit", "").pooled();
 
     @BeforeAll
     static void shared() throws Exception {

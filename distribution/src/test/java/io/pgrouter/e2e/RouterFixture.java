@@ -22,6 +22,7 @@ final class RouterFixture implements BeforeAllCallback, AfterAllCallback {
     private final int replicas;
     private final String pipeline;
     private final String extraConfig;
+    private boolean pooled;
     private Path dir;
     private PgCluster cluster;
     private PgrouterProcess router;
@@ -30,6 +31,15 @@ final class RouterFixture implements BeforeAllCallback, AfterAllCallback {
         this.replicas = replicas;
         this.pipeline = pipeline;
         this.extraConfig = extraConfig;
+    }
+
+    /**
+     * pgrouter authenticates clients itself (hba trust) and runs one worker: backend connections
+     * are then pooled and handed from one client to the next, which the test exercises.
+     */
+    RouterFixture pooled() {
+        pooled = true;
+        return this;
     }
 
     PgCluster cluster() {
@@ -49,7 +59,13 @@ final class RouterFixture implements BeforeAllCallback, AfterAllCallback {
     public void beforeAll(ExtensionContext context) throws Exception {
         dir = Files.createTempDirectory("pgrouter-e2e");
         cluster = PgCluster.start(replicas);
-        router = PgrouterProcess.start(dir, Configs.forCluster(cluster, pipeline, extraConfig));
+        String config = Configs.forCluster(cluster, pipeline, extraConfig);
+        if (pooled) {
+            Files.writeString(dir.resolve("hba.conf"), "host all all all trust\n");
+            config = Configs.forCluster(cluster, pipeline, extraConfig + "\nhba " + dir.resolve("hba.conf"))
+                    .replace("workers 2", "workers 1");
+        }
+        router = PgrouterProcess.start(dir, config);
     }
 
     @Override

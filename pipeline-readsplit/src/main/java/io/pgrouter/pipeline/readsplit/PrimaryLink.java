@@ -2,6 +2,7 @@ package io.pgrouter.pipeline.readsplit;
 
 import io.netty.buffer.ByteBuf;
 import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.IdleTracker;
 import io.pgrouter.spi.pipeline.Session;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
@@ -11,9 +12,15 @@ import org.slf4j.LoggerFactory;
  * A readsplit session's primary connection: relays the client's startup and authentication,
  * gives the client pgrouter's cancel key, and tracks what routing needs from the primary's
  * answers (transaction status, statements in flight, standard_conforming_strings, writes).
+ *
+ * <p>When pgrouter authenticated the client, the connection comes from the worker's pool and
+ * goes back to it when the client leaves with nothing open on it; the next session that takes it
+ * resets it with {@code DISCARD ALL} first (PgBouncer's session pooling).
  */
 final class PrimaryLink {
     private static final Logger log = LoggerFactory.getLogger(PrimaryLink.class);
+    /** Marks a pooled connection a session has used (primary or replica): the next one resets it. */
+    static final Object USED = new Object();
 
     private final Session session;
     private final Runnable onReady;
@@ -33,12 +40,46 @@ final class PrimaryLink {
     private boolean readOnlyTransaction;
     private boolean terminated;
     private boolean stopped;
+    private final boolean pooled;
+    /** Whether the pooled connection has nothing open: it may then serve another session. */
+    private final IdleTracker state = new IdleTracker();
 
     PrimaryLink(Session session, Runnable onReady) {
         this.session = session;
         this.onReady = onReady;
+        this.pooled = session.authenticatedByPgrouter();
+    }
+
+    /**
+     * Connects, once the session is built: a pooled connection may be handed over at once, and
+     * {@code onReady} then runs before this returns.
+     */
+    void start() {
         // On failure pgrouter has already told the client (57P03 or 08006).
-        session.relayToPrimary().thenAccept(this::connected);
+        if (pooled) {
+            session.acquirePrimary().thenAccept(this::acquired);
+        } else {
+            session.relayToPrimary().thenAccept(this::connected);
+        }
+    }
+
+    /** A pooled connection: the client learns the primary's parameters and pgrouter's key from us. */
+    private void acquired(Backend b) {
+        if (stopped) {
+            session.release(b); // as idle as it came
+            return;
+        }
+        boolean used = b.attachment() == USED;
+        b.attachment(null);
+        processId = b.processId();
+        secretKey = b.secretKey();
+        standardStrings = !"off".equals(b.parameters().get("standard_conforming_strings"));
+        session.greetClient(b);
+        primary = b;
+        if (used) {
+            sendSilently(Messages.query(session.alloc(), "DISCARD ALL")); // the client's messages queue behind it
+        }
+        connected(b);
     }
 
     private void connected(Backend connected) {
@@ -48,9 +89,30 @@ final class PrimaryLink {
         }
         primary = connected;
         while (!beforeConnect.isEmpty()) {
-            primary.send(beforeConnect.poll());
+            toPrimary(beforeConnect.poll());
         }
         onReady.run();
+    }
+
+    private void toPrimary(ByteBuf messages) {
+        if (pooled) {
+            for (int at = messages.readerIndex(); at < messages.writerIndex(); at = io.pgrouter.spi.pipeline.Messages.next(messages, at)) {
+                state.sent(messages.getByte(at));
+            }
+        }
+        primary.send(messages);
+    }
+
+    /** Nothing open on a pooled connection: it may serve another session after a reset. */
+    private boolean reusable() {
+        return pooled && primary != null && primary.isOpen() && state.idle() && swallow == 0;
+    }
+
+    private void giveBack() {
+        Backend b = primary;
+        primary = null;
+        b.attachment(USED);
+        session.release(b);
     }
 
     boolean isConnected() {
@@ -100,7 +162,7 @@ final class PrimaryLink {
             outstanding++;
         }
         writeInFlight |= mayWrite || inWritableTransaction();
-        primary.send(message);
+        toPrimary(message);
     }
 
     /**
@@ -109,13 +171,16 @@ final class PrimaryLink {
      */
     void sendSilently(ByteBuf messageAndSync) {
         swallow++;
-        primary.send(messageAndSync);
+        toPrimary(messageAndSync);
     }
 
     /** Relays a primary message to the client; true when it completed a statement that may have written. */
     boolean fromPrimary(ByteBuf m) {
         int at = m.readerIndex();
         byte type = m.getByte(at);
+        if (pooled) {
+            state.received(m);
+        }
         if (swallow > 0 && type != 'S' && type != 'A' && type != 'N') {
             if (type == 'Z') {
                 swallow--;
@@ -146,7 +211,14 @@ final class PrimaryLink {
         return wrote;
     }
 
-    void terminate() {
+    /** The client's Terminate: the connection goes back to the pool if it can, else it is told to end. */
+    void terminate(ByteBuf terminateMessage) {
+        if (reusable()) {
+            terminateMessage.release();
+            giveBack();
+        } else {
+            send(terminateMessage, false);
+        }
         terminated = true;
         session.close();
     }
@@ -174,7 +246,9 @@ final class PrimaryLink {
         while (!beforeConnect.isEmpty()) {
             beforeConnect.poll().release();
         }
-        if (primary != null && primary.isOpen()) {
+        if (reusable()) {
+            giveBack(); // the client went without a Terminate, but left nothing open
+        } else if (primary != null && primary.isOpen()) {
             primary.close();
         }
     }

@@ -56,6 +56,7 @@ final class ReadsplitSession implements SessionPipeline {
         this.primaryLink = new PrimaryLink(session, this::drainQueued);
         this.replicaLink = new ReplicaLink(session, primaryLink, sessionState, named, this::drainQueued);
         this.replicaTransaction = new ReplicaTransaction(session, classifier, primaryLink, replicaLink, named);
+        primaryLink.start();
     }
 
     // ---- client -------------------------------------------------------------------------------
@@ -83,9 +84,8 @@ final class ReadsplitSession implements SessionPipeline {
             }
             case 'X' -> {
                 flushGroupToPrimary();
-                primaryLink.send(message, false);
-                replicaLink.close();
-                primaryLink.terminate();
+                replicaLink.leave();
+                primaryLink.terminate(message);
             }
             case 'F' -> {
                 flushGroupToPrimary();
@@ -375,7 +375,7 @@ final class ReadsplitSession implements SessionPipeline {
         if (!pinned) {
             pinned = true;
             log.debug("session {}: pinned to the primary ({})", session.id(), why);
-            replicaLink.close();
+            replicaLink.leave(); // back to the pool: this session needs no replica any more
         }
     }
 

@@ -177,7 +177,8 @@ final class ReplicaLink {
     void logIn(Endpoint target, ByteBuf request, boolean parsesUnnamed, List<String> namedReads) {
         loggingIn = true;
         loginRequest = request;
-        session.login(target).whenComplete((b, error) -> {
+        // With pgrouter's own authentication, replica connections are pooled like the primary's.
+        (session.authenticatedByPgrouter() ? session.acquire(target) : session.login(target)).whenComplete((b, error) -> {
             try {
                 loggedIn(target, b, error, parsesUnnamed, namedReads);
             } catch (RuntimeException e) {
@@ -207,6 +208,11 @@ final class ReplicaLink {
             primary.send(request, true, false); // core flushes after a failed login completes
         } else {
             backend = b;
+            if (b.attachment() == PrimaryLink.USED) {
+                b.attachment(null);
+                backend.send(Messages.query(session.alloc(), "DISCARD ALL")); // another session's state
+                swallow++;
+            }
             for (String command : sessionState) {
                 mirror(command);
             }
@@ -375,8 +381,26 @@ final class ReplicaLink {
         }
     }
 
+    /**
+     * Leaves the replica as the session ends: a pooled connection with nothing open goes back to
+     * the pool, anything else is closed.
+     */
+    void leave() {
+        Backend b = backend;
+        if (b != null && session.authenticatedByPgrouter() && b.isOpen() && current == null && swallow == 0
+                && lazyParses == 0 && status == 'I' && !openUnit && loginRequest == null) {
+            backend = null;
+            unnamed = false;
+            b.attachment(PrimaryLink.USED);
+            session.release(b);
+        } else {
+            close();
+        }
+    }
+
     void stop() {
         stopped = true;
+        boolean inFlight = current != null;
         if (loginRequest != null) {
             loginRequest.release();
             loginRequest = null;
@@ -385,6 +409,10 @@ final class ReplicaLink {
             current.release();
             current = null;
         }
-        close();
+        if (inFlight) {
+            close(); // a read was running: what the connection is in the middle of is unknown
+        } else {
+            leave();
+        }
     }
 }

@@ -1,0 +1,108 @@
+package io.pgrouter.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgrouter.testkit.PgNode;
+import io.pgrouter.testkit.PgTools;
+import io.pgrouter.testkit.ProcessResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Readsplit with pgrouter's own authentication: primary and replica connections are pooled, reused
+ * from one client to the next after DISCARD ALL, never with the previous client's state.
+ */
+class ReadsplitPoolIT {
+    @RegisterExtension
+    static final RouterFixture fixture = new RouterFixture(1, "readsplit", "").pooled();
+
+    @BeforeAll
+    static void replicaServesReads() throws Exception {
+        fixture.cluster().awaitReplicasCaughtUp(Duration.ofSeconds(30));
+        fixture.router().awaitMonitor(Duration.ofSeconds(20), m -> m.lines().anyMatch(l -> l.contains(" slave OK 0")));
+    }
+
+    @Test
+    void connectPerTransactionReusesPrimaryAndReplicaConnections() throws Exception {
+        PgNode primary = fixture.cluster().primary();
+        PgNode replica = fixture.cluster().replicas().get(0);
+        long primaryBefore = primary.sessionsStarted("postgres");
+        long replicaBefore = replica.sessionsStarted("postgres");
+        Path script = Files.createTempFile("read", ".sql");
+        Files.writeString(script, "select pg_is_in_recovery();\n");
+        ProcessResult r = PgTools.run(Duration.ofSeconds(90), Map.of(), PgTools.bin("pgbench").toString(),
+                "-h", "127.0.0.1", "-p", String.valueOf(fixture.router().port), "-U", fixture.cluster().superuser(),
+                "-n", "-C", "-c", "2", "-t", "100", "-f", script.toString(), "postgres");
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(r.stdout().contains("number of transactions actually processed: 200/200"), r.output());
+        long primaryOpened = primary.sessionsStarted("postgres") - primaryBefore;
+        long replicaOpened = replica.sessionsStarted("postgres") - replicaBefore;
+        assertTrue(primaryOpened <= 10, "the primary started " + primaryOpened + " sessions for 200 clients");
+        assertTrue(replicaOpened <= 10, "the replica started " + replicaOpened + " sessions for 200 clients");
+        String counter = fixture.router().monitor().lines()
+                .filter(l -> l.startsWith("requests " + replica.host() + ":" + replica.port() + " "))
+                .findFirst().orElseThrow();
+        long served = Long.parseLong(counter.substring(counter.lastIndexOf(' ') + 1));
+        assertTrue(served >= 150, "the replica served the reads: " + counter);
+    }
+
+    @Test
+    void theNextClientInheritsNoStateOnEitherConnection() throws Exception {
+        int replicaPid;
+        int primaryPid;
+        try (Connection a = connect(); Statement s = a.createStatement()) {
+            s.execute("set work_mem = '77MB'"); // replayed on the replica too
+            replicaPid = pid(s, "select pg_backend_pid()", true);
+            s.execute("create temporary table scratch(x int)"); // pins the session to the primary
+            primaryPid = pid(s, "select pg_backend_pid()", false);
+            s.execute("prepare mine as select 1");
+        }
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try (Connection b = connect(); Statement s = b.createStatement()) {
+                boolean sameReplica = pid(s, "select pg_backend_pid()", true) == replicaPid;
+                assertEquals("4MB", one(s, "select current_setting('work_mem')"), "on the replica");
+                assertEquals("0", one(s, "select count(*) from pg_prepared_statements"), "on the replica");
+                s.execute("create temporary table other(x int)"); // now on the primary
+                boolean samePrimary = pid(s, "select pg_backend_pid()", false) == primaryPid;
+                assertEquals("4MB", one(s, "show work_mem"), "on the primary");
+                assertEquals("0", one(s, "select count(*) from pg_class where relname = 'scratch' and relpersistence = 't'"));
+                assertEquals("0", one(s, "select count(*) from pg_prepared_statements"), "on the primary");
+                if (sameReplica && samePrimary) {
+                    return; // checked on the very connections the first client dirtied
+                }
+            }
+        }
+        throw new AssertionError("no client got the first client's connections back; reuse is not happening");
+    }
+
+    /** Simple protocol: a SET then stays a session setting replayed on the replica (extended pins to the primary). */
+    private static Connection connect() throws SQLException {
+        return DriverManager.getConnection(fixture.router().jdbcUrl("postgres") + "&preferQueryMode=simple",
+                fixture.cluster().superuser(), "");
+    }
+
+    /** The backend pid, asserting first that the session's statements run on the replica (or the primary). */
+    private static int pid(Statement s, String sql, boolean onReplica) throws SQLException {
+        assertEquals(onReplica ? "t" : "f", one(s, "select pg_is_in_recovery()"), sql);
+        return Integer.parseInt(one(s, sql));
+    }
+
+    private static String one(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            String v = rs.getString(1);
+            return "true".equals(v) ? "t" : "false".equals(v) ? "f" : v;
+        }
+    }
+}
