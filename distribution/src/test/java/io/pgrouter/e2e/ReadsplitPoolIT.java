@@ -35,6 +35,8 @@ class ReadsplitPoolIT {
 
     @Test
     void connectPerTransactionReusesPrimaryAndReplicaConnections() throws Exception {
+        // 8 clients at once, as bench/run's S-connect phase (which found a pooled connection
+        // that had been sent a Terminate; reproduced there, not reliably here).
         PgNode primary = fixture.cluster().primary();
         PgNode replica = fixture.cluster().replicas().get(0);
         long primaryBefore = primary.sessionsStarted("postgres");
@@ -43,18 +45,18 @@ class ReadsplitPoolIT {
         Files.writeString(script, "select pg_is_in_recovery();\n");
         ProcessResult r = PgTools.run(Duration.ofSeconds(90), Map.of(), PgTools.bin("pgbench").toString(),
                 "-h", "127.0.0.1", "-p", String.valueOf(fixture.router().port), "-U", fixture.cluster().superuser(),
-                "-n", "-C", "-c", "2", "-t", "100", "-f", script.toString(), "postgres");
+                "-n", "-C", "-c", "8", "-t", "50", "-f", script.toString(), "postgres");
         assertEquals(0, r.exitCode(), r.output());
-        assertTrue(r.stdout().contains("number of transactions actually processed: 200/200"), r.output());
+        assertTrue(r.stdout().contains("number of transactions actually processed: 400/400"), r.output());
         long primaryOpened = primary.sessionsStarted("postgres") - primaryBefore;
         long replicaOpened = replica.sessionsStarted("postgres") - replicaBefore;
-        assertTrue(primaryOpened <= 10, "the primary started " + primaryOpened + " sessions for 200 clients");
-        assertTrue(replicaOpened <= 10, "the replica started " + replicaOpened + " sessions for 200 clients");
+        assertTrue(primaryOpened <= 20, "the primary started " + primaryOpened + " sessions for 400 clients");
+        assertTrue(replicaOpened <= 20, "the replica started " + replicaOpened + " sessions for 400 clients");
         String counter = fixture.router().monitor().lines()
                 .filter(l -> l.startsWith("requests " + replica.host() + ":" + replica.port() + " "))
                 .findFirst().orElseThrow();
         long served = Long.parseLong(counter.substring(counter.lastIndexOf(' ') + 1));
-        assertTrue(served >= 150, "the replica served the reads: " + counter);
+        assertTrue(served >= 300, "the replica served the reads: " + counter);
     }
 
     @Test

@@ -43,6 +43,8 @@ final class PrimaryLink {
     private final boolean pooled;
     /** Whether the pooled connection has nothing open: it may then serve another session. */
     private final IdleTracker state = new IdleTracker();
+    /** A Terminate went to the server: the connection ends whatever else holds. */
+    private boolean ended;
 
     PrimaryLink(Session session, Runnable onReady) {
         this.session = session;
@@ -97,7 +99,9 @@ final class PrimaryLink {
     private void toPrimary(ByteBuf messages) {
         if (pooled) {
             for (int at = messages.readerIndex(); at < messages.writerIndex(); at = io.pgrouter.spi.pipeline.Messages.next(messages, at)) {
-                state.sent(messages.getByte(at));
+                byte type = messages.getByte(at);
+                state.sent(type);
+                ended |= type == 'X'; // the server is leaving: never pool it
             }
         }
         primary.send(messages);
@@ -105,7 +109,7 @@ final class PrimaryLink {
 
     /** Nothing open on a pooled connection: it may serve another session after a reset. */
     private boolean reusable() {
-        return pooled && primary != null && primary.isOpen() && state.idle() && swallow == 0;
+        return pooled && primary != null && primary.isOpen() && state.idle() && swallow == 0 && !ended;
     }
 
     private void giveBack() {
