@@ -98,11 +98,8 @@ final class PrimaryLink {
 
     private void toPrimary(ByteBuf messages) {
         if (pooled) {
-            for (int at = messages.readerIndex(); at < messages.writerIndex(); at = io.pgrouter.spi.pipeline.Messages.next(messages, at)) {
-                byte type = messages.getByte(at);
-                state.sent(type);
-                ended |= type == 'X'; // the server is leaving: never pool it
-            }
+            state.sent(messages);
+            ended |= io.pgrouter.spi.pipeline.Messages.contains(messages, (byte) 'X'); // the server is leaving: never pool it
         }
         primary.send(messages);
     }

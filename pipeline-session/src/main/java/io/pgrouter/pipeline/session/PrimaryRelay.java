@@ -142,9 +142,7 @@ final class PrimaryRelay implements SessionPipeline {
             return;
         }
         if (pooled) {
-            for (int at = messages.readerIndex(); at < messages.writerIndex(); at = Messages.next(messages, at)) {
-                state.sent(messages.getByte(at));
-            }
+            state.sent(messages);
         }
         if (primary == null) {
             pending.add(messages);

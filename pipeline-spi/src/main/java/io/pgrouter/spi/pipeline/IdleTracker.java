@@ -32,6 +32,13 @@ public final class IdleTracker {
         }
     }
 
+    /** Notes every message of a run of whole messages sent to the backend. */
+    public void sent(ByteBuf messages) {
+        for (int at = messages.readerIndex(); at < messages.writerIndex(); at = Messages.next(messages, at)) {
+            sent(messages.getByte(at));
+        }
+    }
+
     /** Notes a message from the backend; returns whether it was a ReadyForQuery. */
     public boolean received(ByteBuf message) {
         return received(message, message.readerIndex());

@@ -76,9 +76,7 @@ final class TransactionSession implements SessionPipeline {
             SessionPipeline.super.clientMessages(messages);
             return;
         }
-        for (int at = messages.readerIndex(); at < messages.writerIndex(); at = Messages.next(messages, at)) {
-            state.sent(messages.getByte(at));
-        }
+        state.sent(messages);
         statements.notePlain(messages);
         backend.send(messages);
     }
