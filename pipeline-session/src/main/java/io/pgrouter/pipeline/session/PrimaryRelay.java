@@ -106,29 +106,21 @@ final class PrimaryRelay implements SessionPipeline {
         }
     }
 
+    /** A Terminate gives a pooled connection with nothing open back; anything else is relayed. */
     @Override
     public void client(ByteBuf message) {
-        byte type = message.getByte(message.readerIndex());
-        boolean terminate = type == TERMINATE;
-        if (pooled) {
-            state.sent(type);
-            if (terminate && reusable()) {
-                message.release();
-                giveBack();
-                clientTerminated = true;
-                session.close();
-                return;
-            }
+        if (message.getByte(message.readerIndex()) != TERMINATE) {
+            clientMessages(message); // a run of one
+            return;
         }
-        if (primary == null) {
-            pending.add(message);
+        if (pooled && reusable()) {
+            message.release();
+            giveBack();
         } else {
-            primary.send(message);
+            relay(message);
         }
-        if (terminate) {
-            clientTerminated = true;
-            session.close();
-        }
+        clientTerminated = true;
+        session.close();
     }
 
     /**
@@ -144,6 +136,10 @@ final class PrimaryRelay implements SessionPipeline {
         if (pooled) {
             state.sent(messages);
         }
+        relay(messages);
+    }
+
+    private void relay(ByteBuf messages) {
         if (primary == null) {
             pending.add(messages);
         } else {
@@ -155,7 +151,7 @@ final class PrimaryRelay implements SessionPipeline {
     @Override
     public void serverMessages(Backend backend, ByteBuf messages) {
         if (resetting) {
-            SessionPipeline.super.serverMessages(backend, messages); // DISCARD ALL's answers are dropped
+            SessionPipeline.super.serverMessages(backend, messages); // one at a time, to drop DISCARD ALL's answers
             return;
         }
         byte type = 0;
@@ -174,18 +170,12 @@ final class PrimaryRelay implements SessionPipeline {
 
     @Override
     public void server(Backend backend, ByteBuf message) {
-        byte type = message.getByte(message.readerIndex());
         if (resetting) {
-            resetting = type != READY_FOR_QUERY;
+            resetting = message.getByte(message.readerIndex()) != READY_FOR_QUERY;
             message.release(); // DISCARD ALL's answers: not the client's
             return;
         }
-        state.received(message);
-        lastFromPrimaryWasError = type == ERROR_RESPONSE;
-        if (type == BACKEND_KEY_DATA) {
-            swapCancelKey(message, message.readerIndex());
-        }
-        session.toClient(message);
+        serverMessages(backend, message); // a run of one
     }
 
     /** Keeps the primary's cancel key and gives the client pgrouter's: a cancel then comes to us. */
