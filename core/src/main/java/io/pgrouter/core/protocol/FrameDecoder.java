@@ -2,50 +2,148 @@ package io.pgrouter.core.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import java.util.List;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
 
 /**
  * Cuts the byte stream at message boundaries (type byte, length, body) and passes on each run of
- * whole messages that a read completed as one retained slice of the read buffer: no copy, no
- * decoding, one object however many messages a read brought. What the messages mean is the
- * pipeline's business; a message cut by the end of a read waits here for its tail.
+ * whole messages that a read completed as one buffer: no copy, no decoding, one object however
+ * many messages a read brought. What the messages mean is the pipeline's business.
+ *
+ * <p>This is on every read of every connection, so it is not a {@code ByteToMessageDecoder}: a
+ * read that ends on a message boundary (nearly all of them) is passed on as it is, without the
+ * slice, output list and cumulation bookkeeping that class spends on each read. Only a message
+ * cut by the end of a read is kept, until its tail arrives.
+ *
+ * <p>A malformed header ends decoding for good: a broken stream cannot be resynchronised, so
+ * what follows is dropped and the {@link ProtocolException} goes to {@code exceptionCaught}
+ * (the whole messages before the bad one still go on, as they would have one by one).
  */
-public final class FrameDecoder extends ProtocolDecoder {
+public final class FrameDecoder extends ChannelInboundHandlerAdapter {
     private static final int HEADER = 1 + ProtocolCodes.LENGTH_BYTES;
 
     private final int maxMessageSize;
+    /** The start of a message cut by the end of a read, with room for the rest where known. */
+    private ByteBuf cut;
+    /** Set when a header was malformed: nothing is decoded after it. */
+    private ProtocolException violation;
+    /** Whether anything went on since the last read completed: if not, ask for more (below). */
+    private boolean passedOn;
 
     public FrameDecoder(int maxMessageSize) {
         this.maxMessageSize = maxMessageSize;
     }
 
     @Override
-    protected void decodeOrThrow(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf read)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (violation != null) {
+            read.release();
+            return;
+        }
+        ByteBuf in = cut == null ? read : append(ctx, read);
+        cut = null;
         int start = in.readerIndex();
         int end = in.writerIndex();
+        int at = wholeMessagesEnd(in, start, end);
+        if (violation != null) {
+            passOn(ctx, in, start, at);
+            in.release();
+            ctx.fireExceptionCaught(violation);
+            return;
+        }
+        if (at == end) {
+            passedOn = true;
+            ctx.fireChannelRead(in);
+        } else {
+            passOn(ctx, in, start, at);
+            in.readerIndex(at);
+            cut = in;
+        }
+    }
+
+    private void passOn(ChannelHandlerContext ctx, ByteBuf in, int start, int end) {
+        if (end > start) {
+            passedOn = true;
+            ctx.fireChannelRead(in.retainedSlice(start, end - start));
+        }
+    }
+
+    /**
+     * Where the run of whole messages from {@code start} ends: {@code end} when the read ended on
+     * a boundary, else the start of the message it cut, or of a malformed one (then
+     * {@link #violation} says what is wrong with it).
+     */
+    private int wholeMessagesEnd(ByteBuf in, int start, int end) {
         int at = start;
-        try {
-            while (end - at >= HEADER) {
-                int length = in.getInt(at + 1);
-                if (length < ProtocolCodes.LENGTH_BYTES) {
-                    throw new ProtocolException(SqlState.PROTOCOL_VIOLATION,
-                            "invalid message length " + length + " for message type '" + printable(in.getByte(at)) + "'");
-                }
-                if (length > maxMessageSize) {
-                    throw new ProtocolException(SqlState.PROGRAM_LIMIT_EXCEEDED,
-                            "message of " + length + " bytes exceeds the limit of " + maxMessageSize + " bytes");
-                }
-                if (end - at - 1 < length) {
-                    break;
-                }
-                at += 1 + length;
+        while (end - at >= HEADER) {
+            int length = in.getInt(at + 1);
+            if (length < ProtocolCodes.LENGTH_BYTES) {
+                violation = new ProtocolException(SqlState.PROTOCOL_VIOLATION,
+                        "invalid message length " + length + " for message type '" + printable(in.getByte(at)) + "'");
+                return at;
             }
-        } finally {
-            // The whole messages before a bad one still go on, as they would have one by one.
-            if (at > start) {
-                out.add(in.retainedSlice(start, at - start));
-                in.readerIndex(at);
+            if (length > maxMessageSize) {
+                violation = new ProtocolException(SqlState.PROGRAM_LIMIT_EXCEEDED,
+                        "message of " + length + " bytes exceeds the limit of " + maxMessageSize + " bytes");
+                return at;
             }
+            if (end - at - 1 < length) {
+                return at;
+            }
+            at += 1 + length;
+        }
+        return at;
+    }
+
+    /**
+     * The cut message followed by this read. When the cut message's length is known its buffer
+     * gets room for all of it at once, so a large message costs one copy, not one per read.
+     */
+    private ByteBuf append(ChannelHandlerContext ctx, ByteBuf read) {
+        ByteBuf head = cut;
+        int needed = head.readableBytes() + read.readableBytes();
+        if (head.writableBytes() < read.readableBytes()) {
+            int whole = head.readableBytes() >= HEADER ? 1 + head.getInt(head.readerIndex() + 1) : 0;
+            ByteBuf bigger = ctx.alloc().ioBuffer(Math.max(needed, whole));
+            bigger.writeBytes(head, head.readerIndex(), head.readableBytes());
+            head.release();
+            head = bigger;
+        }
+        head.writeBytes(read);
+        read.release();
+        return head;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // With auto-read off (back-pressure), a read that completed no message would otherwise be
+        // the last one: the tail of the cut message must still be read.
+        if (!passedOn && !ctx.channel().config().isAutoRead()) {
+            ctx.read();
+        }
+        passedOn = false;
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        dropCut();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        dropCut();
+    }
+
+    private void dropCut() {
+        if (cut != null) {
+            ReferenceCountUtil.safeRelease(cut);
+            cut = null;
         }
     }
 

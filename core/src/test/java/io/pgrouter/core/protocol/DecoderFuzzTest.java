@@ -64,8 +64,8 @@ class DecoderFuzzTest {
                 at += n;
                 try {
                     channel.writeInbound(chunk);
-                } catch (DecoderException e) {
-                    if (!(e.getCause() instanceof ProtocolException)) {
+                } catch (RuntimeException e) {
+                    if (!isProtocolViolation(e)) {
                         throw e;
                     }
                     clean = false;
@@ -76,8 +76,8 @@ class DecoderFuzzTest {
         } finally {
             try {
                 channel.finishAndReleaseAll();
-            } catch (DecoderException e) {
-                if (!(e.getCause() instanceof ProtocolException)) {
+            } catch (RuntimeException e) {
+                if (!isProtocolViolation(e)) {
                     throw e;
                 }
                 clean = false;
@@ -91,6 +91,12 @@ class DecoderFuzzTest {
             }
         }
         return clean;
+    }
+
+    /** The startup decoder wraps its violations (a ByteToMessageDecoder), the frame decoder does not. */
+    private static boolean isProtocolViolation(RuntimeException e) {
+        return e instanceof ProtocolException
+                || e instanceof DecoderException && e.getCause() instanceof ProtocolException;
     }
 
     private static void drain(EmbeddedChannel channel) {

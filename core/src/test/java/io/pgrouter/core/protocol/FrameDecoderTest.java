@@ -1,14 +1,15 @@
 package io.pgrouter.core.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.DecoderException;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -48,32 +49,95 @@ class FrameDecoderTest {
     }
 
     @Test
-    void passesOnTheWholeMessagesBeforeABadOneThenFails() {
+    void passesAReadThatEndsOnAMessageBoundaryOnAsTheReadBufferItself() {
+        ByteBuf read = Unpooled.directBuffer();
+        read.writeBytes(Packets.message('C', "SELECT 1\0"));
+        read.writeBytes(Packets.message('Z', "I"));
+        channel.writeInbound(read);
+        ByteBuf passed = channel.readInbound();
+        assertSame(read, passed, "no slice, no copy: the common case costs nothing");
+        assertEquals(1, passed.refCnt());
+        passed.release();
+    }
+
+    @Test
+    void reassemblesAMessageCutAcrossSeveralReads() {
+        ByteBuf whole = Packets.message('D', "0123456789abcdefghijklmnopqrstuv"); // 37 bytes
+        channel.writeInbound(whole.retainedSlice(0, 3)); // not even the whole header
+        channel.writeInbound(whole.retainedSlice(3, 10));
+        assertNull(channel.readInbound(), "nothing is whole yet");
+        ByteBuf tailAndNext = Unpooled.buffer();
+        tailAndNext.writeBytes(whole, 13, whole.readableBytes() - 13);
+        tailAndNext.writeBytes(Packets.message('Z', "I"));
+        channel.writeInbound(tailAndNext);
+
+        ByteBuf passed = channel.readInbound();
+        assertEquals(whole.readableBytes() + 6, passed.readableBytes(), "the DataRow and the ReadyForQuery");
+        assertEquals(whole, passed.slice(passed.readerIndex(), whole.readableBytes()));
+        assertEquals('Z', passed.getByte(passed.readerIndex() + whole.readableBytes()));
+        passed.release();
+        whole.release();
+        assertNull(channel.readInbound());
+    }
+
+    @Test
+    void passesOnTheWholeMessagesBeforeABadOneThenDropsEverything() {
         ByteBuf in = Unpooled.buffer();
         in.writeBytes(Packets.message('S', ""));
         in.writeByte('Q').writeInt(2);
-        assertThrows(DecoderException.class, () -> channel.writeInbound(in));
+        assertThrows(ProtocolException.class, () -> channel.writeInbound(in));
         ByteBuf sync = channel.readInbound();
         assertEquals(5, sync.readableBytes());
         assertEquals('S', sync.getByte(0));
         sync.release();
         assertNull(channel.readInbound());
+        assertEquals(0, in.refCnt());
+
+        ByteBuf later = Packets.message('S', "");
+        channel.writeInbound(later);
+        assertNull(channel.readInbound(), "a broken stream cannot be resynchronised");
+        assertEquals(0, later.refCnt());
     }
 
     @Test
     void rejectsLengthBelowFour() {
         ByteBuf bad = Unpooled.buffer().writeByte('Q').writeInt(3);
-        DecoderException e = assertThrows(DecoderException.class, () -> channel.writeInbound(bad));
-        ProtocolException pe = assertInstanceOf(ProtocolException.class, e.getCause());
-        assertEquals(SqlState.PROTOCOL_VIOLATION, pe.sqlState());
-        assertEquals("invalid message length 3 for message type 'Q'", pe.getMessage());
+        ProtocolException e = assertThrows(ProtocolException.class, () -> channel.writeInbound(bad));
+        assertEquals(SqlState.PROTOCOL_VIOLATION, e.sqlState());
+        assertEquals("invalid message length 3 for message type 'Q'", e.getMessage());
     }
 
     @Test
     void rejectsMessagesOverTheLimitWithoutWaitingForTheirBody() {
         ByteBuf big = Unpooled.buffer().writeByte('Q').writeInt(65);
-        DecoderException e = assertThrows(DecoderException.class, () -> channel.writeInbound(big));
-        ProtocolException pe = assertInstanceOf(ProtocolException.class, e.getCause());
-        assertEquals(SqlState.PROGRAM_LIMIT_EXCEEDED, pe.sqlState());
+        ProtocolException e = assertThrows(ProtocolException.class, () -> channel.writeInbound(big));
+        assertEquals(SqlState.PROGRAM_LIMIT_EXCEEDED, e.sqlState());
+    }
+
+    @Test
+    void asksForMoreWhenAutoReadIsOffAndAReadCompletedNoMessage() {
+        int[] reads = {0};
+        EmbeddedChannel paused = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void read(ChannelHandlerContext ctx) {
+                reads[0]++;
+                ctx.read();
+            }
+        }, new FrameDecoder(64));
+        try {
+            paused.config().setAutoRead(false);
+            int before = reads[0];
+            ByteBuf whole = Packets.message('Q', "select 1\0");
+            paused.writeInbound(whole.retainedSlice(0, 4));
+            assertEquals(before + 1, reads[0], "back-pressure must not strand a cut message");
+            paused.writeInbound(whole.retainedSlice(4, whole.readableBytes() - 4));
+            assertEquals(before + 1, reads[0], "a read that completed a message leaves reading to the pipeline");
+            ByteBuf query = paused.readInbound();
+            assertEquals(whole, query);
+            query.release();
+            whole.release();
+        } finally {
+            paused.finishAndReleaseAll();
+        }
     }
 }

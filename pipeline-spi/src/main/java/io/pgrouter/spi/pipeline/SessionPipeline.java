@@ -24,8 +24,8 @@ public interface SessionPipeline {
     void server(Backend backend, ByteBuf message);
 
     /**
-     * Whole messages from the client, in order, in one buffer: those one read brought (see
-     * {@link Messages} to walk them). A pipeline that forwards them unchanged can pass the buffer
+     * Whole messages from the client, in order, in one buffer: those one read brought, its
+     * readable bytes (see {@link Messages} to walk them; the reader index need not be 0). A pipeline that forwards them unchanged can pass the buffer
      * on whole, one write for all; one that rewrites a message can do so in place. The callee
      * owns one reference. The default hands each message to {@link #client} as a slice of its
      * own.
