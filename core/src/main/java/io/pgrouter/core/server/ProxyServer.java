@@ -28,7 +28,6 @@ public final class ProxyServer implements AutoCloseable {
     private final Transport transport;
     private final ConnectionStats stats;
     private final ServerContext context;
-    private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
     private volatile Security security = Security.NONE;
@@ -54,10 +53,12 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Binds the listen address; returns the bound address (useful with port 0... not allowed by Endpoint, so tests pick a free port). */
     public InetSocketAddress start() throws InterruptedException {
-        boss = transport.newGroup(1, "pgrouter-accept");
         workers = transport.newGroup(settings.workers(), "pgrouter-worker");
+        // The workers accept too (seed 000: "WORKER threads listen on a TCP port"): with one
+        // worker a new connection is served on the thread that accepted it, with no hand-over to
+        // another thread and no wake-up; with more, the listening worker deals them out.
         ServerBootstrap b = new ServerBootstrap()
-                .group(boss, workers)
+                .group(workers, workers)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -90,9 +91,6 @@ public final class ProxyServer implements AutoCloseable {
         }
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-        if (boss != null) {
-            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 }
