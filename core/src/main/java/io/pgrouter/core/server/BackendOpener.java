@@ -26,6 +26,7 @@ final class BackendOpener {
 
     private final ClientConnection session;
     private final ServerContext server;
+    private ServerPool.Key lastKey;
 
     BackendOpener(ClientConnection session, ServerContext server) {
         this.session = session;
@@ -67,13 +68,11 @@ final class BackendOpener {
     }
 
     CompletionStage<Backend> acquire(Endpoint address) {
-        ServerPool.Key key = new ServerPool.Key(address, session.startup().parameters());
-        BackendConnection idle = server.pools().of(session.eventLoop()).take(key);
+        BackendConnection idle = takeIdle(address);
         if (idle != null) {
-            idle.adoptBy(session);
-            session.adopt(idle);
             return CompletableFuture.completedFuture(idle);
         }
+        ServerPool.Key key = poolKey(address);
         CompletableFuture<Backend> result = new CompletableFuture<>();
         login(address).whenComplete((backend, error) -> {
             if (error != null) {
@@ -84,6 +83,24 @@ final class BackendOpener {
             }
         });
         return result;
+    }
+
+    /** An idle pooled connection to the address, now the session's; null if there is none. */
+    private BackendConnection takeIdle(Endpoint address) {
+        BackendConnection idle = server.pools().of(session.eventLoop()).take(poolKey(address));
+        if (idle != null) {
+            idle.adoptBy(session);
+            session.adopt(idle);
+        }
+        return idle;
+    }
+
+    /** The session's pool key for the address: the same object for the same address. */
+    private ServerPool.Key poolKey(Endpoint address) {
+        if (lastKey == null || !lastKey.address().equals(address)) {
+            lastKey = new ServerPool.Key(address, session.startup().parameters());
+        }
+        return lastKey;
     }
 
     void release(Backend backend) {
@@ -119,6 +136,10 @@ final class BackendOpener {
         Endpoint address = primaryOrFail();
         if (address == null) {
             return CompletableFuture.failedFuture(new IOException("no primary backend is available"));
+        }
+        BackendConnection idle = takeIdle(address); // the common case, once per transaction
+        if (idle != null) {
+            return CompletableFuture.completedFuture(idle);
         }
         CompletableFuture<Backend> result = failSessionOnError(address);
         acquire(address).whenComplete((backend, error) -> {

@@ -20,7 +20,26 @@ import java.util.concurrent.TimeUnit;
  */
 final class ServerPool {
     /** Key of a pool entry: where, and logged in with which startup parameters. */
-    record Key(Endpoint address, Map<String, String> parameters) {
+    /**
+     * What an idle connection must match to be reused: the address and the client's startup
+     * parameters. Looked up on every transaction of the transaction pipeline, so its hash (over
+     * the whole parameter map) is worked out once.
+     */
+    record Key(Endpoint address, Map<String, String> parameters, int hash) {
+        Key(Endpoint address, Map<String, String> parameters) {
+            this(address, parameters, 31 * address.hashCode() + parameters.hashCode());
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o == this || o instanceof Key k && k.hash == hash && k.address.equals(address)
+                    && k.parameters.equals(parameters);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);

@@ -68,11 +68,20 @@ final class TransactionSession implements SessionPipeline {
 
     /**
      * One read's messages: sent whole to the lent connection when none of them is a Terminate or
-     * names a prepared statement; otherwise one by one.
+     * names a prepared statement; otherwise one by one. A read that starts a transaction first
+     * borrows a connection, which the pool nearly always has at once: then it goes whole too.
      */
     @Override
     public void clientMessages(ByteBuf messages) {
-        if (backend == null || Messages.contains(messages, (byte) 'X') || !PreparedStatements.plain(messages)) {
+        boolean terminate = Messages.contains(messages, (byte) 'X');
+        if (backend == null && !acquiring && !terminate) {
+            acquire(false);
+            if (backend == null && !acquiring) {
+                messages.release(); // no primary to be had: pgrouter has told the client why
+                return;
+            }
+        }
+        if (backend == null || terminate || !waiting.isEmpty() || !PreparedStatements.plain(messages)) {
             SessionPipeline.super.clientMessages(messages);
             return;
         }
@@ -106,6 +115,8 @@ final class TransactionSession implements SessionPipeline {
             statements.use(b);
             if (greet) {
                 session.greetClient(b);
+            } else if (waiting.isEmpty()) {
+                return; // taken at once for the read at hand (clientMessages), which is sent next
             }
             while (!waiting.isEmpty() && backend != null) {
                 ByteBuf m = waiting.poll();
