@@ -131,10 +131,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
                 failAfterDelay(e);
                 return;
             }
-            channel.flush();
-            if (login.succeeded()) {
-                startPipeline();
-            }
+            loginStepWritten(login.succeeded());
         } else if (packet instanceof StartupPacket.Cancel cancel) {
             ClientConnection target = server.cancelKeys().find(cancel.processId(), cancel.secretKey());
             if (target != null) {
@@ -182,10 +179,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
             failAfterDelay(e);
             return;
         }
-        channel.flush();
-        if (done) {
-            startPipeline();
+        loginStepWritten(done);
+    }
+
+    /**
+     * The login wrote its next message. A challenge goes out at once; AuthenticationOk waits for
+     * the rest of the greeting, which the pipeline usually writes at once from a pooled
+     * connection: one packet, one send, instead of two.
+     */
+    private void loginStepWritten(boolean succeeded) {
+        if (!succeeded) {
+            channel.flush();
+            return;
         }
+        clientDirty = true;
+        startPipeline();
     }
 
     private void startPipeline() {
