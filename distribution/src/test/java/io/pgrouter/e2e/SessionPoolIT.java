@@ -10,15 +10,13 @@ import io.pgrouter.testkit.ProcessResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,36 +24,23 @@ import org.junit.jupiter.api.io.TempDir;
  * one client to the next (after DISCARD ALL), never with the previous client's state.
  */
 class SessionPoolIT {
+    @RegisterExtension
+    static final RouterFixture fixture = new RouterFixture(0, "session", "").pooled();
     @TempDir
     static Path dir;
-    static PgCluster cluster;
-    static PgrouterProcess router;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = PgCluster.start(0);
-        Files.writeString(dir.resolve("hba.conf"), "host all all all trust\n");
-        // One worker: every client draws from the same pool, so reuse is certain.
-        router = PgrouterProcess.start(dir, Configs.forCluster(cluster, "session", "hba " + dir.resolve("hba.conf"))
-                .replace("workers 2", "workers 1"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        PgrouterProcess.stopBoth(router, cluster);
-    }
 
     private static Connection connect() throws SQLException {
-        return DriverManager.getConnection(router.jdbcUrl("postgres"), cluster.superuser(), "");
+        return fixture.connect();
     }
 
     @Test
     void connectPerTransactionReusesPrimaryConnections() throws Exception {
+        PgCluster cluster = fixture.cluster();
         long before = cluster.primary().sessionsStarted("postgres");
         Path script = dir.resolve("one.sql");
         Files.writeString(script, "select 1;\n");
         ProcessResult r = PgTools.run(Duration.ofSeconds(90), Map.of(), PgTools.bin("pgbench").toString(),
-                "-h", "127.0.0.1", "-p", String.valueOf(router.port), "-U", cluster.superuser(), "-n", "-C", "-c", "2",
+                "-h", "127.0.0.1", "-p", String.valueOf(fixture.router().port), "-U", cluster.superuser(), "-n", "-C", "-c", "2",
                 "-t", "100", "-f", script.toString(), "postgres");
         assertEquals(0, r.exitCode(), r.output());
         assertTrue(r.stdout().contains("number of transactions actually processed: 200/200"), r.output());
