@@ -69,9 +69,11 @@ final class BackendOpener {
 
     CompletionStage<Backend> acquire(Endpoint address) {
         BackendConnection idle = takeIdle(address);
-        if (idle != null) {
-            return CompletableFuture.completedFuture(idle);
-        }
+        return idle != null ? CompletableFuture.completedFuture(idle) : loginForPool(address);
+    }
+
+    /** A new connection, logged in as the client's user, that can go to the pool afterwards. */
+    private CompletionStage<Backend> loginForPool(Endpoint address) {
         ServerPool.Key key = poolKey(address);
         CompletableFuture<Backend> result = new CompletableFuture<>();
         login(address).whenComplete((backend, error) -> {
@@ -142,7 +144,7 @@ final class BackendOpener {
             return CompletableFuture.completedFuture(idle);
         }
         CompletableFuture<Backend> result = failSessionOnError(address);
-        acquire(address).whenComplete((backend, error) -> {
+        loginForPool(address).whenComplete((backend, error) -> {
             if (error != null) {
                 result.completeExceptionally(error);
             } else {

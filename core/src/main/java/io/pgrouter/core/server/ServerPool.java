@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
  * backend process is warm); connections idle longer than {@link #IDLE_TIMEOUT} are closed.
  */
 final class ServerPool {
-    /** Key of a pool entry: where, and logged in with which startup parameters. */
     /**
      * What an idle connection must match to be reused: the address and the client's startup
      * parameters. Looked up on every transaction of the transaction pipeline, so its hash (over
