@@ -45,6 +45,8 @@ final class PrimaryLink {
     private final IdleTracker state = new IdleTracker();
     /** A Terminate went to the server: the connection ends whatever else holds. */
     private boolean ended;
+    /** This session sent the pooled connection something (beyond a reset) that may leave state. */
+    private boolean dirtied;
 
     PrimaryLink(Session session, Runnable onReady) {
         this.session = session;
@@ -80,6 +82,7 @@ final class PrimaryLink {
         primary = b;
         if (used) {
             sendSilently(Messages.query(session.alloc(), "DISCARD ALL")); // the client's messages queue behind it
+            dirtied = false; // as clean as a new connection once that has run
         }
         connected(b);
     }
@@ -100,6 +103,7 @@ final class PrimaryLink {
         if (pooled) {
             state.sent(messages);
             ended |= io.pgrouter.spi.pipeline.Messages.contains(messages, (byte) 'X'); // the server is leaving: never pool it
+            dirtied = true;
         }
         primary.send(messages);
     }
@@ -112,7 +116,9 @@ final class PrimaryLink {
     private void giveBack() {
         Backend b = primary;
         primary = null;
-        b.attachment(USED);
+        // A session that only read (from replicas) left the primary connection as it found it:
+        // the next one need not reset it, which saves a round trip per client under -C.
+        b.attachment(dirtied ? USED : null);
         session.release(b);
     }
 
