@@ -3,9 +3,11 @@ package io.pgrouter.core.cluster;
 import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.cluster.Following;
 import io.pgrouter.spi.cluster.Role;
 import io.pgrouter.spi.cluster.Status;
 import io.pgrouter.spi.health.Probe;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,6 +37,19 @@ import org.slf4j.event.Level;
  *       never negative (the probes are not simultaneous). Without a primary there is nothing to
  *       measure against, so a replica keeps the lag last measured (0 if never measured): a replica
  *       that was lagging stays out of reads rather than looking caught up by accident.</li>
+ *   <li>An OK replica serves reads only if it provably follows the primary: its WAL receiver
+ *       streams on the primary's timeline, or (no receiver) it replays from an archive and keeps
+ *       up; a replica whose replay is paused while the primary moved on past the lag threshold
+ *       does not. Lag alone cannot tell, because after a promotion an orphaned replica's lag is
+ *       measured against a WAL that continues from the fork point. The details are
+ *       {@link FollowingJudge}'s. A replica that does not follow stays OK and REPLICA, marked
+ *       with the reason ({@link BackendState#following()}).</li>
+ *   <li>An OK replica whose replay delay is past its {@code max_replay_delay} (when set) serves
+ *       no reads.</li>
+ *   <li>Events: a backend's status or role changing; a replica starting or ending to lag, to be
+ *       delayed past its limit, or to follow the primary (one WARN when it stops following or
+ *       its reason changes, one INFO when it follows again); a split brain beginning, changing
+ *       or ending; the primary changing.</li>
  * </ul>
  */
 public final class ClusterDecider {
@@ -83,7 +98,7 @@ public final class ClusterDecider {
             primary = Optional.empty();
         }
 
-        List<BackendState> backends = withLag(observed, previous, primary, byAddress);
+        List<BackendState> backends = measured(observed, previous, primary, byAddress);
         Optional<BackendState> primaryState = primary.flatMap(
                 p -> backends.stream().filter(b -> b.address().equals(p)).findFirst());
         ClusterSnapshot next = new ClusterSnapshot(backends, primaryState, splitBrain, previous.generation() + 1, now);
@@ -93,17 +108,23 @@ public final class ClusterDecider {
     private static BackendState observe(BackendState before, ProbeOutcome o) {
         if (o.probe().isPresent()) {
             Probe p = o.probe().get();
+            // Lag and whether it follows the primary are filled in once the primary is known.
             return new BackendState(before.address(), before.tls(), before.weight(), before.lagThreshold(),
-                    p.role(), Status.OK, 0, p.role() == Role.REPLICA ? p.replayDelay() : Optional.empty(),
-                    o.finishedAt(), Optional.empty());
+                    before.maxReplayDelay(), p.role(), Status.OK, 0,
+                    p.role() == Role.REPLICA ? p.replayDelay() : Optional.empty(), p.walPosition(),
+                    Following.UNKNOWN, o.finishedAt(), Optional.empty());
         }
         return new BackendState(before.address(), before.tls(), before.weight(), before.lagThreshold(),
-                Role.UNKNOWN, Status.FAILED, 0, Optional.empty(), o.finishedAt(), o.error());
+                before.maxReplayDelay(), Role.UNKNOWN, Status.FAILED, 0, Optional.empty(), 0, Following.UNKNOWN,
+                o.finishedAt(), o.error());
     }
 
-    private static List<BackendState> withLag(List<BackendState> observed, ClusterSnapshot previous,
+    /** Fills in each OK replica's lag and whether it follows the primary. */
+    private static List<BackendState> measured(List<BackendState> observed, ClusterSnapshot previous,
             Optional<Endpoint> primary, Map<Endpoint, ProbeOutcome> outcomes) {
-        Optional<Long> primaryWal = primary.map(outcomes::get).flatMap(ProbeOutcome::probe).map(Probe::walPosition);
+        Optional<FollowingJudge.Primary> primaryNow = primary.flatMap(p -> Optional.ofNullable(outcomes.get(p)))
+                .flatMap(ProbeOutcome::probe)
+                .map(probe -> new FollowingJudge.Primary(probe, previous.backend(primary.get())));
         List<BackendState> result = new ArrayList<>(observed.size());
         for (BackendState b : observed) {
             ProbeOutcome o = outcomes.get(b.address());
@@ -111,16 +132,17 @@ public final class ClusterDecider {
                 result.add(b);
                 continue;
             }
+            Probe replica = o.probe().orElseThrow();
+            Optional<BackendState> before = previous.backend(b.address());
             long lag;
-            if (primaryWal.isPresent()) {
-                lag = Math.max(0, primaryWal.get() - o.probe().orElseThrow().walPosition());
+            if (primaryNow.isPresent()) {
+                lag = Math.max(0, primaryNow.get().probe().walPosition() - replica.walPosition());
             } else {
-                lag = previous.backend(b.address())
-                        .filter(p -> p.isOk() && p.role() == Role.REPLICA)
-                        .map(BackendState::lagBytes).orElse(0L);
+                lag = before.filter(p -> p.isOk() && p.role() == Role.REPLICA).map(BackendState::lagBytes).orElse(0L);
             }
-            result.add(new BackendState(b.address(), b.tls(), b.weight(), b.lagThreshold(), b.role(), b.status(),
-                    lag, b.replayDelay(), b.checkedAt(), b.error()));
+            Following following = FollowingJudge.judge(replica, lag, b.lagThreshold(), before, primaryNow);
+            result.add(new BackendState(b.address(), b.tls(), b.weight(), b.lagThreshold(), b.maxReplayDelay(),
+                    b.role(), b.status(), lag, b.replayDelay(), b.walPosition(), following, b.checkedAt(), b.error()));
         }
         return result;
     }
@@ -157,6 +179,35 @@ public final class ClusterDecider {
             events.add(new ClusterEvent(Level.INFO, "replica " + now.address() + " caught up (" + now.lagBytes()
                     + " bytes, threshold " + now.lagThreshold() + "): serving reads again"));
         }
+        delayEvents(was, now, events);
+        followingEvents(was, now, events);
+    }
+
+    private static void delayEvents(BackendState was, BackendState now, List<ClusterEvent> events) {
+        if (!was.isDelayed() && now.isDelayed()) {
+            events.add(new ClusterEvent(Level.WARN, "replica " + now.address() + " replays "
+                    + millis(now.replayDelay()) + " behind, past its max_replay_delay of "
+                    + now.maxReplayDelay().toMillis() + "ms: no reads until it catches up"));
+        } else if (was.isDelayed() && !now.isDelayed() && now.isOk() && now.role() == Role.REPLICA) {
+            events.add(new ClusterEvent(Level.INFO, "replica " + now.address() + " replays "
+                    + millis(now.replayDelay()) + " behind, within its max_replay_delay of "
+                    + now.maxReplayDelay().toMillis() + "ms: serving reads again"));
+        }
+    }
+
+    /** One WARN when a replica stops following the primary (or why changes), one INFO when it follows again. */
+    private static void followingEvents(BackendState was, BackendState now, List<ClusterEvent> events) {
+        if (now.isNotFollowing() && (!was.isNotFollowing() || was.following() != now.following())) {
+            events.add(new ClusterEvent(Level.WARN, "replica " + now.address() + " does not follow the primary ("
+                    + now.following().description() + "): no reads until it does"));
+        } else if (was.isNotFollowing() && !now.isNotFollowing() && now.isOk() && now.role() == Role.REPLICA) {
+            events.add(new ClusterEvent(Level.INFO, "replica " + now.address() + " follows the primary again ("
+                    + now.following().description() + "): serving reads again"));
+        }
+    }
+
+    private static String millis(Optional<Duration> delay) {
+        return delay.map(d -> d.toMillis() + "ms").orElse("an unknown time");
     }
 
     private static void splitBrainEvents(ClusterSnapshot before, ClusterSnapshot after, List<ClusterEvent> events) {

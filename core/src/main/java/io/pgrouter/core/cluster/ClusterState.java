@@ -26,9 +26,13 @@ public final class ClusterState implements ClusterView {
     /** The snapshot before any probe: every backend STARTING, in configuration order. */
     public static ClusterSnapshot initialSnapshot(List<BackendConfig> backends) {
         List<BackendState> states = backends.stream()
-                .map(b -> BackendState.starting(b.address(), b.tls(), b.weight(), b.lagThreshold()))
+                .map(ClusterState::starting)
                 .toList();
         return new ClusterSnapshot(states, Optional.empty(), false, 0, Instant.now());
+    }
+
+    private static BackendState starting(BackendConfig b) {
+        return BackendState.starting(b.address(), b.tls(), b.weight(), b.lagThreshold(), b.maxReplayDelay());
     }
 
     @Override
@@ -38,16 +42,17 @@ public final class ClusterState implements ClusterView {
 
     /**
      * Applies a reloaded backend list: backends kept keep what the watcher observed (with their
-     * new weight, threshold and TLS mode), new ones start as STARTING, removed ones disappear,
+     * new weight, thresholds and TLS mode), new ones start as STARTING, removed ones disappear,
      * and the trusted primary stays trusted if it is still configured. Publishes the result as
      * the next generation; the caller then replaces the watcher with one for the new list.
      */
     public ClusterSnapshot reconfigure(List<BackendConfig> backends) {
         return current.updateAndGet(prev -> {
             List<BackendState> states = backends.stream().map(b -> prev.backend(b.address())
-                    .map(old -> new BackendState(b.address(), b.tls(), b.weight(), b.lagThreshold(), old.role(),
-                            old.status(), old.lagBytes(), old.replayDelay(), old.checkedAt(), old.error()))
-                    .orElseGet(() -> BackendState.starting(b.address(), b.tls(), b.weight(), b.lagThreshold())))
+                    .map(old -> new BackendState(b.address(), b.tls(), b.weight(), b.lagThreshold(),
+                            b.maxReplayDelay(), old.role(), old.status(), old.lagBytes(), old.replayDelay(),
+                            old.walPosition(), old.following(), old.checkedAt(), old.error()))
+                    .orElseGet(() -> starting(b)))
                     .toList();
             Optional<BackendState> primary = prev.primary().flatMap(p -> states.stream()
                     .filter(b -> b.address().equals(p.address())).findFirst());

@@ -28,7 +28,7 @@ final class ConfigBuilder {
             "pidfile", "log", "authdb", "pipeline", "plugins", "max_clients", "max_message_size",
             "authentication_timeout", "connect_timeout");
     private static final Set<String> CORE_BLOCKS = Set.of("tls", "health", "backend");
-    private static final Set<String> BACKEND_KEYS = Set.of("tls", "lag", "weight", "ca");
+    private static final Set<String> BACKEND_KEYS = Set.of("tls", "lag", "max_replay_delay", "weight", "ca");
     private static final Set<String> TLS_KEYS = Set.of("ciphers", "cert", "key");
     private static final Map<String, String> LOG_LEVELS = Map.ofEntries(
             Map.entry("EMERG", "ERROR"), Map.entry("ALERT", "ERROR"), Map.entry("CRIT", "ERROR"),
@@ -48,7 +48,8 @@ final class ConfigBuilder {
     private final List<BackendConfig> backends = new ArrayList<>();
     private Optional<TlsConfig> tls = Optional.empty();
     private HealthConfig health;
-    private BackendDefaults defaults = new BackendDefaults(TlsMode.OFF, DEFAULT_LAG, DEFAULT_WEIGHT, Optional.empty());
+    private BackendDefaults defaults = new BackendDefaults(TlsMode.OFF, DEFAULT_LAG, Duration.ZERO, DEFAULT_WEIGHT,
+            Optional.empty());
 
     private ConfigBuilder(Path source, List<ConfigException> errors) {
         this.source = source;
@@ -115,10 +116,11 @@ final class ConfigBuilder {
         Map<String, Directive.Value> settings = flatBlock(d, BACKEND_KEYS);
         TlsMode tlsMode = parse(settings.get("tls"), TlsMode::parse, defaults.tls());
         long lag = parse(settings.get("lag"), Values::size, defaults.lag());
+        Duration maxReplayDelay = parse(settings.get("max_replay_delay"), Values::duration, defaults.maxReplayDelay());
         int weight = parse(settings.get("weight"), ConfigBuilder::weight, defaults.weight());
         Optional<Path> ca = settings.get("ca") != null ? Optional.of(path(settings.get("ca"))) : defaults.ca();
         if (target.text().equals("default")) {
-            defaults = new BackendDefaults(tlsMode, lag, weight, ca);
+            defaults = new BackendDefaults(tlsMode, lag, maxReplayDelay, weight, ca);
             return;
         }
         Endpoint address = parse(target, Endpoint::parse, null);
@@ -131,7 +133,7 @@ final class ConfigBuilder {
                 return;
             }
         }
-        backends.add(new BackendConfig(address, tlsMode, lag, weight, ca, target.location()));
+        backends.add(new BackendConfig(address, tlsMode, lag, maxReplayDelay, weight, ca, target.location()));
     }
 
     private void tls(Directive d) {
@@ -316,6 +318,6 @@ final class ConfigBuilder {
         errors.add(new ConfigException(location, message));
     }
 
-    private record BackendDefaults(TlsMode tls, long lag, int weight, Optional<Path> ca) {
+    private record BackendDefaults(TlsMode tls, long lag, Duration maxReplayDelay, int weight, Optional<Path> ca) {
     }
 }

@@ -20,7 +20,7 @@ import org.tomlj.TomlTable;
  * [tls]                             # tls { cert ...; key ... }
  * [health]                          # health { ... }
  * [backend_defaults]                # backend default { ... }, applies to every [[backend]]
- * [[backend]]                       # backend ADDRESS { tls lag weight }
+ * [[backend]]                       # backend ADDRESS { tls lag max_replay_delay weight ca }
  * address = "10.0.0.5:6432"
  * [NAME]                            # any other table: the block of the plugin NAME
  * </pre>

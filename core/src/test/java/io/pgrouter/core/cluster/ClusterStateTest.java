@@ -2,17 +2,23 @@ package io.pgrouter.core.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgrouter.core.config.BackendConfig;
+import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.cluster.Following;
 import io.pgrouter.spi.cluster.Role;
 import io.pgrouter.spi.cluster.Status;
 import io.pgrouter.spi.cluster.TlsMode;
 import io.pgrouter.spi.health.Probe;
+import io.pgrouter.spi.health.WalReceiver;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class ClusterStateTest {
@@ -50,5 +56,25 @@ class ClusterStateTest {
 
         ClusterSnapshot without = state.reconfigure(List.of(config(B, 1000)));
         assertEquals(Optional.empty(), without.primary(), "a removed primary is no longer trusted");
+    }
+
+    @Test
+    void reconfigureAppliesANewMaxReplayDelayAndKeepsWhetherAReplicaFollows() {
+        ClusterState state = new ClusterState(List.of(config(A, 10), config(B, 1000)));
+        Instant now = Instant.now();
+        state.publish(ClusterDecider.decide(state.current(), List.of(
+                ProbeOutcome.answered(A, new Probe(Role.PRIMARY, 100, Optional.empty(), OptionalLong.of(2),
+                        WalReceiver.NONE, false), now),
+                ProbeOutcome.answered(B, new Probe(Role.REPLICA, 50, Optional.of(Duration.ofSeconds(5)),
+                        OptionalLong.of(1), WalReceiver.STREAMING, false), now)), now).snapshot());
+        assertEquals(Following.OTHER_TIMELINE, state.current().backend(B).orElseThrow().following());
+
+        ClusterSnapshot s = state.reconfigure(List.of(config(A, 10),
+                new BackendConfig(B, TlsMode.OFF, 1000, Duration.ofSeconds(1), 100, Optional.empty(), "t:2:1")));
+        BackendState b = s.backend(B).orElseThrow();
+        assertEquals(Following.OTHER_TIMELINE, b.following());
+        assertEquals(50, b.walPosition());
+        assertEquals(Duration.ofSeconds(1), b.maxReplayDelay());
+        assertTrue(b.isDelayed(), "the new limit applies at once");
     }
 }

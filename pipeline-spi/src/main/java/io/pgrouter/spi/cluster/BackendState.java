@@ -7,18 +7,24 @@ import java.util.Optional;
 
 /**
  * One backend as the watcher last saw it: its configuration (address, TLS mode, weight, lag
- * threshold) and its observed health. Immutable; a new snapshot replaces it whole.
+ * thresholds) and its observed health. Immutable; a new snapshot replaces it whole.
  *
  * @param address where the backend listens
  * @param tls how to talk TLS to it
  * @param weight relative share of reads among eligible replicas (0 = never chosen for reads)
  * @param lagThreshold bytes of replay lag above which a replica serves no reads
+ * @param maxReplayDelay replay delay above which a replica serves no reads; zero for no limit
  * @param role what it last claimed to be
  * @param status health of the last probe
  * @param lagBytes replay lag in bytes: primary's current WAL position minus this replica's
  *     replayed position; 0 on the primary and when unknown
- * @param replayDelay {@code now() - pg_last_xact_replay_timestamp()} on a replica, for display;
- *     empty on the primary or when unknown
+ * @param replayDelay {@code now() - pg_last_xact_replay_timestamp()} on a replica; empty on the
+ *     primary or when unknown
+ * @param walPosition the WAL position its last answering probe reported (write position on a
+ *     primary, replayed position on a replica), 0 when it did not answer; the next round compares
+ *     with it to see whether replay moves
+ * @param following whether an OK replica follows the current primary; {@link Following#UNKNOWN}
+ *     for anything else
  * @param checkedAt when the last probe finished
  * @param error why the last probe failed, empty when it did not
  */
@@ -27,40 +33,79 @@ public record BackendState(
         TlsMode tls,
         int weight,
         long lagThreshold,
+        Duration maxReplayDelay,
         Role role,
         Status status,
         long lagBytes,
         Optional<Duration> replayDelay,
+        long walPosition,
+        Following following,
         Instant checkedAt,
         Optional<String> error) {
 
     public BackendState {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(maxReplayDelay, "maxReplayDelay");
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(replayDelay, "replayDelay");
+        Objects.requireNonNull(following, "following");
         Objects.requireNonNull(checkedAt, "checkedAt");
         Objects.requireNonNull(error, "error");
     }
 
-    /** A backend nobody has probed yet. */
+    /**
+     * A backend as described before pgrouter judged replication links: no replay-delay limit,
+     * no WAL position remembered, {@link Following#UNKNOWN} (counted as following).
+     */
+    public BackendState(Endpoint address, TlsMode tls, int weight, long lagThreshold, Role role, Status status,
+            long lagBytes, Optional<Duration> replayDelay, Instant checkedAt, Optional<String> error) {
+        this(address, tls, weight, lagThreshold, Duration.ZERO, role, status, lagBytes, replayDelay, 0,
+                Following.UNKNOWN, checkedAt, error);
+    }
+
+    /** A backend nobody has probed yet, without a replay-delay limit. */
     public static BackendState starting(Endpoint address, TlsMode tls, int weight, long lagThreshold) {
-        return new BackendState(address, tls, weight, lagThreshold, Role.UNKNOWN, Status.STARTING, 0,
-                Optional.empty(), Instant.EPOCH, Optional.empty());
+        return starting(address, tls, weight, lagThreshold, Duration.ZERO);
+    }
+
+    /** A backend nobody has probed yet. */
+    public static BackendState starting(Endpoint address, TlsMode tls, int weight, long lagThreshold,
+            Duration maxReplayDelay) {
+        return new BackendState(address, tls, weight, lagThreshold, maxReplayDelay, Role.UNKNOWN, Status.STARTING,
+                0, Optional.empty(), 0, Following.UNKNOWN, Instant.EPOCH, Optional.empty());
     }
 
     public boolean isOk() {
         return status == Status.OK;
     }
 
-    /** An OK replica whose replay lag is past its threshold: up, but serves no reads. */
-    public boolean isLagging() {
-        return status == Status.OK && role == Role.REPLICA && lagBytes > lagThreshold;
+    private boolean isOkReplica() {
+        return status == Status.OK && role == Role.REPLICA;
     }
 
-    /** May serve reads: an OK replica within its lag threshold and with a positive weight. */
+    /** An OK replica whose replay lag is past its threshold: up, but serves no reads. */
+    public boolean isLagging() {
+        return isOkReplica() && lagBytes > lagThreshold;
+    }
+
+    /** An OK replica whose replay delay is past its {@code max_replay_delay}: up, but serves no reads. */
+    public boolean isDelayed() {
+        return isOkReplica() && !maxReplayDelay.isZero()
+                && replayDelay.filter(d -> d.compareTo(maxReplayDelay) > 0).isPresent();
+    }
+
+    /** An OK replica that answers but does not provably follow the primary (see {@link Following}). */
+    public boolean isNotFollowing() {
+        return isOkReplica() && !following.followsPrimary();
+    }
+
+    /**
+     * May serve reads: an OK replica that follows the primary, within its lag threshold and
+     * replay-delay limit, with a positive weight.
+     */
     public boolean isEligibleForReads() {
-        return status == Status.OK && role == Role.REPLICA && !isLagging() && weight > 0;
+        return isOkReplica() && !isLagging() && !isDelayed() && !isNotFollowing() && weight > 0;
     }
 }
