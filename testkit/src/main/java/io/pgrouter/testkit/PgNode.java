@@ -109,6 +109,19 @@ public final class PgNode {
     }
 
     /**
+     * Re-points a replica at another upstream (after a promotion, say): sets
+     * {@code primary_conninfo} and reloads, which restarts the WAL receiver (PostgreSQL 13+).
+     * With the default {@code recovery_target_timeline = 'latest'} it then follows the
+     * upstream's timeline, as long as it has not replayed past the fork point.
+     */
+    public void follow(PgNode upstream) {
+        String conninfo = "host=" + upstream.host() + " port=" + upstream.port() + " user=" + superuser
+                + " application_name=" + name;
+        execute("alter system set primary_conninfo = '" + conninfo.replace("'", "''") + "'");
+        execute("select pg_reload_conf()");
+    }
+
+    /**
      * How many sessions the server has started for a database since its statistics were reset
      * ({@code pg_stat_database.sessions}, PostgreSQL 14+): a pooler's reuse shows as few.
      */

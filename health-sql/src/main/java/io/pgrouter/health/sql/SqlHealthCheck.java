@@ -5,6 +5,7 @@ import io.pgrouter.spi.cluster.Role;
 import io.pgrouter.spi.cluster.TlsMode;
 import io.pgrouter.spi.health.HealthCheck;
 import io.pgrouter.spi.health.Probe;
+import io.pgrouter.spi.health.WalReceiver;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -12,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
@@ -28,10 +30,21 @@ import org.slf4j.LoggerFactory;
  * delay is {@code now() - pg_last_xact_replay_timestamp()}, except when the replica has replayed
  * everything it received: then it is caught up and the delay is 0, however long ago the (idle)
  * primary last committed.
+ *
+ * <p>It also reports what the watcher needs to tell whether a replica follows the primary: the
+ * timeline, the WAL receiver's state and whether replay is paused (see {@link #QUERY}).
  */
 final class SqlHealthCheck implements HealthCheck {
     private static final Logger log = LoggerFactory.getLogger(SqlHealthCheck.class);
 
+    /*
+     * Timelines: the primary's is the first 8 hex digits of its current WAL file name, which
+     * follows a promotion at once (pg_control_checkpoint() waits for the next checkpoint, and
+     * PostgreSQL's fast promotion does not take one at once). A replica's is the one its WAL
+     * receiver receives while it streams (a receiver retrying a lost upstream still shows the old
+     * one). pg_stat_wal_receiver shows its details only to superusers and members
+     * of pg_read_all_stats: to others, a receiver row has a NULL status, read as "unknown".
+     */
     static final String QUERY = """
             SELECT pg_is_in_recovery() AS in_recovery,
                    (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
@@ -39,7 +52,16 @@ final class SqlHealthCheck implements HealthCheck {
                    CASE WHEN NOT pg_is_in_recovery() THEN NULL
                         WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
                         ELSE (extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000)::bigint
-                   END AS replay_delay_ms""";
+                   END AS replay_delay_ms,
+                   CASE WHEN pg_is_in_recovery() THEN (SELECT received_tli::bigint FROM pg_stat_wal_receiver WHERE status = 'streaming')
+                        ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::bigint
+                   END AS timeline,
+                   EXISTS (SELECT FROM pg_stat_wal_receiver) AS has_receiver,
+                   (SELECT status FROM pg_stat_wal_receiver) AS receiver_status,
+                   CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() ELSE false END AS replay_paused""";
+
+    /** The WAL receiver status that means it streams from its upstream now. */
+    private static final String STREAMING = "streaming";
 
     private final SqlHealthSettings settings;
     private final org.postgresql.Driver driver = new org.postgresql.Driver();
@@ -112,9 +134,23 @@ final class SqlHealthCheck implements HealthCheck {
                 long delayMillis = rs.getLong("replay_delay_ms");
                 Optional<Duration> delay = rs.wasNull() || !inRecovery
                         ? Optional.empty() : Optional.of(Duration.ofMillis(Math.max(0, delayMillis)));
-                return new Probe(inRecovery ? Role.REPLICA : Role.PRIMARY, wal, delay);
+                long tli = rs.getLong("timeline");
+                OptionalLong timeline = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(tli);
+                WalReceiver receiver = walReceiver(rs.getBoolean("has_receiver"), rs.getString("receiver_status"));
+                return new Probe(inRecovery ? Role.REPLICA : Role.PRIMARY, wal, delay, timeline, receiver,
+                        rs.getBoolean("replay_paused"));
             }
         }
+    }
+
+    private static WalReceiver walReceiver(boolean exists, String status) {
+        if (!exists) {
+            return WalReceiver.NONE;
+        }
+        if (status == null) {
+            return WalReceiver.UNKNOWN; // details hidden from a health user without pg_read_all_stats
+        }
+        return status.equals(STREAMING) ? WalReceiver.STREAMING : WalReceiver.NOT_STREAMING;
     }
 
     private void keep(Endpoint backend, Connection c) {
