@@ -26,10 +26,16 @@ import java.util.stream.Collectors;
  * primary 10.0.0.3:6432            (or: primary none)
  * split-brain no                   (or: split-brain yes 10.0.0.3:6432 10.0.0.9:6432)
  * lagging 10.0.0.2:6432 900 800    (one per lagging replica: lag, threshold)
+ * not-following 10.0.0.6:6432 orphaned   (one per OK replica that does not follow the primary:
+ *                                         orphaned, other-timeline or replay-paused)
+ * delayed 10.0.0.7:6432 45000 30000      (one per replica past its max_replay_delay: delay, limit, ms)
  * replay-delay 10.0.0.1:6432 1250  (one per replica with a known delay, milliseconds)
  * requests 10.0.0.1:6432 1234      (one per backend: statements and groups sessions sent it)
  * error 10.0.0.4:6432 connection refused   (one per FAILED backend, to the end of the line)
  * </pre>
+ * A replica that answers but serves no reads because it does not follow the primary or is
+ * delayed past its limit keeps its seed-format {@code slave OK LAG} line (it is up); the
+ * {@code not-following} and {@code delayed} lines say why it gets no reads.
  * Extra fields on the backend lines were rejected: a seed parser reading a FAILED line's fourth
  * field as its lag would misread them. Lines after the last backend line are where a parser
  * that reads the seed's example stops finding backends.
@@ -66,6 +72,19 @@ final class MonitorText {
             if (b.isLagging()) {
                 out.append("lagging ").append(b.address()).append(' ').append(b.lagBytes())
                         .append(' ').append(b.lagThreshold()).append('\n');
+            }
+        }
+        for (BackendState b : snapshot.backends()) {
+            if (b.isNotFollowing()) {
+                out.append("not-following ").append(b.address()).append(' ').append(b.following().monitorName())
+                        .append('\n');
+            }
+        }
+        for (BackendState b : snapshot.backends()) {
+            if (b.isDelayed()) {
+                out.append("delayed ").append(b.address()).append(' ')
+                        .append(b.replayDelay().orElseThrow().toMillis()).append(' ')
+                        .append(b.maxReplayDelay().toMillis()).append('\n');
             }
         }
         for (BackendState b : snapshot.backends()) {

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.cluster.Following;
 import io.pgrouter.spi.cluster.Role;
 import io.pgrouter.spi.cluster.Status;
+import io.pgrouter.spi.cluster.TlsMode;
 import io.pgrouter.spi.monitor.RouterStats;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +73,40 @@ class MonitorTextTest {
                 split-brain yes 10.0.0.1:5432 10.0.0.2:5432
                 requests 10.0.0.1:5432 0
                 requests 10.0.0.2:5432 0
+                """, out);
+    }
+
+    @Test
+    void aReplicaThatAnswersButServesNoReadsStaysOkAndItsReasonFollows() {
+        BackendState primary = Snapshots.backend("10.0.0.1:5432", Role.PRIMARY, Status.OK, 0, 100, Optional.empty(),
+                Optional.empty());
+        BackendState orphan = new BackendState(Endpoint.parse("10.0.0.2:5432"), TlsMode.OFF, 100, 1000,
+                Duration.ZERO, Role.REPLICA, Status.OK, 120, Optional.of(Duration.ZERO), 5000, Following.ORPHANED,
+                Instant.EPOCH, Optional.empty());
+        BackendState slow = new BackendState(Endpoint.parse("10.0.0.3:5432"), TlsMode.OFF, 100, 1000,
+                Duration.ofSeconds(30), Role.REPLICA, Status.OK, 0, Optional.of(Duration.ofMillis(45000)), 5120,
+                Following.STREAMING, Instant.EPOCH, Optional.empty());
+        ClusterSnapshot s = new ClusterSnapshot(List.of(primary, orphan, slow), Optional.of(primary), false, 3,
+                Instant.EPOCH);
+        String out = MonitorText.render(s, Snapshots.stats(2, 0, 0));
+        assertEquals("""
+                backends 3/3
+                workers 2
+                clients 0
+                connections 0
+                10.0.0.1:5432 master OK 0
+                10.0.0.2:5432 slave OK 120
+                10.0.0.3:5432 slave OK 0
+                generation 3
+                primary 10.0.0.1:5432
+                split-brain no
+                not-following 10.0.0.2:5432 orphaned
+                delayed 10.0.0.3:5432 45000 30000
+                replay-delay 10.0.0.2:5432 0
+                replay-delay 10.0.0.3:5432 45000
+                requests 10.0.0.1:5432 0
+                requests 10.0.0.2:5432 0
+                requests 10.0.0.3:5432 0
                 """, out);
     }
 }
