@@ -13,11 +13,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,6 +97,58 @@ class TransactionPipelineIT {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * pgjdbc names its server-prepared statements S_1, S_2, ... in every connection: on pooled
+     * connections the same name means different SQL for different clients, with different
+     * parameter counts. Every result must be the one the client's own SQL gives.
+     */
+    @Test
+    void sameStatementNamesOfDifferentClientsNeverMeanEachOthersStatements() throws Exception {
+        int clients = 20;
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<Integer>> runs = new ArrayList<>();
+            for (int client = 0; client < clients; client++) {
+                int me = client;
+                runs.add(pool.submit(() -> bindOwnStatementsUntil(me, until)));
+            }
+            for (Future<Integer> run : runs) {
+                assertTrue(run.get(60, TimeUnit.SECONDS) > 10, "each client ran its statements many times");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** One client's loop: its S_1 takes one or two parameters depending on the client, and its SQL says who it is. */
+    private static int bindOwnStatementsUntil(int me, long until) throws SQLException {
+        try (Connection c = DriverManager.getConnection(router.jdbcUrl("postgres")
+                + "&prepareThreshold=1&socketTimeout=60", cluster.superuser(), "")) {
+            String first = me % 2 == 0 ? "select ?::int * 1000 + " + me : "select ?::int * 1000 + ?::int * 0 + " + me;
+            String second = "select ?::text || '/" + me + "'";
+            int runs = 0;
+            try (PreparedStatement a = c.prepareStatement(first); PreparedStatement b = c.prepareStatement(second)) {
+                for (int i = 0; System.nanoTime() < until; i++, runs++) {
+                    a.setInt(1, i);
+                    if (me % 2 == 1) {
+                        a.setInt(2, i);
+                    }
+                    try (ResultSet rs = a.executeQuery()) {
+                        rs.next();
+                        assertEquals(i * 1000 + me, rs.getInt(1), "client " + me + " got another statement's answer");
+                    }
+                    b.setString(1, "v" + i);
+                    try (ResultSet rs = b.executeQuery()) {
+                        rs.next();
+                        assertEquals("v" + i + "/" + me, rs.getString(1), "client " + me + " got another statement's answer");
+                    }
+                }
+            }
+            return runs;
         }
     }
 

@@ -6,6 +6,7 @@ import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.Messages;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -164,13 +165,29 @@ final class PreparedStatements {
         sent.add(new Sent(Kind.PARSE, false, name, bytes));
     }
 
+    /**
+     * Makes the connection hold the client's own statement under {@code name} before a Bind or
+     * Describe of it. The name alone says nothing: every pgjdbc client calls its statements
+     * {@code S_1}, {@code S_2}, ..., so a connection may hold another client's {@code S_1}, which
+     * is closed (unseen) and replaced by this client's Parse. Only the same Parse bytes are the
+     * same statement.
+     */
     private void ensurePrepared(String name) {
-        if (name.isEmpty() || server.statements.containsKey(name) || pending(name)) {
+        if (name.isEmpty() || pending(name)) {
             return;
         }
         byte[] parse = mine.get(name);
         if (parse == null) {
             return; // not ours: the server answers as it would directly
+        }
+        byte[] held = server.statements.get(name);
+        if (held != null) {
+            if (Arrays.equals(held, parse)) {
+                return;
+            }
+            backend.send(close(name));
+            add(new Sent(Kind.CLOSE, true, name, null));
+            server.statements.remove(name);
         }
         backend.send(alloc.buffer(parse.length).writeBytes(parse));
         add(new Sent(Kind.PARSE, true, name, parse));
