@@ -439,14 +439,30 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         return security;
     }
 
-    /** A backend is now part of the session: its messages reach the pipeline. */
+    /**
+     * A backend is now part of the session: its messages reach the pipeline. It joins the
+     * session's back-pressure: while the client cannot take more, it is not read either.
+     */
     void adopt(BackendConnection backend) {
         backends.add(backend);
+        backend.channel().config().setAutoRead(channel.isWritable());
     }
 
-    /** A backend leaves the session (back to the pool); false if it was not the session's. */
+    /**
+     * A backend leaves the session (back to the pool); false if it was not the session's. It
+     * leaves the session's back-pressure too: a pooled connection is read while idle (to notice
+     * it closing) and must not come to its next session paused by this one's slow client; and
+     * the client, if this backend's full buffer had paused it, is read again.
+     */
     boolean disown(BackendConnection backend) {
-        return backends.remove(backend);
+        if (!backends.remove(backend)) {
+            return false;
+        }
+        backend.channel().config().setAutoRead(true);
+        if (!channel.config().isAutoRead() && !closing) {
+            backendWritabilityChanged();
+        }
+        return true;
     }
 
     @Override
