@@ -18,6 +18,8 @@ final class MonitorParser {
     private static final Pattern BACKEND = Pattern.compile("(\\S+:\\d+) (master|slave) (?:OK (\\d+)|(FAILED)|(STARTING))");
     private static final Pattern LAGGING = Pattern.compile("lagging (\\S+) (\\d+) (\\d+)");
     private static final Pattern REPLAY_DELAY = Pattern.compile("replay-delay (\\S+) (\\d+)");
+    private static final Pattern NOT_FOLLOWING = Pattern.compile("not-following (\\S+) (\\S+)");
+    private static final Pattern DELAYED = Pattern.compile("delayed (\\S+) (\\d+) (\\d+)");
     private static final Pattern ERROR = Pattern.compile("error (\\S+) (.*)");
     private static final Pattern GENERATION = Pattern.compile("generation (\\d+)");
     private static final Pattern PRIMARY = Pattern.compile("primary (\\S+)");
@@ -44,8 +46,7 @@ final class MonitorParser {
             Matcher m = match(BACKEND, lines.get(i), i + 1, "HOST:PORT master|slave OK LAG|FAILED|STARTING");
             String status = m.group(3) != null ? "OK" : m.group(4) != null ? "FAILED" : "STARTING";
             OptionalLong lag = m.group(3) != null ? OptionalLong.of(Long.parseLong(m.group(3))) : OptionalLong.empty();
-            backends.add(new MonitorReport.Backend(m.group(1), m.group(2), status, lag,
-                    OptionalLong.empty(), OptionalLong.empty(), Optional.empty()));
+            backends.add(MonitorReport.Backend.listed(m.group(1), m.group(2), status, lag));
         }
         if (backends.size() != total) {
             throw new MonitorFormatException("'backends " + ok + "/" + total + "' announces " + total
@@ -89,6 +90,15 @@ final class MonitorParser {
                 case "replay-delay" -> {
                     Matcher m = match(REPLAY_DELAY, line, n, "replay-delay HOST:PORT MILLIS");
                     update(byAddress, m.group(1), n, b -> b.withReplayDelay(Long.parseLong(m.group(2))));
+                }
+                case "not-following" -> {
+                    Matcher m = match(NOT_FOLLOWING, line, n, "not-following HOST:PORT REASON");
+                    update(byAddress, m.group(1), n, b -> b.withNotFollowing(m.group(2)));
+                }
+                case "delayed" -> {
+                    Matcher m = match(DELAYED, line, n, "delayed HOST:PORT MILLIS MAX_MILLIS");
+                    update(byAddress, m.group(1), n,
+                            b -> b.withDelayed(Long.parseLong(m.group(2)), Long.parseLong(m.group(3))));
                 }
                 case "error" -> {
                     Matcher m = match(ERROR, line, n, "error HOST:PORT TEXT");

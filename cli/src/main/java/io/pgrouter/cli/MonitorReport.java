@@ -49,9 +49,20 @@ record MonitorReport(
      * @param lagThreshold the threshold, when a {@code lagging} line names it
      * @param replayDelayMillis from a {@code replay-delay} line
      * @param error from an {@code error} line
+     * @param notFollowing why it does not follow the primary, from a {@code not-following} line
+     *     ({@code orphaned}, {@code other-timeline}, {@code replay-paused})
+     * @param maxReplayDelayMillis its {@code max_replay_delay}, when a {@code delayed} line says
+     *     it is past it
      */
     record Backend(String address, String role, String status, OptionalLong lagBytes,
-            OptionalLong lagThreshold, OptionalLong replayDelayMillis, Optional<String> error) {
+            OptionalLong lagThreshold, OptionalLong replayDelayMillis, Optional<String> error,
+            Optional<String> notFollowing, OptionalLong maxReplayDelayMillis) {
+
+        /** A backend line as read, before any extra line says more about it. */
+        static Backend listed(String address, String role, String status, OptionalLong lagBytes) {
+            return new Backend(address, role, status, lagBytes, OptionalLong.empty(), OptionalLong.empty(),
+                    Optional.empty(), Optional.empty(), OptionalLong.empty());
+        }
 
         boolean isOk() {
             return status.equals("OK");
@@ -62,16 +73,34 @@ record MonitorReport(
             return lagThreshold.isPresent();
         }
 
+        /** Reported past its {@code max_replay_delay} by a {@code delayed} line. */
+        boolean isDelayed() {
+            return maxReplayDelayMillis.isPresent();
+        }
+
         Backend withLagging(long threshold) {
-            return new Backend(address, role, status, lagBytes, OptionalLong.of(threshold), replayDelayMillis, error);
+            return new Backend(address, role, status, lagBytes, OptionalLong.of(threshold), replayDelayMillis, error,
+                    notFollowing, maxReplayDelayMillis);
         }
 
         Backend withReplayDelay(long millis) {
-            return new Backend(address, role, status, lagBytes, lagThreshold, OptionalLong.of(millis), error);
+            return new Backend(address, role, status, lagBytes, lagThreshold, OptionalLong.of(millis), error,
+                    notFollowing, maxReplayDelayMillis);
         }
 
         Backend withError(String text) {
-            return new Backend(address, role, status, lagBytes, lagThreshold, replayDelayMillis, Optional.of(text));
+            return new Backend(address, role, status, lagBytes, lagThreshold, replayDelayMillis, Optional.of(text),
+                    notFollowing, maxReplayDelayMillis);
+        }
+
+        Backend withNotFollowing(String reason) {
+            return new Backend(address, role, status, lagBytes, lagThreshold, replayDelayMillis, error,
+                    Optional.of(reason), maxReplayDelayMillis);
+        }
+
+        Backend withDelayed(long delayMillis, long maxMillis) {
+            return new Backend(address, role, status, lagBytes, lagThreshold, OptionalLong.of(delayMillis), error,
+                    notFollowing, OptionalLong.of(maxMillis));
         }
     }
 

@@ -46,7 +46,9 @@ final class StatusFormat {
         } else if (r.splitBrainNodes().contains(b.address())) {
             notes.add("SPLIT BRAIN: claims primary, not trusted");
         }
+        b.notFollowing().ifPresent(why -> notes.add("not following the primary (" + why + "): no reads"));
         b.lagThreshold().ifPresent(t -> notes.add("lagging, threshold " + t + ": no reads"));
+        b.maxReplayDelayMillis().ifPresent(max -> notes.add("delayed past max_replay_delay " + max + "ms: no reads"));
         b.error().ifPresent(notes::add);
         return String.join("; ", notes);
     }
@@ -83,6 +85,9 @@ final class StatusFormat {
                     .append(", \"lagThreshold\": ").append(Json.number(b.lagThreshold()))
                     .append(", \"replayDelayMillis\": ").append(Json.number(b.replayDelayMillis()))
                     .append(", \"error\": ").append(Json.string(b.error()))
+                    .append(", \"notFollowing\": ").append(Json.string(b.notFollowing()))
+                    .append(", \"delayed\": ").append(b.isDelayed())
+                    .append(", \"maxReplayDelayMillis\": ").append(Json.number(b.maxReplayDelayMillis()))
                     .append('}');
         }
         out.append(r.backends().isEmpty() ? "]\n" : "\n  ]\n");

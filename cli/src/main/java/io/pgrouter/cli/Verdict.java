@@ -7,7 +7,8 @@ import java.util.List;
  * What {@code pgrouter-cli status} concludes, Nagios style: the exit code, its word and a
  * one-line reason.
  *
- * @param exitCode 0 all well, 1 some backend down or lagging, 2 no usable primary or no monitor
+ * @param exitCode 0 all well, 1 some backend down, lagging, delayed or not following the primary,
+ *     2 no usable primary or no monitor
  * @param word OK, WARNING or CRITICAL
  * @param summary the reason, for people
  */
@@ -30,8 +31,12 @@ record Verdict(int exitCode, String word, String summary) {
         for (MonitorReport.Backend b : r.backends()) {
             if (!b.isOk()) {
                 problems.add(b.address() + " " + b.status());
+            } else if (b.notFollowing().isPresent()) {
+                problems.add(b.address() + " not following the primary (" + b.notFollowing().get() + ")");
             } else if (b.isLagging()) {
                 problems.add(b.address() + " lagging " + b.lagBytes().orElse(0) + " bytes");
+            } else if (b.isDelayed()) {
+                problems.add(b.address() + " delayed " + b.replayDelayMillis().orElse(0) + "ms");
             }
         }
         String primary = "primary " + r.primary().get();

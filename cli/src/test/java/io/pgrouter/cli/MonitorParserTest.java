@@ -51,6 +51,21 @@ class MonitorParserTest {
     }
 
     @Test
+    void parsesWhyAnOkReplicaGetsNoReads() throws Exception {
+        MonitorReport r = MonitorParser.parse(SEED + "generation 1\nprimary 10.0.0.3:6432\nsplit-brain no\n"
+                + "not-following 10.0.0.1:6432 other-timeline\ndelayed 10.0.0.2:6432 45000 30000\n");
+        MonitorReport.Backend orphan = r.backends().get(1);
+        assertEquals(Optional.of("other-timeline"), orphan.notFollowing());
+        assertEquals("OK", orphan.status(), "it still answers");
+        MonitorReport.Backend slow = r.backends().get(2);
+        assertTrue(slow.isDelayed());
+        assertEquals(OptionalLong.of(30000), slow.maxReplayDelayMillis());
+        assertEquals(OptionalLong.of(45000), slow.replayDelayMillis());
+        assertEquals(Optional.empty(), r.backends().get(0).notFollowing());
+        assertThrows(MonitorFormatException.class, () -> MonitorParser.parse(SEED + "not-following 10.9.9.9:1 orphaned\n"));
+    }
+
+    @Test
     void parsesTheExtras() throws Exception {
         MonitorReport r = MonitorParser.parse(EXTENDED);
         assertTrue(r.extended());

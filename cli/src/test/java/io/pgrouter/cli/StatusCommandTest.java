@@ -59,6 +59,29 @@ class StatusCommandTest {
     }
 
     @Test
+    void aReplicaThatDoesNotFollowThePrimaryOrIsDelayedIsExitOneAndSaysWhy() throws Exception {
+        try (FakeMonitor m = new FakeMonitor(HEALTHY + "not-following 127.0.0.1:5434 orphaned\n")) {
+            Run r = run("status", "-m", m.address());
+            assertEquals(1, r.exitCode(), r.out());
+            assertTrue(r.out().startsWith("PGROUTER WARNING - "), r.out());
+            assertTrue(r.out().lines().findFirst().orElseThrow()
+                    .contains("127.0.0.1:5434 not following the primary (orphaned)"), r.out());
+            assertTrue(r.out().lines().anyMatch(l -> l.matches(
+                    "127\\.0\\.0\\.1:5434 +slave +OK +16 +- +not following the primary \\(orphaned\\): no reads")), r.out());
+
+            m.answer(HEALTHY + "delayed 127.0.0.1:5433 45000 30000\n");
+            Run delayed = run("status", "-m", m.address());
+            assertEquals(1, delayed.exitCode(), delayed.out());
+            assertTrue(delayed.out().contains("127.0.0.1:5433 delayed 45000ms"), delayed.out());
+            assertTrue(delayed.out().contains("delayed past max_replay_delay 30000ms: no reads"), delayed.out());
+
+            Run json = run("status", "-m", m.address(), "--format", "json");
+            assertTrue(json.out().contains("\"replayDelayMillis\": 45000, \"error\": null, \"notFollowing\": null,"
+                    + " \"delayed\": true, \"maxReplayDelayMillis\": 30000}"), json.out());
+        }
+    }
+
+    @Test
     void noPrimaryOrSplitBrainIsExitTwo() throws Exception {
         try (FakeMonitor m = new FakeMonitor(HEALTHY.replace("primary 127.0.0.1:5432", "primary none"))) {
             assertEquals(2, run("status", "-m", m.address()).exitCode());
@@ -94,7 +117,8 @@ class StatusCommandTest {
             assertTrue(r.out().contains("\"primary\": \"127.0.0.1:5432\""), r.out());
             assertTrue(r.out().contains("{\"address\": \"127.0.0.1:5434\", \"role\": \"slave\", \"status\": \"OK\","
                     + " \"lagBytes\": 16, \"lagging\": true, \"lagThreshold\": 10, \"replayDelayMillis\": null,"
-                    + " \"error\": null}"), r.out());
+                    + " \"error\": null, \"notFollowing\": null, \"delayed\": false, \"maxReplayDelayMillis\": null}"),
+                    r.out());
             assertTrue(r.out().contains("\"generation\": 9"), r.out());
             assertEquals(r.out().chars().filter(c -> c == '{').count(), r.out().chars().filter(c -> c == '}').count());
         }
