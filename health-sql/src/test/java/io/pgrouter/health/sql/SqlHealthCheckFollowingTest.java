@@ -96,8 +96,8 @@ class SqlHealthCheckFollowingTest {
         PgNode leftBehind = cluster.replicas().get(1);
         List<BackendConfig> backends = ClusterFixture.backends(cluster.nodes(), LAG_THRESHOLD);
         ClusterState state = new ClusterState(backends);
-        try (Watcher watcher = ClusterFixture.watcher(backends, state);
-                HealthCheck check = new SqlHealthCheckFactory().create(ClusterFixture.healthBlock())) {
+        Watcher watcher = ClusterFixture.watcher(backends, state);
+        try (watcher; HealthCheck check = new SqlHealthCheckFactory().create(ClusterFixture.healthBlock())) {
             await(state, FEW_ROUNDS, "both replicas streaming",
                     s -> state(s, promoted).following() == Following.STREAMING
                             && state(s, leftBehind).following() == Following.STREAMING);
