@@ -6,6 +6,7 @@ import io.pgrouter.core.config.ConfigChecks;
 import io.pgrouter.core.config.ConfigErrors;
 import io.pgrouter.core.config.RouterConfig;
 import io.pgrouter.core.plugin.PluginCatalog;
+import io.pgrouter.core.pool.PoolSettings;
 import io.pgrouter.core.server.ProxyServer;
 import io.pgrouter.core.server.Security;
 import io.pgrouter.core.server.ServerSettings;
@@ -69,7 +70,7 @@ public final class Router implements AutoCloseable {
     public static Router prepare(RouterConfig config, PluginCatalog plugins) throws ConfigErrors {
         List<ConfigException> problems = new ArrayList<>(ConfigChecks.filesReadable(config));
         for (PluginConfig block : config.blocks().values()) {
-            if (!plugins.names().contains(block.name())) {
+            if (!plugins.names().contains(block.name()) && !block.name().equals(PoolSettings.BLOCK)) {
                 problems.add(new ConfigException(block.location(), "unknown directive '" + block.name()
                         + "' (no plugin of that name; plugins found: " + String.join(", ", plugins.names()) + ")"));
             }
@@ -84,9 +85,10 @@ public final class Router implements AutoCloseable {
                 config.health().method(), "health check method", config.health().block().location(),
                 plugins.healthChecks().keySet(),
                 f -> ((HealthCheckFactory) f).create(config.health().block()));
+        PoolSettings pools = poolSettings(config, problems);
         ProxyServer server = new ProxyServer(new ServerSettings(config.listen(), config.workers(),
                 config.limits().maxMessageSize(), config.limits().connectTimeout(), config.limits().maxClients(),
-                config.limits().authenticationTimeout()), pipeline, cluster);
+                config.limits().authenticationTimeout()), pools, pipeline, cluster);
         if (security != null) {
             server.security(security);
         }
@@ -103,6 +105,16 @@ public final class Router implements AutoCloseable {
             throw new ConfigErrors(problems);
         }
         return new Router(config, plugins, cluster, pipeline, health, server, monitors);
+    }
+
+    /** The {@code pool { }} block, or the defaults (then listed as a problem) when it is rejected. */
+    private static PoolSettings poolSettings(RouterConfig config, List<ConfigException> problems) {
+        try {
+            return PoolSettings.from(config.block(PoolSettings.BLOCK));
+        } catch (ConfigException e) {
+            problems.add(e);
+            return PoolSettings.DEFAULT;
+        }
     }
 
     /** Calls a factory, turning a missing plugin or a rejected block into a listed problem. */
@@ -164,6 +176,7 @@ public final class Router implements AutoCloseable {
                 next.health().method(), "health check method", next.health().block().location(),
                 plugins.healthChecks().keySet(), f -> ((HealthCheckFactory) f).create(next.health().block()));
         Security nextSecurity = SecurityLoader.load(next, problems);
+        PoolSettings nextPools = poolSettings(next, problems);
         if (!problems.isEmpty()) {
             if (nextHealth != null) {
                 closeQuietly(nextHealth::close, "rejected health check");
@@ -171,6 +184,7 @@ public final class Router implements AutoCloseable {
             throw new ConfigErrors(problems);
         }
         server.security(nextSecurity);
+        server.pools(nextPools);
         restartNeeded("listen", config.listen(), next.listen());
         restartNeeded("monitor", config.monitor(), next.monitor());
         restartNeeded("workers", config.workers(), next.workers());

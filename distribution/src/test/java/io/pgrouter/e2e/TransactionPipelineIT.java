@@ -153,6 +153,46 @@ class TransactionPipelineIT {
     }
 
     @Test
+    void aPooledConnectionWhoseServerEndedIsNeverHandedToAClient() throws Exception {
+        List<Connection> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) { // four clients at once: four pooled connections afterwards
+                Connection c = connect();
+                c.setAutoCommit(false);
+                pid(c.createStatement());
+                clients.add(c);
+            }
+        } finally {
+            for (Connection c : clients) {
+                c.rollback();
+                c.close();
+            }
+        }
+        int ended;
+        try (Connection direct = cluster.primary().connect(); Statement s = direct.createStatement();
+                ResultSet rs = s.executeQuery("select count(pg_terminate_backend(pid)) from pg_stat_activity"
+                        + " where backend_type = 'client backend' and pid <> pg_backend_pid()")) {
+            rs.next();
+            ended = rs.getInt(1);
+        }
+        assertTrue(ended >= 4, "the idle pooled connections' servers were ended: " + ended);
+        Await.until(Duration.ofSeconds(10), "the ended servers are gone", () -> otherClientBackends() == 0);
+        for (int i = 0; i < 8; i++) {
+            try (Connection c = connect(); Statement s = c.createStatement()) {
+                assertTrue(pid(s) > 0, "served on a live connection");
+            }
+        }
+    }
+
+    private static int otherClientBackends() throws SQLException {
+        try (Connection c = cluster.primary().connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "select count(*) from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
     void aTransactionKeepsOneBackendAndAnotherClientGetsAnother() throws Exception {
         try (Connection a = connect(); Connection b = connect(); Statement sa = a.createStatement();
                 Statement sb = b.createStatement()) {

@@ -42,12 +42,25 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     private ServerPool pool;
     private long idleSince;
     private Object attachment;
+    /** Its place in the pool limits, given back when it closes. */
+    private final ServerBudget.Permit permit;
+    private final long openedAt = System.nanoTime();
 
-    BackendConnection(ClientConnection owner, Endpoint address, ConnectionStats stats) {
+    BackendConnection(ClientConnection owner, Endpoint address, ConnectionStats stats, ServerBudget.Permit permit) {
         this.owner = owner;
         this.address = address;
         this.stats = stats;
         this.requests = stats.requestCounter(address);
+        this.permit = permit;
+    }
+
+    ServerBudget.Permit permit() {
+        return permit;
+    }
+
+    /** How long ago it connected, for {@code server_lifetime}. */
+    long ageNanos() {
+        return System.nanoTime() - openedAt;
     }
 
     Channel channel() {
@@ -164,6 +177,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         stats.backendClosed();
+        permit.release();
         if (login != null) {
             login = null;
             loggedIn.completeExceptionally(new BackendLoginException(SqlState.CONNECTION_FAILURE, "the backend "
@@ -216,8 +230,9 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
         idlePool.put(this);
     }
 
-    /** Takes a connection out of its pool for a session. */
+    /** Takes a connection out of its pool (or straight from the session that gave it back) for a session. */
     void adoptBy(ClientConnection session) {
+        flushIfDirty();
         pool = null;
         owner = session;
     }

@@ -57,10 +57,12 @@ final class BackendConnector {
 
     /**
      * Connects, and with {@code tls} starts TLS first; the future's value is the connected channel,
-     * its pipeline ending in a {@link BackendConnection}, ready for the startup message.
+     * its pipeline ending in a {@link BackendConnection}, ready for the startup message. The
+     * connection holds {@code permit} and gives it back when it closes; when the connect fails the
+     * caller gives it back.
      */
     Future<Channel> connect(ClientConnection session, Endpoint address, io.netty.handler.ssl.SslContext tls,
-            EventLoop loop) {
+            EventLoop loop, ServerBudget.Permit permit) {
         io.netty.util.concurrent.Promise<Channel> promise = loop.newPromise();
         Bootstrap b = new Bootstrap()
                 .group(loop) // same loop as the client: the session stays single-threaded
@@ -75,7 +77,7 @@ final class BackendConnector {
                             ch.pipeline().addLast("tls-start", new BackendTlsStart(tls, address, promise));
                         }
                         ch.pipeline().addLast("frames", new FrameDecoder(maxMessageSize));
-                        ch.pipeline().addLast("backend", new BackendConnection(session, address, stats));
+                        ch.pipeline().addLast("backend", new BackendConnection(session, address, stats, permit));
                     }
                 });
         transport.tuneConnections(b);

@@ -1,6 +1,7 @@
 package io.pgrouter.core.server;
 
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.pgrouter.core.auth.BackendAuthenticator;
 import io.pgrouter.core.protocol.SqlState;
 import io.pgrouter.spi.cluster.BackendState;
@@ -8,6 +9,9 @@ import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.BackendLoginException;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -27,6 +31,9 @@ final class BackendOpener {
     private final ClientConnection session;
     private final ServerContext server;
     private ServerPool.Key lastKey;
+    private ServerBudget.PoolId lastPool;
+    /** Requests queued for a permit of a full pool. */
+    private final List<Wait> waits = new ArrayList<>(1);
 
     BackendOpener(ClientConnection session, ServerContext server) {
         this.session = session;
@@ -35,13 +42,13 @@ final class BackendOpener {
 
     CompletionStage<Backend> connect(Endpoint address) {
         CompletableFuture<Backend> result = new CompletableFuture<>();
-        openBackend(address, result, backend -> attach(backend, result));
+        openBackend(address, result, null, backend -> attach(backend, result));
         return result;
     }
 
     CompletionStage<Backend> login(Endpoint address) {
         CompletableFuture<Backend> result = new CompletableFuture<>();
-        openBackend(address, result, backend -> logIn(backend, false, result));
+        openBackend(address, result, null, backend -> logIn(backend, false, result));
         return result;
     }
 
@@ -76,11 +83,15 @@ final class BackendOpener {
     private CompletionStage<Backend> loginForPool(Endpoint address) {
         ServerPool.Key key = poolKey(address);
         CompletableFuture<Backend> result = new CompletableFuture<>();
-        login(address).whenComplete((backend, error) -> {
+        CompletableFuture<Backend> loggedIn = new CompletableFuture<>();
+        openBackend(address, loggedIn, key, backend -> logIn(backend, false, loggedIn));
+        loggedIn.whenComplete((backend, error) -> {
             if (error != null) {
                 result.completeExceptionally(error);
             } else {
-                ((BackendConnection) backend).poolKey(key);
+                BackendConnection b = (BackendConnection) backend;
+                b.poolKey(key); // a handed-over one has it already
+                server.pools().rememberGreeting(key, b.parameterStatusMessages());
                 result.complete(backend);
             }
         });
@@ -105,13 +116,49 @@ final class BackendOpener {
         return lastKey;
     }
 
+    /**
+     * Gives a connection back: to a client waiting for one like it on this loop, else to the
+     * loop's idle cache; closed instead when it cannot be reused, has lived past
+     * {@code server_lifetime}, or holds a permit that a client elsewhere waits for.
+     */
     void release(Backend backend) {
         BackendConnection b = (BackendConnection) backend;
-        if (!session.disown(b) || b.poolKey() == null || !b.isOpen()) {
+        if (!session.disown(b) || b.poolKey() == null || !b.isOpen() || pastLifetime(b)) {
             b.close();
             return;
         }
-        b.parkIn(server.pools().of(session.eventLoop()));
+        ServerBudget.GiveBack next = server.pools().budget().giveBack(b.permit().pool(), session.eventLoop(), b.poolKey());
+        if (next.handTo() != null) {
+            next.handTo().handed(b);
+        } else if (next.close()) {
+            b.close();
+        } else {
+            b.parkIn(server.pools().of(session.eventLoop()));
+        }
+    }
+
+    private boolean pastLifetime(BackendConnection b) {
+        long lifetime = server.pools().budget().settings().serverLifetime().toNanos();
+        return lifetime > 0 && b.ageNanos() > lifetime;
+    }
+
+    /**
+     * The ParameterStatus messages of the last pooled login to the primary that this session's
+     * login matches, or null when there was none (or there is no primary).
+     */
+    byte[] rememberedGreeting() {
+        return session.cluster().primary().map(p -> server.pools().rememberedGreeting(poolKey(p.address())))
+                .orElse(null);
+    }
+
+    /** The pool a connection of this session to the address counts in: backend, database, user. */
+    private ServerBudget.PoolId poolId(Endpoint address) {
+        if (lastPool == null || !lastPool.address().equals(address)) {
+            Map<String, String> p = session.startup().parameters();
+            String user = p.getOrDefault("user", "");
+            lastPool = new ServerBudget.PoolId(address, p.getOrDefault("database", user), user);
+        }
+        return lastPool;
     }
 
     CompletionStage<Backend> relayToPrimary() {
@@ -120,7 +167,7 @@ final class BackendOpener {
             return CompletableFuture.failedFuture(new IOException("no primary backend is available"));
         }
         CompletableFuture<Backend> result = failSessionOnError(address);
-        openBackend(address, result, backend -> {
+        openBackend(address, result, null, backend -> {
             if (session.clientLogin() == null) {
                 // The primary authenticates the client: everything it says from here on is relayed.
                 backend.send(session.startup().raw().retainedDuplicate());
@@ -191,11 +238,47 @@ final class BackendOpener {
         return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 
-    /** Connects on this session's loop and hands the connection on, or fails {@code result}. */
-    private void openBackend(Endpoint address, CompletableFuture<Backend> result,
+    /**
+     * Connects on this session's loop and hands the connection on, or fails {@code result}. The
+     * connection needs a permit of its pool first: when the pool is full this waits in the
+     * budget's queue, and fails {@code result} with 53300 after {@code query_wait_timeout}.
+     * {@code reusable} is the login a connection given back by another session must have to be
+     * handed to this request as it is (null: only a new connection will do).
+     */
+    private void openBackend(Endpoint address, CompletableFuture<Backend> result, ServerPool.Key reusable,
             Consumer<BackendConnection> connected) {
-        server.connector().connect(session, address, session.security().backendTls().get(address), session.eventLoop()).addListener(f -> {
+        Wait wait = new Wait(address, result, reusable, connected);
+        ServerBudget budget = server.pools().budget();
+        if (!isPrimary(address)) {
+            // A replica's full pool is no reason to wait: the read can go to the primary.
+            ServerBudget.Permit permit = budget.tryRequest(poolId(address));
+            if (permit != null) {
+                connectWith(permit, wait);
+            } else {
+                result.completeExceptionally(new BackendLoginException(SqlState.TOO_MANY_CONNECTIONS,
+                        "pgrouter: the pool of " + address + " is full", Map.of()));
+            }
+            return;
+        }
+        ServerBudget.Permit permit = budget.request(poolId(address), wait);
+        if (permit != null) {
+            connectWith(permit, wait);
+        } else {
+            waits.add(wait);
+        }
+    }
+
+    private boolean isPrimary(Endpoint address) {
+        return session.cluster().primary().map(p -> p.address().equals(address)).orElse(false);
+    }
+
+    private void connectWith(ServerBudget.Permit permit, Wait wait) {
+        Endpoint address = wait.address;
+        CompletableFuture<Backend> result = wait.result;
+        server.connector().connect(session, address, session.security().backendTls().get(address), session.eventLoop(),
+                permit).addListener(f -> {
             if (!f.isSuccess()) {
+                permit.release();
                 result.completeExceptionally(f.cause());
                 session.flushAll(); // a connect failure arrives outside the session's callbacks
                 return;
@@ -206,8 +289,70 @@ final class BackendOpener {
                 result.completeExceptionally(new IOException("client went away"));
                 return;
             }
-            connected.accept(backend);
+            wait.connected.accept(backend);
         });
+    }
+
+    /** The client left: its requests waiting for a permit leave the queue. */
+    void cancelWaits() {
+        for (Wait w : List.copyOf(waits)) {
+            server.pools().budget().cancel(w); // if granted meanwhile, granted() gives the permit back
+        }
+        waits.clear();
+    }
+
+    /** A request for a connection, queued while its pool is full. Runs on the session's loop. */
+    private final class Wait implements ServerBudget.Waiter {
+        final Endpoint address;
+        final CompletableFuture<Backend> result;
+        final ServerPool.Key reusable;
+        final Consumer<BackendConnection> connected;
+
+        Wait(Endpoint address, CompletableFuture<Backend> result, ServerPool.Key reusable,
+                Consumer<BackendConnection> connected) {
+            this.address = address;
+            this.result = result;
+            this.reusable = reusable;
+            this.connected = connected;
+        }
+
+        @Override
+        public EventLoop loop() {
+            return session.eventLoop();
+        }
+
+        @Override
+        public ServerPool.Key key() {
+            return reusable;
+        }
+
+        @Override
+        public void granted(ServerBudget.Permit permit) {
+            waits.remove(this);
+            if (session.isClosing()) {
+                permit.release();
+                result.completeExceptionally(new IOException("client went away"));
+                return;
+            }
+            connectWith(permit, this);
+        }
+
+        @Override
+        public void handed(BackendConnection connection) {
+            waits.remove(this);
+            connection.adoptBy(session);
+            session.adopt(connection);
+            result.complete(connection);
+            session.flushAll(); // called from another session's callback: this one's writes are flushed here
+        }
+
+        @Override
+        public void timedOut(String why) {
+            waits.remove(this);
+            log.info("session {}: {}", session.id(), why);
+            result.completeExceptionally(new BackendLoginException(SqlState.TOO_MANY_CONNECTIONS, why, Map.of()));
+            session.flushAll();
+        }
     }
 
     /** Makes a ready backend part of the session, unless the client left meanwhile. */

@@ -243,6 +243,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         server.stats().clientClosed();
         startupTimer.cancel(false);
         closing = true;
+        opener.cancelWaits();
         if (pipeline != null) {
             SessionPipeline p = pipeline;
             pipeline = null;
@@ -470,6 +471,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         byte[] parameterStatus = backend instanceof BackendConnection pooled
                 ? pooled.parameterStatusMessages() : Greeting.parameterStatusMessages(backend.parameters());
         toClient(Greeting.rest(channel.alloc(), parameterStatus, processId(), secretKey()));
+    }
+
+    @Override
+    public boolean greetClientFromPool() {
+        byte[] parameterStatus = login == null ? null : opener.rememberedGreeting();
+        if (parameterStatus == null) {
+            return false;
+        }
+        toClient(Greeting.rest(channel.alloc(), parameterStatus, processId(), secretKey()));
+        return true;
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.pgrouter.core.server;
 
+import io.pgrouter.core.pool.PoolSettings;
+import io.pgrouter.core.pool.PoolStats;
+import java.util.List;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -33,18 +36,32 @@ public final class ProxyServer implements AutoCloseable {
     private volatile Security security = Security.NONE;
 
     public ProxyServer(ServerSettings settings, Pipeline pipeline, ClusterView cluster) {
+        this(settings, PoolSettings.DEFAULT, pipeline, cluster);
+    }
+
+    public ProxyServer(ServerSettings settings, PoolSettings pools, Pipeline pipeline, ClusterView cluster) {
         this.settings = settings;
         this.transport = Transport.best();
         this.stats = new ConnectionStats(settings.workers());
         BackendConnector connector = new BackendConnector(transport, stats, settings.maxMessageSize(),
                 settings.connectTimeout());
         this.context = new ServerContext(settings, pipeline, cluster, stats, connector, new CancelKeys(),
-                () -> security, new ServerPools());
+                () -> security, new ServerPools(pools));
     }
 
     /** Sets who may connect and how (at startup and on reload); connections already open keep theirs. */
     public void security(Security next) {
         security = java.util.Objects.requireNonNull(next);
+    }
+
+    /** A reload's pool settings: larger limits let waiting clients in at once, smaller ones apply as connections close. */
+    public void pools(PoolSettings next) {
+        context.pools().budget().settings(next);
+    }
+
+    /** Every pool's connections and waiting clients, for the monitor. */
+    public List<PoolStats> poolStats() {
+        return context.pools().stats();
     }
 
     public ConnectionStats stats() {

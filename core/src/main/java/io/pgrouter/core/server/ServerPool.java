@@ -2,7 +2,6 @@ package io.pgrouter.core.server;
 
 import io.netty.channel.EventLoop;
 import io.pgrouter.spi.cluster.Endpoint;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -10,13 +9,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Idle backend connections of one event loop, ready to be reused by the sessions of that loop
- * (the transaction pipeline's server pool). Keyed by address and the startup parameters the
- * connection logged in with, so a reused connection is one the client could have opened itself.
+ * Idle backend connections of one event loop, ready to be reused by the sessions of that loop.
+ * Keyed by address and the startup parameters the connection logged in with, so a reused
+ * connection is one the client could have opened itself.
  *
- * <p>One pool per event loop, touched only from that loop: no locks, and a session and the
- * backends it uses stay on one thread. The most recently used connection is reused first (its
- * backend process is warm); connections idle longer than {@link #IDLE_TIMEOUT} are closed.
+ * <p>One cache per event loop, touched only from that loop: no locks here, and a session and the
+ * backends it uses stay on one thread. How many connections may exist is not decided here but by
+ * the {@link ServerBudget}, which counts these as idle. The most recently used connection is
+ * reused first (its backend process is warm); connections idle longer than
+ * {@code server_idle_timeout} are closed.
  */
 final class ServerPool {
     /**
@@ -41,15 +42,15 @@ final class ServerPool {
         }
     }
 
-    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
-    /** Idle connections kept per key and loop; more are closed when given back. */
-    static final int MAX_IDLE_PER_KEY = 64;
+    /** How often idle connections are checked against {@code server_idle_timeout}. */
+    private static final long STALE_CHECK_MILLIS = 1000;
 
     private final Map<Key, ArrayDeque<BackendConnection>> idle = new HashMap<>();
+    private final ServerBudget budget;
 
-    ServerPool(EventLoop loop) {
-        long every = IDLE_TIMEOUT.toMillis() / 4;
-        loop.scheduleWithFixedDelay(this::closeStale, every, every, TimeUnit.MILLISECONDS);
+    ServerPool(EventLoop loop, ServerBudget budget) {
+        this.budget = budget;
+        loop.scheduleWithFixedDelay(this::closeStale, STALE_CHECK_MILLIS, STALE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** The most recently released open connection for the key, or null. */
@@ -57,6 +58,7 @@ final class ServerPool {
         ArrayDeque<BackendConnection> queue = idle.get(key);
         while (queue != null && !queue.isEmpty()) {
             BackendConnection b = queue.pollLast();
+            budget.idle(b.permit().pool(), -1);
             if (b.isOpen()) {
                 return b;
             }
@@ -64,31 +66,52 @@ final class ServerPool {
         return null;
     }
 
-    /** Keeps an idle connection (closing it when the key has enough). */
+    /** Keeps an idle connection. */
     void put(BackendConnection backend) {
-        ArrayDeque<BackendConnection> queue = idle.computeIfAbsent(backend.poolKey(), k -> new ArrayDeque<>());
-        if (queue.size() >= MAX_IDLE_PER_KEY) {
-            backend.close();
-            return;
-        }
-        queue.addLast(backend);
+        idle.computeIfAbsent(backend.poolKey(), k -> new ArrayDeque<>()).addLast(backend);
+        budget.idle(backend.permit().pool(), +1);
     }
 
     /** Forgets a connection that closed while idle. */
     void remove(BackendConnection backend) {
         ArrayDeque<BackendConnection> queue = idle.get(backend.poolKey());
-        if (queue != null) {
-            queue.remove(backend);
+        if (queue != null && queue.remove(backend)) {
+            budget.idle(backend.permit().pool(), -1);
+        }
+    }
+
+    /**
+     * Closes the longest-idle connection that holds a permit a waiter for {@code wanted} needs
+     * (same backend, and same database or user), if this loop has one: its close lets the waiter in.
+     */
+    void reclaimFor(ServerBudget.PoolId wanted) {
+        BackendConnection oldest = null;
+        for (ArrayDeque<BackendConnection> queue : idle.values()) {
+            BackendConnection first = queue.peekFirst();
+            if (first != null && ServerBudget.sharesLimits(wanted, first.permit().pool())
+                    && (oldest == null || first.idleSince() - oldest.idleSince() < 0)) {
+                oldest = first;
+            }
+        }
+        if (oldest != null) {
+            remove(oldest);
+            oldest.close();
         }
     }
 
     private void closeStale() {
-        long cutoff = System.nanoTime() - IDLE_TIMEOUT.toNanos();
+        long timeout = budget.settings().serverIdleTimeout().toNanos();
+        if (timeout == 0) {
+            return;
+        }
+        long cutoff = System.nanoTime() - timeout;
         for (Iterator<ArrayDeque<BackendConnection>> it = idle.values().iterator(); it.hasNext();) {
             ArrayDeque<BackendConnection> queue = it.next();
             // Oldest first: stop at the first one still fresh enough.
             while (!queue.isEmpty() && queue.peekFirst().idleSince() - cutoff < 0) {
-                queue.pollFirst().close();
+                BackendConnection stale = queue.pollFirst();
+                budget.idle(stale.permit().pool(), -1);
+                stale.close();
             }
             if (queue.isEmpty()) {
                 it.remove();

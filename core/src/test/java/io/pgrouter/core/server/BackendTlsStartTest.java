@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.pgrouter.core.tls.BackendTls;
+import io.pgrouter.core.pool.PoolSettings;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.cluster.TlsMode;
 import io.pgrouter.testkit.PgCluster;
@@ -82,6 +83,8 @@ class BackendTlsStartTest {
     private static Future<Channel> connect(PgCluster cluster, Optional<SslContext> tls) {
         Endpoint address = new Endpoint(cluster.primary().host(), cluster.primary().port());
         ClientConnection nobody = new ClientConnection(null); // the handshake never reaches the session
-        return connector.connect(nobody, address, tls.orElseThrow(), loop.next());
+        ServerBudget.Permit permit = new ServerBudget(PoolSettings.DEFAULT, pool -> { })
+                .request(new ServerBudget.PoolId(address, "postgres", "postgres"), null);
+        return connector.connect(nobody, address, tls.orElseThrow(), loop.next(), permit);
     }
 }

@@ -127,6 +127,20 @@ public interface Session {
     void greetClient(Backend backend);
 
     /**
+     * Ends the client's login like {@link #greetClient}, without a backend: from the
+     * ParameterStatus values of an earlier pooled connection to the primary logged in as this
+     * client would be (same user, database and startup parameters), as PgBouncer greets from its
+     * pool. A client then waits for a server connection at its first statement, not at its
+     * login, so a full pool does not hold up clients (pgbench, connection pools) that log in one
+     * after another. Returns false, having sent nothing, when core has no such values yet (no
+     * pooled connection was ever made for this login) or pgrouter did not authenticate the
+     * client: then acquire a backend and {@link #greetClient(Backend)}.
+     */
+    default boolean greetClientFromPool() {
+        return false;
+    }
+
+    /**
      * Queues a message for the client, taking over the caller's reference. Core flushes once per
      * burst, after the current callback returns.
      */

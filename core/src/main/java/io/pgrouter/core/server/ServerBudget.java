@@ -1,0 +1,378 @@
+package io.pgrouter.core.server;
+
+import io.netty.channel.EventLoop;
+import io.pgrouter.core.pool.PoolSettings;
+import io.pgrouter.core.pool.PoolStats;
+import io.pgrouter.spi.cluster.Endpoint;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * How many server connections may exist, per pool, database and user, over every worker, and who
+ * waits for one. Every backend connection holds a {@link Permit} from its opening to its close,
+ * so the limits of {@link PoolSettings} hold exactly, whichever pipeline asked and however many
+ * workers there are; idle connections are cached per worker ({@link ServerPool}) but counted here.
+ *
+ * <p>A client that finds its pool full waits in one FIFO queue, without a thread and without
+ * polling: a permit freed by a closing connection goes to the oldest waiter it lets in; a
+ * connection given back while someone waits goes straight to that waiter when it is on the same
+ * worker and wants the same login, and is closed otherwise so that its permit moves on. A waiter
+ * blocked while idle connections hold the permits it needs makes the workers close one. After
+ * {@code reserve_pool_timeout} a waiter may use the reserve; after {@code query_wait_timeout} it
+ * is told the pool is full.
+ *
+ * <p>Thread-safe: workers call it concurrently; one lock guards the counts and the queue, held
+ * only to count. Callbacks to a waiter run on its own event loop, outside the lock.
+ */
+final class ServerBudget {
+    /** A pool: the connections to one backend for one database and user. */
+    record PoolId(Endpoint address, String database, String user) {
+    }
+
+    private record DbId(Endpoint address, String database) {
+    }
+
+    private record UserId(Endpoint address, String user) {
+    }
+
+    /** Someone who asked for a connection and was queued. Callbacks run on {@link #loop()}. */
+    interface Waiter {
+        EventLoop loop();
+
+        /** The login it wants: a connection given back with this key can be handed over as it is. */
+        ServerPool.Key key();
+
+        /** It may open a connection now. */
+        void granted(Permit permit);
+
+        /** It gets a ready connection, given back by another session of the same loop (called on that loop). */
+        void handed(BackendConnection connection);
+
+        /** It waited {@code query_wait_timeout} in vain; {@code why} says so for the client. */
+        void timedOut(String why);
+    }
+
+    /** The right to one server connection, given back exactly once when the connection closes. */
+    final class Permit {
+        private final PoolId pool;
+        private boolean released; // guarded by ServerBudget.this
+
+        private Permit(PoolId pool) {
+            this.pool = pool;
+        }
+
+        PoolId pool() {
+            return pool;
+        }
+
+        /** The connection is gone (or was never opened): the permit goes to whoever waits. */
+        void release() {
+            ServerBudget.this.release(this);
+        }
+    }
+
+    /** A waiter in the queue, with its timers. */
+    private final class Queued {
+        final Waiter waiter;
+        final PoolId pool;
+        final long since = System.nanoTime();
+        boolean reserveAllowed;
+        ScheduledFuture<?> reserveTimer;
+        ScheduledFuture<?> timeoutTimer;
+
+        Queued(Waiter waiter, PoolId pool) {
+            this.waiter = waiter;
+            this.pool = pool;
+        }
+    }
+
+    /** Per pool: connections counted (lent, opening or idle), of which idle, and waiters. */
+    private static final class Counts {
+        int open;
+        int idle;
+        int waiting;
+    }
+
+    private final Map<PoolId, Counts> pools = new HashMap<>();
+    private final Map<DbId, int[]> perDatabase = new HashMap<>();
+    private final Map<UserId, int[]> perUser = new HashMap<>();
+    /** Insertion order is arrival order: the FIFO queue, with removal of any entry in O(1). */
+    private final LinkedHashMap<Waiter, Queued> queue = new LinkedHashMap<>();
+    private volatile PoolSettings settings;
+    /** Asks every worker to close one idle connection that keeps the given pool's waiter out. */
+    private final Consumer<PoolId> reclaim;
+    /** Waiters queued: read without the lock on the hot path (give-back), to skip it when zero. */
+    private volatile int queued;
+
+    ServerBudget(PoolSettings settings, Consumer<PoolId> reclaim) {
+        this.settings = settings;
+        this.reclaim = reclaim;
+    }
+
+    PoolSettings settings() {
+        return settings;
+    }
+
+    /** A reload's settings: larger limits let waiters in at once; smaller ones apply as connections close. */
+    void settings(PoolSettings next) {
+        List<Runnable> grants;
+        synchronized (this) {
+            settings = next;
+            grants = grantWaiting();
+        }
+        grants.forEach(Runnable::run);
+    }
+
+    /**
+     * A permit for a new connection of the pool, or null when the waiter was queued (it hears
+     * through its callbacks). Waiters already queued for the pool go first.
+     */
+    Permit request(PoolId pool, Waiter waiter) {
+        boolean blockedByIdle;
+        synchronized (this) {
+            Counts c = counts(pool);
+            if (c.waiting == 0 && fits(pool, false)) {
+                return take(pool);
+            }
+            Queued q = new Queued(waiter, pool);
+            queue.put(waiter, q);
+            queued = queue.size();
+            c.waiting++;
+            schedule(q);
+            blockedByIdle = idleSharingLimits(pool);
+        }
+        if (blockedByIdle) {
+            reclaim.accept(pool);
+        }
+        return null;
+    }
+
+    /**
+     * A permit for a new connection of the pool if one is free now, else null, without queuing:
+     * for a read that can go to the primary instead. Idle connections in the way are reclaimed
+     * for the next time.
+     */
+    Permit tryRequest(PoolId pool) {
+        synchronized (this) {
+            Counts c = pools.get(pool);
+            if ((c == null || c.waiting == 0) && fits(pool, false)) {
+                return take(pool);
+            }
+            if (!idleSharingLimits(pool)) {
+                return null;
+            }
+        }
+        reclaim.accept(pool);
+        return null;
+    }
+
+    /** The waiter no longer wants a connection (its client left); false if it was granted one meanwhile. */
+    boolean cancel(Waiter waiter) {
+        synchronized (this) {
+            Queued q = queue.remove(waiter);
+            if (q == null) {
+                return false;
+            }
+            dequeued(q);
+            return true;
+        }
+    }
+
+    /** What to do with a connection given back by its session. */
+    record GiveBack(Waiter handTo, boolean close) {
+        static final GiveBack PARK = new GiveBack(null, false);
+        static final GiveBack CLOSE = new GiveBack(null, true);
+    }
+
+    /**
+     * A connection of {@code pool} is given back on {@code loop}, logged in as {@code key}: hand
+     * it to the oldest waiter that it would let in when that waiter is on the same loop and wants
+     * the same login; close it when that waiter is elsewhere (its permit then moves on); else park
+     * it. The caller, on {@code loop}, does what the answer says.
+     */
+    GiveBack giveBack(PoolId pool, EventLoop loop, ServerPool.Key key) {
+        if (queued == 0) {
+            return GiveBack.PARK;
+        }
+        synchronized (this) {
+            for (Iterator<Queued> it = queue.values().iterator(); it.hasNext();) {
+                Queued q = it.next();
+                if (!sharesLimits(q.pool, pool)) {
+                    continue;
+                }
+                if (q.pool.equals(pool) && q.waiter.loop() == loop && key.equals(q.waiter.key())) {
+                    it.remove();
+                    dequeued(q);
+                    return new GiveBack(q.waiter, false);
+                }
+                return GiveBack.CLOSE;
+            }
+            return GiveBack.PARK;
+        }
+    }
+
+    /** Counts a connection parked in a worker's idle cache ({@code +1}) or taken out of it ({@code -1}). */
+    synchronized void idle(PoolId pool, int delta) {
+        counts(pool).idle += delta;
+    }
+
+    /** Every pool that has or wants connections, for the monitor. */
+    synchronized List<PoolStats> stats() {
+        Map<PoolId, Long> oldest = new HashMap<>();
+        for (Queued q : queue.values()) {
+            oldest.putIfAbsent(q.pool, q.since);
+        }
+        long now = System.nanoTime();
+        List<PoolStats> result = new ArrayList<>();
+        pools.forEach((id, c) -> {
+            Long since = oldest.get(id);
+            result.add(new PoolStats(id.address(), id.database(), id.user(), c.open - c.idle, c.idle, c.waiting,
+                    since == null ? Duration.ZERO : Duration.ofNanos(now - since)));
+        });
+        return result;
+    }
+
+    // ---- under the lock -------------------------------------------------------------------------
+
+    private void release(Permit permit) {
+        List<Runnable> grants;
+        synchronized (this) {
+            if (permit.released) {
+                return;
+            }
+            permit.released = true;
+            PoolId pool = permit.pool;
+            Counts c = counts(pool);
+            c.open--;
+            perDatabase.get(new DbId(pool.address(), pool.database()))[0]--;
+            perUser.get(new UserId(pool.address(), pool.user()))[0]--;
+            if (c.open == 0 && c.waiting == 0 && c.idle == 0) {
+                pools.remove(pool);
+            }
+            grants = grantWaiting();
+        }
+        grants.forEach(Runnable::run);
+    }
+
+    /** Lets in every waiter that now fits, oldest first; returns the callbacks to run after the lock. */
+    private List<Runnable> grantWaiting() {
+        if (queue.isEmpty()) {
+            return List.of();
+        }
+        List<Runnable> grants = new ArrayList<>();
+        for (Iterator<Queued> it = queue.values().iterator(); it.hasNext();) {
+            Queued q = it.next();
+            if (fits(q.pool, q.reserveAllowed)) {
+                it.remove();
+                dequeued(q);
+                Permit p = take(q.pool);
+                grants.add(() -> q.waiter.loop().execute(() -> q.waiter.granted(p)));
+            }
+        }
+        return grants;
+    }
+
+    private boolean fits(PoolId pool, boolean reserve) {
+        PoolSettings s = settings;
+        Counts c = pools.get(pool);
+        int open = c == null ? 0 : c.open;
+        if (open >= s.poolSize() + (reserve ? s.reservePoolSize() : 0)) {
+            return false;
+        }
+        if (s.maxDbConnections() > 0 && count(perDatabase, new DbId(pool.address(), pool.database())) >= s.maxDbConnections()) {
+            return false;
+        }
+        return s.maxUserConnections() <= 0 || count(perUser, new UserId(pool.address(), pool.user())) < s.maxUserConnections();
+    }
+
+    private Permit take(PoolId pool) {
+        counts(pool).open++;
+        perDatabase.computeIfAbsent(new DbId(pool.address(), pool.database()), k -> new int[1])[0]++;
+        perUser.computeIfAbsent(new UserId(pool.address(), pool.user()), k -> new int[1])[0]++;
+        return new Permit(pool);
+    }
+
+    /** Whether a connection of {@code held} counts against a limit that {@code wanted} is subject to. */
+    static boolean sharesLimits(PoolId wanted, PoolId held) {
+        return wanted.address().equals(held.address())
+                && (wanted.database().equals(held.database()) || wanted.user().equals(held.user()));
+    }
+
+    private boolean idleSharingLimits(PoolId wanted) {
+        for (Map.Entry<PoolId, Counts> e : pools.entrySet()) {
+            if (e.getValue().idle > 0 && sharesLimits(wanted, e.getKey())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void schedule(Queued q) {
+        PoolSettings s = settings;
+        EventLoop loop = q.waiter.loop();
+        if (s.reservePoolSize() > 0) {
+            q.reserveTimer = loop.schedule(() -> useReserve(q), s.reservePoolTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (!s.queryWaitTimeout().isZero()) {
+            q.timeoutTimer = loop.schedule(() -> expire(q), s.queryWaitTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void useReserve(Queued q) {
+        List<Runnable> grants;
+        synchronized (this) {
+            if (queue.get(q.waiter) != q) {
+                return;
+            }
+            q.reserveAllowed = true;
+            grants = grantWaiting();
+        }
+        grants.forEach(Runnable::run);
+    }
+
+    private void expire(Queued q) {
+        String why;
+        synchronized (this) {
+            if (queue.get(q.waiter) != q) {
+                return;
+            }
+            queue.remove(q.waiter);
+            dequeued(q);
+            Counts c = counts(q.pool);
+            why = "pgrouter: query_wait_timeout: no server connection to " + q.pool.address() + " for user \""
+                    + q.pool.user() + "\" database \"" + q.pool.database() + "\" came free within "
+                    + settings.queryWaitTimeout().toMillis() + " ms (" + c.open + " open, pool_size "
+                    + settings.poolSize() + ")";
+        }
+        q.waiter.timedOut(why); // the timer runs on the waiter's loop
+    }
+
+    private void dequeued(Queued q) {
+        queued = queue.size();
+        Counts c = counts(q.pool);
+        c.waiting--;
+        if (q.reserveTimer != null) {
+            q.reserveTimer.cancel(false);
+        }
+        if (q.timeoutTimer != null) {
+            q.timeoutTimer.cancel(false);
+        }
+    }
+
+    private Counts counts(PoolId pool) {
+        return pools.computeIfAbsent(pool, k -> new Counts());
+    }
+
+    private static <K> int count(Map<K, int[]> counts, K key) {
+        int[] n = counts.get(key);
+        return n == null ? 0 : n[0];
+    }
+}
