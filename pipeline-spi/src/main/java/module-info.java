@@ -12,6 +12,7 @@ module io.pgrouter.spi {
     exports io.pgrouter.spi.config;
     exports io.pgrouter.spi.cluster;
     exports io.pgrouter.spi.pipeline;
+    exports io.pgrouter.spi.protocol;
     exports io.pgrouter.spi.health;
     exports io.pgrouter.spi.monitor;
 }

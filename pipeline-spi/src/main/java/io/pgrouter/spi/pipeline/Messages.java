@@ -3,32 +3,24 @@ package io.pgrouter.spi.pipeline;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Walking a buffer of whole protocol messages in place, as {@link SessionPipeline#clientMessages}
- * and {@link SessionPipeline#serverMessages} receive them: each message is its type byte, a
- * four-byte length (counting itself, not the type) and the body.
+ * Walking a buffer of whole protocol messages in place.
  *
- * <pre>{@code
- * for (int at = messages.readerIndex(); at < messages.writerIndex(); at = Messages.next(messages, at)) {
- *     byte type = messages.getByte(at);
- * }
- * }</pre>
+ * @deprecated moved, with readers and builders of messages, to
+ *     {@link io.pgrouter.spi.protocol.Messages}; this forwards to it and stays for plugins
+ *     written against it.
  */
+@Deprecated
 public final class Messages {
     private Messages() {
     }
 
-    /** Where the message after the one starting at {@code at} starts. */
+    /** See {@link io.pgrouter.spi.protocol.Messages#next}. */
     public static int next(ByteBuf messages, int at) {
-        return at + 1 + messages.getInt(at + 1);
+        return io.pgrouter.spi.protocol.Messages.next(messages, at);
     }
 
-    /** Whether a message of this type is in the buffer. */
+    /** See {@link io.pgrouter.spi.protocol.Messages#contains}. */
     public static boolean contains(ByteBuf messages, byte type) {
-        for (int at = messages.readerIndex(); at < messages.writerIndex(); at = next(messages, at)) {
-            if (messages.getByte(at) == type) {
-                return true;
-            }
-        }
-        return false;
+        return io.pgrouter.spi.protocol.Messages.contains(messages, type);
     }
 }

@@ -1,0 +1,140 @@
+package io.pgrouter.spi.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads and builds the messages a server sends (see {@link MessageType.Backend}). Readers take a
+ * whole message at the buffer's reader index (or at {@code at} in a run of messages) and leave
+ * the buffer as it is; builders allocate exactly the message from the allocator given
+ * ({@code Session.alloc()}), and the caller owns the one reference (passing it to
+ * {@code Session.toClient} hands it on).
+ */
+public final class BackendMessages {
+    private BackendMessages() {
+    }
+
+    /** ReadyForQuery's transaction status: not in a transaction. */
+    public static final byte IDLE = 'I';
+    /** ReadyForQuery's transaction status: in a transaction block. */
+    public static final byte IN_TRANSACTION = 'T';
+    /** ReadyForQuery's transaction status: in a failed transaction block (until ROLLBACK). */
+    public static final byte FAILED_TRANSACTION = 'E';
+
+    /** ErrorResponse and NoticeResponse field codes (PostgreSQL's "Error and Notice Message Fields"). */
+    public static final byte FIELD_SEVERITY = 'S';
+    /** The severity, never localized (PostgreSQL 9.6 and later). */
+    public static final byte FIELD_SEVERITY_NONLOCALIZED = 'V';
+    public static final byte FIELD_SQLSTATE = 'C';
+    public static final byte FIELD_MESSAGE = 'M';
+
+    // ---- readers ------------------------------------------------------------------------------
+
+    /** The transaction status of the ReadyForQuery at {@code at}: {@link #IDLE}, {@link #IN_TRANSACTION} or {@link #FAILED_TRANSACTION}. */
+    public static byte transactionStatus(ByteBuf messages, int at) {
+        return messages.getByte(at + Messages.HEADER);
+    }
+
+    /** The transaction status of the ReadyForQuery at the reader index. */
+    public static byte transactionStatus(ByteBuf readyForQuery) {
+        return transactionStatus(readyForQuery, readyForQuery.readerIndex());
+    }
+
+    /**
+     * Where the value of field {@code code} of the ErrorResponse or NoticeResponse at {@code at}
+     * starts (a C string), or -1 when the message has no such field.
+     */
+    public static int fieldAt(ByteBuf messages, int at, byte code) {
+        int end = Messages.next(messages, at);
+        int i = at + Messages.HEADER;
+        while (i < end && messages.getByte(i) != 0) {
+            if (messages.getByte(i) == code) {
+                return i + 1;
+            }
+            int valueEnd = messages.indexOf(i + 1, end, (byte) 0);
+            if (valueEnd < 0) {
+                return -1;
+            }
+            i = valueEnd + 1;
+        }
+        return -1;
+    }
+
+    /** One field of the ErrorResponse or NoticeResponse at the reader index, or "" when it is absent. */
+    public static String field(ByteBuf message, byte code) {
+        int at = fieldAt(message, message.readerIndex(), code);
+        String value = at < 0 ? null : Messages.cstring(message, at);
+        return value == null ? "" : value;
+    }
+
+    /** The SQLSTATE of an ErrorResponse or NoticeResponse, or "" when it has none. */
+    public static String sqlState(ByteBuf message) {
+        return field(message, FIELD_SQLSTATE);
+    }
+
+    /** Whether the ErrorResponse or NoticeResponse at the reader index carries this SQLSTATE (compared in place). */
+    public static boolean hasSqlState(ByteBuf message, String sqlState) {
+        int at = fieldAt(message, message.readerIndex(), FIELD_SQLSTATE);
+        return at >= 0 && Messages.cstringEquals(message, at, sqlState.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The primary message of an ErrorResponse or NoticeResponse, or "" when it has none. */
+    public static String message(ByteBuf message) {
+        return field(message, FIELD_MESSAGE);
+    }
+
+    /** The severity (ERROR, FATAL, PANIC, WARNING, NOTICE, ...): the non-localized one when present. */
+    public static String severity(ByteBuf message) {
+        String severity = field(message, FIELD_SEVERITY_NONLOCALIZED);
+        return severity.isEmpty() ? field(message, FIELD_SEVERITY) : severity;
+    }
+
+    /** An ErrorResponse that ends the server's session (severity FATAL or PANIC). */
+    public static boolean isFatal(ByteBuf errorResponse) {
+        String severity = severity(errorResponse);
+        return severity.equals("FATAL") || severity.equals("PANIC");
+    }
+
+    /** Whether the ParameterStatus at the reader index is about {@code name} (compared in place). */
+    public static boolean isParameter(ByteBuf parameterStatus, String name) {
+        return Messages.cstringEquals(parameterStatus, parameterStatus.readerIndex() + Messages.HEADER,
+                name.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The value of a ParameterStatus; {@code null} when the message is malformed. */
+    public static String parameterValue(ByteBuf parameterStatus) {
+        return Messages.cstring(parameterStatus,
+                Messages.skipCstring(parameterStatus, parameterStatus.readerIndex() + Messages.HEADER));
+    }
+
+    // ---- builders -----------------------------------------------------------------------------
+
+    /** An ErrorResponse: severity ERROR fails the statement, FATAL the session. */
+    public static ByteBuf errorResponse(ByteBufAllocator alloc, String severity, String sqlState, String message) {
+        return fields(alloc, MessageType.Backend.ERROR_RESPONSE, severity, sqlState, message);
+    }
+
+    /** A NoticeResponse (severity NOTICE, WARNING, INFO, ...). */
+    public static ByteBuf noticeResponse(ByteBufAllocator alloc, String severity, String sqlState, String message) {
+        return fields(alloc, MessageType.Backend.NOTICE_RESPONSE, severity, sqlState, message);
+    }
+
+    private static ByteBuf fields(ByteBufAllocator alloc, byte type, String severity, String sqlState, String message) {
+        byte[] s = severity.getBytes(StandardCharsets.UTF_8);
+        byte[] c = sqlState.getBytes(StandardCharsets.UTF_8);
+        byte[] m = message.getBytes(StandardCharsets.UTF_8);
+        int length = 4 + 2 * (2 + s.length) + (2 + c.length) + (2 + m.length) + 1;
+        return alloc.buffer(1 + length).writeByte(type).writeInt(length)
+                .writeByte(FIELD_SEVERITY).writeBytes(s).writeByte(0)
+                .writeByte(FIELD_SEVERITY_NONLOCALIZED).writeBytes(s).writeByte(0)
+                .writeByte(FIELD_SQLSTATE).writeBytes(c).writeByte(0)
+                .writeByte(FIELD_MESSAGE).writeBytes(m).writeByte(0)
+                .writeByte(0);
+    }
+
+    /** A ReadyForQuery with this transaction status ({@link #IDLE}, ...). */
+    public static ByteBuf readyForQuery(ByteBufAllocator alloc, byte status) {
+        return alloc.buffer(6).writeByte(MessageType.Backend.READY_FOR_QUERY).writeInt(5).writeByte(status);
+    }
+}

@@ -1,0 +1,156 @@
+package io.pgrouter.spi.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads and builds the messages a client sends (see {@link MessageType.Frontend}). Readers take
+ * a whole message at the buffer's reader index and leave the buffer as it is; builders allocate
+ * exactly the message from the allocator given ({@code Session.alloc()}), and the caller owns
+ * the one reference (passing it to {@code Backend.send} hands it on).
+ */
+public final class FrontendMessages {
+    private FrontendMessages() {
+    }
+
+    /** Describe and Close name a prepared statement with this byte... */
+    public static final byte STATEMENT = 'S';
+    /** ...and a portal with this one. */
+    public static final byte PORTAL = 'P';
+
+    // ---- readers ------------------------------------------------------------------------------
+
+    /** The SQL of a Query ('Q', length, text, NUL). */
+    public static String queryText(ByteBuf query) {
+        int at = query.readerIndex() + Messages.HEADER;
+        int end = query.writerIndex() - 1; // the NUL
+        return query.toString(at, Math.max(0, end - at), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Where the first name of the message starts: a Parse's statement, a Bind's portal, an
+     * Execute's portal. Describe and Close first say what they name ({@link #target}).
+     */
+    public static int nameAt(ByteBuf message) {
+        byte type = message.getByte(message.readerIndex());
+        int body = message.readerIndex() + Messages.HEADER;
+        return type == MessageType.Frontend.DESCRIBE || type == MessageType.Frontend.CLOSE ? body + 1 : body;
+    }
+
+    /**
+     * The first name of a Parse (statement), Bind (portal), Execute (portal), Describe or Close
+     * (statement or portal); "" for the unnamed one, {@code null} when the message is malformed.
+     */
+    public static String name(ByteBuf message) {
+        return Messages.cstring(message, nameAt(message));
+    }
+
+    /** Whether a Parse, Bind, Execute, Describe or Close names the unnamed statement or portal. */
+    public static boolean namesUnnamed(ByteBuf message) {
+        return Messages.isEmptyCstring(message, nameAt(message));
+    }
+
+    /** What a Describe or Close names: {@link #STATEMENT} or {@link #PORTAL}. */
+    public static byte target(ByteBuf describeOrClose) {
+        return describeOrClose.getByte(describeOrClose.readerIndex() + Messages.HEADER);
+    }
+
+    /** The statement text of a Parse ('P', length, name, text, ...); {@code null} when malformed. */
+    public static String parseText(ByteBuf parse) {
+        return Messages.cstring(parse, Messages.skipCstring(parse, nameAt(parse)));
+    }
+
+    /** Where a Bind's statement name (after its portal name) starts. */
+    public static int bindStatementAt(ByteBuf bind) {
+        return Messages.skipCstring(bind, bind.readerIndex() + Messages.HEADER);
+    }
+
+    /** The statement a Bind names ("" for the unnamed one); {@code null} when malformed. */
+    public static String bindStatement(ByteBuf bind) {
+        return Messages.cstring(bind, bindStatementAt(bind));
+    }
+
+    // ---- builders -----------------------------------------------------------------------------
+
+    /** A Query running {@code sql} (one or more statements, simple protocol). */
+    public static ByteBuf query(ByteBufAllocator alloc, String sql) {
+        byte[] text = utf8(sql);
+        return alloc.buffer(6 + text.length).writeByte(MessageType.Frontend.QUERY).writeInt(5 + text.length)
+                .writeBytes(text).writeByte(0);
+    }
+
+    /**
+     * A Parse of {@code sql} as statement {@code name} ("" for the unnamed one), with the types
+     * (OIDs) of its parameters where the client fixes them; 0 or none leaves them to the server.
+     */
+    public static ByteBuf parse(ByteBufAllocator alloc, String name, String sql, int... parameterTypes) {
+        byte[] n = utf8(name);
+        byte[] text = utf8(sql);
+        int length = 4 + n.length + 1 + text.length + 1 + 2 + 4 * parameterTypes.length;
+        ByteBuf out = alloc.buffer(1 + length).writeByte(MessageType.Frontend.PARSE).writeInt(length);
+        out.writeBytes(n).writeByte(0).writeBytes(text).writeByte(0).writeShort(parameterTypes.length);
+        for (int oid : parameterTypes) {
+            out.writeInt(oid);
+        }
+        return out;
+    }
+
+    /**
+     * A Bind of statement {@code statement} to portal {@code portal} ("" for the unnamed ones),
+     * every parameter and result column in text format; a {@code null} parameter is SQL NULL.
+     */
+    public static ByteBuf bind(ByteBufAllocator alloc, String portal, String statement, String... parameters) {
+        byte[] p = utf8(portal);
+        byte[] s = utf8(statement);
+        byte[][] values = new byte[parameters.length][];
+        int length = 4 + p.length + 1 + s.length + 1 + 2 + 2 + 2;
+        for (int i = 0; i < parameters.length; i++) {
+            values[i] = parameters[i] == null ? null : utf8(parameters[i]);
+            length += 4 + (values[i] == null ? 0 : values[i].length);
+        }
+        ByteBuf out = alloc.buffer(1 + length).writeByte(MessageType.Frontend.BIND).writeInt(length);
+        out.writeBytes(p).writeByte(0).writeBytes(s).writeByte(0);
+        out.writeShort(0); // no parameter format codes: all text
+        out.writeShort(values.length);
+        for (byte[] v : values) {
+            if (v == null) {
+                out.writeInt(-1);
+            } else {
+                out.writeInt(v.length).writeBytes(v);
+            }
+        }
+        return out.writeShort(0); // no result format codes: all text
+    }
+
+    /** A Close of the prepared statement {@code name}. */
+    public static ByteBuf closeStatement(ByteBufAllocator alloc, String name) {
+        return close(alloc, STATEMENT, name);
+    }
+
+    /** A Close of the portal {@code name}. */
+    public static ByteBuf closePortal(ByteBufAllocator alloc, String name) {
+        return close(alloc, PORTAL, name);
+    }
+
+    private static ByteBuf close(ByteBufAllocator alloc, byte target, String name) {
+        byte[] n = utf8(name);
+        // Room for a Sync after it: a Close sent on its own is usually followed by one.
+        return alloc.buffer(7 + n.length + 5).writeByte(MessageType.Frontend.CLOSE).writeInt(6 + n.length)
+                .writeByte(target).writeBytes(n).writeByte(0);
+    }
+
+    /** A Sync. */
+    public static ByteBuf sync(ByteBufAllocator alloc) {
+        return writeSync(alloc.buffer(5));
+    }
+
+    /** Appends a Sync to {@code out} (after a Parse or Close, say, to send both at once); returns {@code out}. */
+    public static ByteBuf writeSync(ByteBuf out) {
+        return out.writeByte(MessageType.Frontend.SYNC).writeInt(4);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
