@@ -19,6 +19,7 @@ import io.pgrouter.spi.health.HealthCheckFactory;
 import io.pgrouter.spi.monitor.Monitor;
 import io.pgrouter.spi.monitor.MonitorContext;
 import io.pgrouter.spi.monitor.MonitorFactory;
+import io.pgrouter.spi.monitor.PoolStats;
 import io.pgrouter.spi.monitor.RouterStats;
 import io.pgrouter.spi.pipeline.Pipeline;
 import io.pgrouter.spi.pipeline.PipelineContext;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -92,7 +94,7 @@ public final class Router implements AutoCloseable {
         if (security != null) {
             server.security(security);
         }
-        MonitorContext monitorContext = new Context(cluster, server.stats(), Optional.of(config.monitor()));
+        MonitorContext monitorContext = new Context(cluster, server.stats(), server::poolStats, Optional.of(config.monitor()));
         List<Monitor> monitors = new ArrayList<>();
         for (MonitorFactory factory : plugins.monitors().values()) {
             Monitor m = create(problems, factory, factory.name(), "monitor", config.block(factory.name()).location(),
@@ -250,7 +252,11 @@ public final class Router implements AutoCloseable {
         }
     }
 
-    private record Context(ClusterView cluster, RouterStats stats, Optional<Endpoint> monitorAddress)
-            implements MonitorContext {
+    private record Context(ClusterView cluster, RouterStats stats, Supplier<List<PoolStats>> poolStats,
+            Optional<Endpoint> monitorAddress) implements MonitorContext {
+        @Override
+        public List<PoolStats> pools() {
+            return poolStats.get();
+        }
     }
 }

@@ -1,7 +1,7 @@
 package io.pgrouter.core.server;
 
 import io.pgrouter.core.pool.PoolSettings;
-import io.pgrouter.core.pool.PoolStats;
+import io.pgrouter.spi.monitor.PoolStats;
 import java.util.List;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;

@@ -2,7 +2,7 @@ package io.pgrouter.core.server;
 
 import io.netty.channel.EventLoop;
 import io.pgrouter.core.pool.PoolSettings;
-import io.pgrouter.core.pool.PoolStats;
+import io.pgrouter.spi.monitor.PoolStats;
 import io.pgrouter.spi.cluster.Endpoint;
 import java.time.Duration;
 import java.util.ArrayList;

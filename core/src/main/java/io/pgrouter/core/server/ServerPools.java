@@ -2,7 +2,7 @@ package io.pgrouter.core.server;
 
 import io.netty.channel.EventLoop;
 import io.pgrouter.core.pool.PoolSettings;
-import io.pgrouter.core.pool.PoolStats;
+import io.pgrouter.spi.monitor.PoolStats;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoop;
 import io.pgrouter.core.pool.PoolSettings;
-import io.pgrouter.core.pool.PoolStats;
+import io.pgrouter.spi.monitor.PoolStats;
 import io.pgrouter.spi.cluster.Endpoint;
 import java.time.Duration;
 import java.util.ArrayList;

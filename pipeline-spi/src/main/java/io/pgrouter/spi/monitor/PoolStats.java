@@ -1,10 +1,11 @@
-package io.pgrouter.core.pool;
+package io.pgrouter.spi.monitor;
 
 import io.pgrouter.spi.cluster.Endpoint;
 import java.time.Duration;
 
 /**
- * One pool as the monitor and {@code pgrouter-cli pools} show it.
+ * One server connection pool (the connections to one backend for one database and user) as the
+ * monitor and {@code pgrouter-cli pools} show it.
  *
  * @param address the backend
  * @param database the database its connections are logged in to
