@@ -1,9 +1,21 @@
 package io.pgrouter.pipeline.readsplit;
 
+import static io.pgrouter.spi.protocol.MessageType.Backend.BACKEND_KEY_DATA;
+import static io.pgrouter.spi.protocol.MessageType.Backend.ERROR_RESPONSE;
+import static io.pgrouter.spi.protocol.MessageType.Backend.NOTICE_RESPONSE;
+import static io.pgrouter.spi.protocol.MessageType.Backend.NOTIFICATION_RESPONSE;
+import static io.pgrouter.spi.protocol.MessageType.Backend.PARAMETER_STATUS;
+import static io.pgrouter.spi.protocol.MessageType.Backend.READY_FOR_QUERY;
+
 import io.netty.buffer.ByteBuf;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.IdleTracker;
 import io.pgrouter.spi.pipeline.Session;
+import io.pgrouter.spi.protocol.BackendMessages;
+import io.pgrouter.spi.protocol.FrontendMessages;
+import io.pgrouter.spi.protocol.MessageType;
+import io.pgrouter.spi.protocol.Messages;
+import io.pgrouter.spi.protocol.SqlState;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +40,7 @@ final class PrimaryLink {
     private Backend primary;
     private int processId;
     private int secretKey;
-    private char transactionStatus = 'I';
+    private byte transactionStatus = BackendMessages.IDLE;
     private int outstanding;
     private boolean standardStrings = true;
     /** A statement that may write is in flight: its ReadyForQuery marks the session's last write. */
@@ -81,7 +93,7 @@ final class PrimaryLink {
         session.greetClient(b);
         primary = b;
         if (used) {
-            sendSilently(Messages.query(session.alloc(), "DISCARD ALL")); // the client's messages queue behind it
+            sendSilently(FrontendMessages.query(session.alloc(), "DISCARD ALL")); // the client's messages queue behind it
             dirtied = false; // as clean as a new connection once that has run
         }
         connected(b);
@@ -102,7 +114,7 @@ final class PrimaryLink {
     private void toPrimary(ByteBuf messages) {
         if (pooled) {
             state.sent(messages);
-            ended |= io.pgrouter.spi.pipeline.Messages.contains(messages, (byte) 'X'); // the server is leaving: never pool it
+            ended |= Messages.contains(messages, MessageType.Frontend.TERMINATE); // the server is leaving: never pool it
             dirtied = true;
         }
         primary.send(messages);
@@ -134,7 +146,8 @@ final class PrimaryLink {
         beforeConnect.add(message);
     }
 
-    char transactionStatus() {
+    /** The primary's last transaction status: {@link BackendMessages#IDLE}, ... */
+    byte transactionStatus() {
         return transactionStatus;
     }
 
@@ -153,7 +166,7 @@ final class PrimaryLink {
 
     /** In a transaction that may write: what runs in it counts as a write (read-your-writes). */
     boolean inWritableTransaction() {
-        return transactionStatus != 'I' && !readOnlyTransaction;
+        return transactionStatus != BackendMessages.IDLE && !readOnlyTransaction;
     }
 
     void send(ByteBuf message, boolean expectsReady) {
@@ -188,28 +201,32 @@ final class PrimaryLink {
         if (pooled) {
             state.received(m);
         }
-        if (swallow > 0 && type != 'S' && type != 'A' && type != 'N') {
-            if (type == 'Z') {
+        if (swallow > 0 && type != PARAMETER_STATUS && type != NOTIFICATION_RESPONSE && type != NOTICE_RESPONSE) {
+            if (type == READY_FOR_QUERY) {
                 swallow--;
-            } else if (type == 'E') {
-                log.debug("session {}: a statement mirrored on the primary failed: {}", session.id(), Messages.errorCode(m));
+            } else if (type == ERROR_RESPONSE) {
+                log.debug("session {}: a statement mirrored on the primary failed: {}", session.id(),
+                        BackendMessages.sqlState(m));
             }
             m.release();
             return false;
         }
-        lastWasError = type == 'E';
+        lastWasError = type == ERROR_RESPONSE;
         boolean wrote = false;
-        if (type == 'K' && m.readableBytes() == 13) {
+        if (type == BACKEND_KEY_DATA && m.readableBytes() == 13) {
             processId = m.getInt(at + 5);
             secretKey = m.getInt(at + 9);
             m.setInt(at + 5, session.processId());
             m.setInt(at + 9, session.secretKey());
-        } else if (type == 'S') {
-            Messages.parameter(m, "standard_conforming_strings").ifPresent(v -> standardStrings = v.equals("on"));
-        } else if (type == 'Z') {
-            transactionStatus = (char) m.getByte(at + 5);
+        } else if (type == PARAMETER_STATUS && BackendMessages.isParameter(m, "standard_conforming_strings")) {
+            String value = BackendMessages.parameterValue(m);
+            if (value != null) {
+                standardStrings = value.equals("on");
+            }
+        } else if (type == READY_FOR_QUERY) {
+            transactionStatus = BackendMessages.transactionStatus(m);
             outstanding = Math.max(0, outstanding - 1);
-            if (writeInFlight && outstanding == 0 && transactionStatus == 'I') {
+            if (writeInFlight && outstanding == 0 && transactionStatus == BackendMessages.IDLE) {
                 writeInFlight = false;
                 wrote = true;
             }
@@ -245,7 +262,7 @@ final class PrimaryLink {
             return;
         }
         log.warn("session {}: lost the primary {}{}", session.id(), backend.address(), cause == null ? "" : ": " + cause);
-        session.fail("08006", "pgrouter: lost the connection to the primary " + backend.address());
+        session.fail(SqlState.CONNECTION_FAILURE, "pgrouter: lost the connection to the primary " + backend.address());
     }
 
     void stop() {

@@ -1,5 +1,16 @@
 package io.pgrouter.pipeline.readsplit;
 
+import static io.pgrouter.spi.protocol.MessageType.Frontend.BIND;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.CLOSE;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.DESCRIBE;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.EXECUTE;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.FLUSH;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.FUNCTION_CALL;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.PARSE;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.QUERY;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.SYNC;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.TERMINATE;
+
 import io.netty.buffer.ByteBuf;
 import io.pgrouter.pipeline.readsplit.sql.Classification;
 import io.pgrouter.pipeline.readsplit.sql.PreparedStatementCommand;
@@ -10,6 +21,9 @@ import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
+import io.pgrouter.spi.protocol.BackendMessages;
+import io.pgrouter.spi.protocol.FrontendMessages;
+import io.pgrouter.spi.protocol.Messages;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,23 +85,23 @@ final class ReadsplitSession implements SessionPipeline {
             queued.add(message); // wait for the replica's statement: answers must stay in order
             return;
         }
-        byte type = message.getByte(message.readerIndex());
-        if (replicaLink.inTransaction() && type != 'X') {
+        byte type = Messages.type(message);
+        if (replicaLink.inTransaction() && type != TERMINATE) {
             replicaTransaction.client(type, message); // a BEGIN READ ONLY transaction runs there
             return;
         }
         switch (type) {
-            case 'P', 'B', 'D', 'E', 'C', 'H', 'S' -> extended(type, message);
-            case 'Q' -> {
+            case PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, FLUSH, SYNC -> extended(type, message);
+            case QUERY -> {
                 flushGroupToPrimary();
                 query(message);
             }
-            case 'X' -> {
+            case TERMINATE -> {
                 flushGroupToPrimary();
                 replicaLink.leave();
                 primaryLink.terminate(message);
             }
-            case 'F' -> {
+            case FUNCTION_CALL -> {
                 flushGroupToPrimary();
                 primaryLink.send(message, true, true); // a function call ends in ReadyForQuery
             }
@@ -100,26 +114,26 @@ final class ReadsplitSession implements SessionPipeline {
 
     /** Gathers an extended-protocol group up to its Sync, then routes it whole. */
     private void extended(byte type, ByteBuf message) {
-        Classification parsed = type == 'P' ? parse(message) : null;
-        if (type == 'C') {
+        Classification parsed = type == PARSE ? parse(message) : null;
+        if (type == CLOSE) {
             close(message);
         }
         if (group.onPrimary()) {
-            if (type == 'P' && Messages.firstName(message).isEmpty()) {
+            if (type == PARSE && FrontendMessages.namesUnnamed(message)) {
                 replicaLink.forgetUnnamed();
             }
-            primaryLink.send(message, type == 'S', type == 'E');
-            if (type == 'S') {
+            primaryLink.send(message, type == SYNC, type == EXECUTE);
+            if (type == SYNC) {
                 group.reset();
             }
             return;
         }
         switch (type) {
-            case 'P' -> {
+            case PARSE -> {
                 if (parsed.route() == Route.PRIMARY && !parsed.setsSessionState() && !controlsReadOnly(parsed)) {
                     group.mayWrite();
                 }
-                if (!Messages.firstName(message).isEmpty()) {
+                if (!FrontendMessages.namesUnnamed(message)) {
                     group.notReplica("named statement"); // parsed on the primary, lazily on a replica
                 } else {
                     group.parsesUnnamed();
@@ -128,62 +142,62 @@ final class ReadsplitSession implements SessionPipeline {
                     }
                 }
             }
-            case 'B' -> {
-                String statement = Messages.bindStatementName(message);
-                if (!Messages.bindsUnnamedPortal(message)) {
+            case BIND -> {
+                String statement = FrontendMessages.bindStatement(message); // null: malformed
+                if (!FrontendMessages.namesUnnamed(message)) {
                     group.notReplica("named portal");
                 }
-                if (statement.isEmpty()) {
+                if ("".equals(statement)) {
                     group.usesUnnamed();
-                } else if (named.isRead(statement)) {
+                } else if (statement != null && named.isRead(statement)) {
                     group.usesNamedRead(statement);
                 } else {
                     group.notReplica("named statement");
                     group.mayWrite();
                 }
             }
-            case 'D' -> {
-                String name = Messages.describedName(message);
-                boolean statement = message.getByte(message.readerIndex() + 5) == 'S';
-                if (statement && name.isEmpty()) {
+            case DESCRIBE -> {
+                String name = FrontendMessages.name(message); // null: malformed
+                boolean statement = FrontendMessages.target(message) == FrontendMessages.STATEMENT;
+                if (statement && "".equals(name)) {
                     group.usesUnnamed();
-                } else if (statement && named.isRead(name)) {
+                } else if (statement && name != null && named.isRead(name)) {
                     group.usesNamedRead(name);
-                } else if (!name.isEmpty()) {
+                } else if (!"".equals(name)) {
                     group.notReplica("named statement or portal");
                 }
             }
-            case 'E' -> {
+            case EXECUTE -> {
                 group.executes();
-                if (!Messages.firstName(message).isEmpty()) {
+                if (!FrontendMessages.namesUnnamed(message)) {
                     group.notReplica("named portal");
                     group.mayWrite(); // bound earlier: who knows
                 }
             }
-            case 'S' -> {
+            case SYNC -> {
                 // the end of the group: routed below
             }
-            default -> group.notReplica(type == 'H' ? "Flush" : "Close"); // 'C', 'H'
+            default -> group.notReplica(type == FLUSH ? "Flush" : "Close"); // Close, Flush
         }
         group.add(message);
-        if (type == 'H' || group.mustFlush()) {
+        if (type == FLUSH || group.mustFlush()) {
             flushGroupToPrimary();
-        } else if (type == 'S') {
+        } else if (type == SYNC) {
             endGroup();
         }
     }
 
     /** Classifies a Parse: it may pin the session, and a named one is kept for replicas. */
     private Classification parse(ByteBuf message) {
-        String text = Messages.parseText(message);
+        String text = FrontendMessages.parseText(message);
         Classification c = classifier.classify(text, primaryLink.standardStrings());
         noteTransactionMode(c, text);
         if (c.setsSessionState() || c.pinsSession()) {
             pin("extended-protocol " + c.reason().description());
         }
         forgetDeallocated(c);
-        String name = Messages.firstName(message);
-        if (!name.isEmpty()) {
+        String name = FrontendMessages.name(message);
+        if (name != null && !name.isEmpty()) {
             named.parsed(name, message, c.route() == Route.REPLICA && !c.setsSessionState(), session.alloc());
         }
         return c;
@@ -191,9 +205,9 @@ final class ReadsplitSession implements SessionPipeline {
 
     /** A Close of a named statement reaches the replica too when it has the statement. */
     private void close(ByteBuf message) {
-        if (message.getByte(message.readerIndex() + 5) == 'S') {
-            String name = Messages.describedName(message); // Close has Describe's layout
-            if (!name.isEmpty() && named.closed(name, replicaLink.backend())) {
+        if (FrontendMessages.target(message) == FrontendMessages.STATEMENT) {
+            String name = FrontendMessages.name(message);
+            if (name != null && !name.isEmpty() && named.closed(name, replicaLink.backend())) {
                 replicaLink.closeStatement(name);
             }
         }
@@ -257,7 +271,7 @@ final class ReadsplitSession implements SessionPipeline {
     }
 
     private void query(ByteBuf message) {
-        String text = Messages.queryText(message);
+        String text = FrontendMessages.queryText(message);
         Classification c = classifier.classify(text, primaryLink.standardStrings());
         noteTransactionMode(c, text);
         forgetDeallocated(c);
@@ -313,7 +327,7 @@ final class ReadsplitSession implements SessionPipeline {
         if (notRead != null) {
             return Optional.of(notRead);
         }
-        if (primaryLink.transactionStatus() != 'I') {
+        if (primaryLink.transactionStatus() != BackendMessages.IDLE) {
             return Optional.of("in a transaction");
         }
         if (pinned) {
@@ -332,7 +346,7 @@ final class ReadsplitSession implements SessionPipeline {
 
     private void toPrimary(ByteBuf message, Classification c, String why) {
         if (c.setsSessionState()) {
-            if (primaryLink.transactionStatus() == 'I') {
+            if (primaryLink.transactionStatus() == BackendMessages.IDLE) {
                 // Kept to replay on a replica logged into later, and mirrored to the one in use.
                 for (String command : c.sessionStateCommands()) {
                     sessionState.add(command);
@@ -367,7 +381,7 @@ final class ReadsplitSession implements SessionPipeline {
 
     /** A single transaction-control statement inside a read-only transaction on the primary: no write. */
     private boolean controlsReadOnly(Classification c) {
-        return readOnlyOnPrimary && primaryLink.transactionStatus() != 'I' && c.statementCount() == 1
+        return readOnlyOnPrimary && primaryLink.transactionStatus() != BackendMessages.IDLE && c.statementCount() == 1
                 && c.reason() == RouteReason.TRANSACTION_CONTROL && !c.beginsTransaction();
     }
 

@@ -1,9 +1,20 @@
 package io.pgrouter.pipeline.readsplit;
 
+import static io.pgrouter.spi.protocol.MessageType.Backend.BACKEND_KEY_DATA;
+import static io.pgrouter.spi.protocol.MessageType.Backend.ERROR_RESPONSE;
+import static io.pgrouter.spi.protocol.MessageType.Backend.PARAMETER_STATUS;
+import static io.pgrouter.spi.protocol.MessageType.Backend.PARSE_COMPLETE;
+import static io.pgrouter.spi.protocol.MessageType.Backend.READY_FOR_QUERY;
+
 import io.netty.buffer.ByteBuf;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.Session;
+import io.pgrouter.spi.protocol.BackendMessages;
+import io.pgrouter.spi.protocol.FrontendMessages;
+import io.pgrouter.spi.protocol.MessageType;
+import io.pgrouter.spi.protocol.Messages;
+import io.pgrouter.spi.protocol.SqlState;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +57,7 @@ final class ReplicaLink {
     private Endpoint failedAt;
     private long failedGeneration = -1;
     /** The transaction status of the replica's last ReadyForQuery the client saw. */
-    private char status = 'I';
+    private byte status = BackendMessages.IDLE;
     /** Inside a replica transaction, a Flush sent part of a group: the rest flows until its Sync. */
     private boolean openUnit;
     private boolean stopped;
@@ -73,7 +84,7 @@ final class ReplicaLink {
      * last ReadyForQuery said 'T' or 'E'. Everything the client sends goes here until it says 'I'.
      */
     boolean inTransaction() {
-        return backend != null && status != 'I';
+        return backend != null && status != BackendMessages.IDLE;
     }
 
     /**
@@ -89,7 +100,7 @@ final class ReplicaLink {
     void sendInTransaction(ByteBuf message, List<String> namedUsed, boolean parsesUnnamed, boolean expectsReady) {
         if (parsesUnnamed) {
             unnamed = true;
-        } else if (message.getByte(message.readerIndex()) == 'Q') {
+        } else if (Messages.type(message) == MessageType.Frontend.QUERY) {
             unnamed = false;
         }
         if (current == null) {
@@ -129,7 +140,7 @@ final class ReplicaLink {
     /** Mirrors a SET/RESET/DISCARD the primary runs; its answer is swallowed. */
     void mirror(String command) {
         if (backend != null) {
-            backend.send(Messages.query(session.alloc(), command));
+            backend.send(FrontendMessages.query(session.alloc(), command));
             swallow++;
         }
     }
@@ -153,7 +164,7 @@ final class ReplicaLink {
         log.debug("session {}: replica {} <- read", session.id(), backend.address());
         if (parsesUnnamed) {
             unnamed = true;
-        } else if (request.getByte(request.readerIndex()) == 'Q') {
+        } else if (Messages.type(request) == MessageType.Frontend.QUERY) {
             unnamed = false;
         }
         current = new ReplicaStatement(request.retainedDuplicate()); // a retry needs no lazy Parse
@@ -168,7 +179,7 @@ final class ReplicaLink {
     /** The client closed a named statement this replica has: close it here too. */
     void closeStatement(String name) {
         if (backend != null) {
-            backend.send(Messages.closeStatementAndSync(session.alloc(), name));
+            backend.send(FrontendMessages.writeSync(FrontendMessages.closeStatement(session.alloc(), name)));
             swallow++;
         }
     }
@@ -183,7 +194,7 @@ final class ReplicaLink {
                 loggedIn(target, b, error, parsesUnnamed, namedReads);
             } catch (RuntimeException e) {
                 log.error("session {}: replica setup failed", session.id(), e);
-                session.fail("XX000", "pgrouter: internal error: " + e);
+                session.fail(SqlState.INTERNAL_ERROR, "pgrouter: internal error: " + e);
             }
         });
     }
@@ -210,7 +221,7 @@ final class ReplicaLink {
             backend = b;
             if (b.attachment() == PrimaryLink.USED) {
                 b.attachment(null);
-                backend.send(Messages.query(session.alloc(), "DISCARD ALL")); // another session's state
+                backend.send(FrontendMessages.query(session.alloc(), "DISCARD ALL")); // another session's state
                 swallow++;
             }
             for (String command : sessionState) {
@@ -223,41 +234,42 @@ final class ReplicaLink {
 
     /** A message from the replica. */
     void fromReplica(ByteBuf message) {
-        byte type = message.getByte(message.readerIndex());
+        byte type = Messages.type(message);
         if (swallow > 0) {
-            if (type == 'Z') {
+            if (type == READY_FOR_QUERY) {
                 swallow--;
-                if (message.getByte(message.readerIndex() + 5) != 'I') {
+                if (BackendMessages.transactionStatus(message) != BackendMessages.IDLE) {
                     // A refused statement had begun a transaction (BEGIN READ ONLY; ...) that
                     // the primary now runs instead: end it here.
-                    backend.send(Messages.query(session.alloc(), "ROLLBACK"));
+                    backend.send(FrontendMessages.query(session.alloc(), "ROLLBACK"));
                     swallow++;
                 }
-            } else if (type == 'E') {
-                log.debug("session {}: replayed state failed on the replica: {}", session.id(), Messages.errorCode(message));
+            } else if (type == ERROR_RESPONSE) {
+                log.debug("session {}: replayed state failed on the replica: {}", session.id(),
+                        BackendMessages.sqlState(message));
             }
             message.release();
             return;
         }
-        if (type == 'S' || type == 'K' || current == null) {
+        if (type == PARAMETER_STATUS || type == BACKEND_KEY_DATA || current == null) {
             message.release(); // the client has the primary's parameters and pgrouter's key
             return;
         }
         if (lazyParses > 0) {
-            if (type == '1') {
+            if (type == PARSE_COMPLETE) {
                 lazyParses--;
                 message.release();
                 return;
             }
-            if (type == 'E' && status != 'I') {
+            if (type == ERROR_RESPONSE && status != BackendMessages.IDLE) {
                 // Inside the replica's transaction there is nowhere else to go: the client hears
                 // of it, and the replica skips the rest of the group up to its Sync.
                 lazyParses = 0;
-            } else if (type == 'E') {
+            } else if (type == ERROR_RESPONSE) {
                 // A statement prepared lazily failed to parse here (the replica lags behind the
                 // schema, say): the primary has it; this connection is left, its state unsure.
                 log.debug("session {}: a lazy Parse failed on the replica ({}), re-running on the primary",
-                        session.id(), Messages.errorCode(message));
+                        session.id(), BackendMessages.sqlState(message));
                 message.release();
                 lazyParses = 0;
                 retryOnPrimary(false);
@@ -265,11 +277,11 @@ final class ReplicaLink {
                 return;
             }
         }
-        boolean fatal = type == 'E' && Messages.isFatal(message);
+        boolean fatal = type == ERROR_RESPONSE && BackendMessages.isFatal(message);
         if (!current.forwarding()) {
-            if (type == 'E' && (fatal || Messages.isReplicaRefusal(message))) {
+            if (type == ERROR_RESPONSE && (fatal || ReplicaStatement.isReplicaRefusal(message))) {
                 log.debug("session {}: replica {} ({}), re-running on the primary", session.id(),
-                        fatal ? "is going away" : "refused", Messages.errorCode(message));
+                        fatal ? "is going away" : "refused", BackendMessages.sqlState(message));
                 message.release();
                 swallow++; // whatever the replica still says about it
                 retryOnPrimary(!fatal);
@@ -282,22 +294,22 @@ final class ReplicaLink {
         }
         if (fatal) {
             // The session is not over: the client hears of it when the replica closes.
-            lastWordsCode = Messages.errorCode(message);
-            lastWords = Messages.errorMessage(message);
+            lastWordsCode = BackendMessages.sqlState(message);
+            lastWords = BackendMessages.message(message);
             message.release();
             return;
         }
-        if (type == 'Z') {
-            char was = status;
-            status = (char) message.getByte(message.readerIndex() + 5);
+        if (type == READY_FOR_QUERY) {
+            byte was = status;
+            status = BackendMessages.transactionStatus(message);
             openUnit = false;
-            if (was != status && (was == 'I' || status == 'I')) {
+            if (was != status && (was == BackendMessages.IDLE || status == BackendMessages.IDLE)) {
                 log.debug("session {}: replica {} transaction {}", session.id(), backend.address(),
-                        status == 'I' ? "ended" : "began: everything goes there until it ends");
+                        status == BackendMessages.IDLE ? "ended" : "began: everything goes there until it ends");
             }
         }
         session.toClient(message);
-        if (type == 'Z') {
+        if (type == READY_FOR_QUERY) {
             finish();
         }
     }
@@ -310,16 +322,16 @@ final class ReplicaLink {
         unnamed = false;
         lazyParses = 0;
         openUnit = false;
-        if (status != 'I') {
+        if (status != BackendMessages.IDLE) {
             // The client's transaction ran there: it is gone, as with a PostgreSQL backend that died.
-            status = 'I';
+            status = BackendMessages.IDLE;
             String why = lastWords != null ? lastWords : cause != null ? cause.toString() : "the connection closed";
             log.warn("session {}: lost the replica {} during a transaction that ran there ({})", session.id(), address, why);
             if (current != null) {
                 current.release();
                 current = null;
             }
-            session.fail(lastWordsCode != null && !lastWordsCode.isEmpty() ? lastWordsCode : "08006",
+            session.fail(lastWordsCode != null && !lastWordsCode.isEmpty() ? lastWordsCode : SqlState.CONNECTION_FAILURE,
                     "pgrouter: lost the replica " + address + " during a read-only transaction that ran there (" + why + ")");
             return;
         }
@@ -334,10 +346,11 @@ final class ReplicaLink {
         log.warn("session {}: lost the replica {} in the middle of an answer{}", session.id(), address,
                 cause == null ? "" : ": " + cause);
         String why = lastWords != null ? lastWords : cause != null ? cause.toString() : "the connection closed";
-        session.toClient(Messages.error(session.alloc(), lastWordsCode != null && !lastWordsCode.isEmpty() ? lastWordsCode : "08006",
+        String code = lastWordsCode != null && !lastWordsCode.isEmpty() ? lastWordsCode : SqlState.CONNECTION_FAILURE;
+        session.toClient(BackendMessages.errorResponse(session.alloc(), "ERROR", code,
                 "pgrouter: lost the replica " + address + " in the middle of an answer (" + why
                         + "); the statement did not complete"));
-        session.toClient(Messages.readyForQuery(session.alloc(), primary.transactionStatus()));
+        session.toClient(BackendMessages.readyForQuery(session.alloc(), primary.transactionStatus()));
         lastWords = null;
         lastWordsCode = null;
         finish();
@@ -375,7 +388,7 @@ final class ReplicaLink {
             swallow = 0;
             unnamed = false;
             lazyParses = 0;
-            status = 'I';
+            status = BackendMessages.IDLE;
             openUnit = false;
             b.close();
         }
@@ -388,7 +401,7 @@ final class ReplicaLink {
     void leave() {
         Backend b = backend;
         if (b != null && session.authenticatedByPgrouter() && b.isOpen() && current == null && swallow == 0
-                && lazyParses == 0 && status == 'I' && !openUnit && loginRequest == null) {
+                && lazyParses == 0 && status == BackendMessages.IDLE && !openUnit && loginRequest == null) {
             backend = null;
             unnamed = false;
             b.attachment(PrimaryLink.USED);

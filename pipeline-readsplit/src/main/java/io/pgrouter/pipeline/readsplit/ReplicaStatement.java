@@ -1,8 +1,20 @@
 package io.pgrouter.pipeline.readsplit;
 
+import static io.pgrouter.spi.protocol.MessageType.Backend.BIND_COMPLETE;
+import static io.pgrouter.spi.protocol.MessageType.Backend.NOTICE_RESPONSE;
+import static io.pgrouter.spi.protocol.MessageType.Backend.NOTIFICATION_RESPONSE;
+import static io.pgrouter.spi.protocol.MessageType.Backend.NO_DATA;
+import static io.pgrouter.spi.protocol.MessageType.Backend.PARAMETER_DESCRIPTION;
+import static io.pgrouter.spi.protocol.MessageType.Backend.PARSE_COMPLETE;
+import static io.pgrouter.spi.protocol.MessageType.Backend.ROW_DESCRIPTION;
+
 import io.netty.buffer.ByteBuf;
+import io.pgrouter.spi.protocol.BackendMessages;
+import io.pgrouter.spi.protocol.Messages;
+import io.pgrouter.spi.protocol.SqlState;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -15,6 +27,17 @@ import java.util.function.Consumer;
  */
 final class ReplicaStatement {
     static final int HOLD_LIMIT = 1 << 20;
+
+    /**
+     * What a hot standby answers for a statement it cannot run but the primary can:
+     * read_only_sql_transaction, feature_not_supported, object_not_in_prerequisite_state (e.g.
+     * "cannot assign TransactionIds during recovery") and serialization_failure (a query
+     * cancelled by a recovery conflict), and the replica shutting down or starting up (57P01,
+     * 57P02, 57P03). The replica did nothing, so re-running on the primary is safe.
+     */
+    private static final Set<String> REPLICA_REFUSALS = Set.of(SqlState.READ_ONLY_SQL_TRANSACTION,
+            SqlState.FEATURE_NOT_SUPPORTED, SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, SqlState.SERIALIZATION_FAILURE,
+            SqlState.ADMIN_SHUTDOWN, SqlState.CRASH_SHUTDOWN, SqlState.CANNOT_CONNECT_NOW);
 
     private ByteBuf query;
     private final List<ByteBuf> held = new ArrayList<>(2);
@@ -44,11 +67,13 @@ final class ReplicaStatement {
      * settles it (rows, completion, ReadyForQuery, a non-retryable error) and must be forwarded.
      */
     boolean hold(ByteBuf message) {
-        byte type = message.getByte(message.readerIndex());
         // RowDescription, ParseComplete, BindComplete, NoData, ParameterDescription, notices and
         // notifications come before execution: a refusal may still follow them.
-        boolean settles = type != 'T' && type != 'N' && type != 'A' && type != '1' && type != '2'
-                && type != 'n' && type != 't';
+        boolean settles = switch (Messages.type(message)) {
+            case ROW_DESCRIPTION, NOTICE_RESPONSE, NOTIFICATION_RESPONSE, PARSE_COMPLETE, BIND_COMPLETE, NO_DATA,
+                    PARAMETER_DESCRIPTION -> false;
+            default -> true;
+        };
         if (settles || heldBytes + message.readableBytes() > HOLD_LIMIT) {
             return false;
         }
@@ -73,6 +98,11 @@ final class ReplicaStatement {
         ByteBuf q = query;
         query = null;
         return q;
+    }
+
+    /** Whether the replica's ErrorResponse refuses what the primary can run (then re-run there). */
+    static boolean isReplicaRefusal(ByteBuf error) {
+        return REPLICA_REFUSALS.contains(BackendMessages.sqlState(error));
     }
 
     void release() {

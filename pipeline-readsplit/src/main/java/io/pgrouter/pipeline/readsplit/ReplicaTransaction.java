@@ -1,10 +1,22 @@
 package io.pgrouter.pipeline.readsplit;
 
+import static io.pgrouter.spi.protocol.MessageType.Frontend.BIND;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.CLOSE;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.DESCRIBE;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.EXECUTE;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.FLUSH;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.FUNCTION_CALL;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.PARSE;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.QUERY;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.SYNC;
+
 import io.netty.buffer.ByteBuf;
 import io.pgrouter.pipeline.readsplit.sql.Classification;
 import io.pgrouter.pipeline.readsplit.sql.SessionPin;
 import io.pgrouter.pipeline.readsplit.sql.StatementClassifier;
 import io.pgrouter.spi.pipeline.Session;
+import io.pgrouter.spi.protocol.FrontendMessages;
+import io.pgrouter.spi.protocol.SqlState;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -52,45 +64,45 @@ final class ReplicaTransaction {
     /** A client message while the replica's transaction is open (Terminate excepted). */
     void client(byte type, ByteBuf message) {
         switch (type) {
-            case 'Q' -> query(message);
-            case 'P' -> {
+            case QUERY -> query(message);
+            case PARSE -> {
                 parse(message);
                 add(message);
             }
-            case 'B' -> {
-                String statement = Messages.bindStatementName(message);
-                if (!statement.isEmpty()) {
+            case BIND -> {
+                String statement = FrontendMessages.bindStatement(message); // null: malformed
+                if (statement != null && !statement.isEmpty()) {
                     namedUsed.add(statement);
                 }
                 add(message);
             }
-            case 'D' -> {
-                String name = Messages.describedName(message);
-                if (message.getByte(message.readerIndex() + 5) == 'S' && !name.isEmpty()) {
+            case DESCRIBE -> {
+                String name = FrontendMessages.name(message);
+                if (FrontendMessages.target(message) == FrontendMessages.STATEMENT && name != null && !name.isEmpty()) {
                     namedUsed.add(name);
                 }
                 add(message);
             }
-            case 'C' -> {
+            case CLOSE -> {
                 close(message);
                 add(message);
             }
-            case 'E' -> add(message);
-            case 'H' -> {
+            case EXECUTE -> add(message);
+            case FLUSH -> {
                 add(message);
                 sendGroup(false);
             }
-            case 'S' -> {
+            case SYNC -> {
                 add(message);
                 sendGroup(true);
             }
-            case 'F' -> replica.sendInTransaction(message, List.of(), false, true);
+            case FUNCTION_CALL -> replica.sendInTransaction(message, List.of(), false, true);
             default -> replica.forwardInTransaction(message); // CopyData, CopyDone, CopyFail
         }
     }
 
     private void query(ByteBuf message) {
-        Classification c = classifier.classify(Messages.queryText(message), primary.standardStrings());
+        Classification c = classifier.classify(FrontendMessages.queryText(message), primary.standardStrings());
         String why = refusal(c);
         if (why != null) {
             message.release();
@@ -103,14 +115,17 @@ final class ReplicaTransaction {
     }
 
     private void parse(ByteBuf message) {
-        String name = Messages.firstName(message);
-        Classification c = classifier.classify(Messages.parseText(message), primary.standardStrings());
+        String name = FrontendMessages.name(message);
+        Classification c = classifier.classify(FrontendMessages.parseText(message), primary.standardStrings());
         String why = refusal(c);
         if (why != null) {
             if (refusal == null) {
                 refusal = why;
             }
             return;
+        }
+        if (name == null) {
+            return; // malformed: the replica refuses it
         }
         if (name.isEmpty()) {
             parsesUnnamed = true;
@@ -120,16 +135,16 @@ final class ReplicaTransaction {
         named.parsed(name, message, c.replicaEligible() && !c.setsSessionState(), session.alloc());
         named.preparedOn(name, replica.backend());
         ByteBuf mirror = session.alloc().buffer(message.readableBytes() + 5);
-        mirror.writeBytes(message, message.readerIndex(), message.readableBytes()).writeByte('S').writeInt(4);
-        primary.sendSilently(mirror);
+        mirror.writeBytes(message, message.readerIndex(), message.readableBytes());
+        primary.sendSilently(FrontendMessages.writeSync(mirror));
     }
 
     /** A Close of a named statement: the primary has it too, so it is closed there as well. */
     private void close(ByteBuf message) {
-        String name = Messages.describedName(message);
-        if (message.getByte(message.readerIndex() + 5) == 'S' && !name.isEmpty()) {
+        String name = FrontendMessages.name(message);
+        if (FrontendMessages.target(message) == FrontendMessages.STATEMENT && name != null && !name.isEmpty()) {
             named.closed(name, null);
-            primary.sendSilently(Messages.closeStatementAndSync(session.alloc(), name));
+            primary.sendSilently(FrontendMessages.writeSync(FrontendMessages.closeStatement(session.alloc(), name)));
         }
     }
 
@@ -215,9 +230,9 @@ final class ReplicaTransaction {
         String message = "pgrouter: " + why + " is not supported inside a read-only transaction that runs on a replica;"
                 + " begin such a transaction with /* pgrouter:primary */ to run it on the primary";
         log.debug("session {}: refused in a replica transaction: {}", session.id(), why);
-        String sql = "DO $pgrouter$BEGIN RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = '"
+        String sql = "DO $pgrouter$BEGIN RAISE EXCEPTION USING ERRCODE = '" + SqlState.FEATURE_NOT_SUPPORTED + "', MESSAGE = '"
                 + message.replace("'", "''") + "'; END$pgrouter$";
-        replica.sendInTransaction(Messages.query(session.alloc(), sql), List.of(), false, true);
+        replica.sendInTransaction(FrontendMessages.query(session.alloc(), sql), List.of(), false, true);
     }
 
     /** The session ends: drops what is gathered. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.pgrouter.spi.protocol.FrontendMessages;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -63,10 +64,11 @@ class ExtendedGroupTest {
         ByteBuf unnamedBind = message('B', "\0\0\0\0\0\0\0\0");
         ByteBuf execute = message('E', "\0\0\0\0\0");
         ByteBuf describe = message('D', "Sstmt\0");
-        assertFalse(Messages.bindNamesEmpty(bind));
-        assertTrue(Messages.bindNamesEmpty(unnamedBind));
-        assertEquals("", Messages.firstName(execute));
-        assertEquals("stmt", Messages.describedName(describe));
+        assertEquals("S_1", FrontendMessages.bindStatement(bind));
+        assertEquals("", FrontendMessages.bindStatement(unnamedBind));
+        assertTrue(FrontendMessages.namesUnnamed(unnamedBind), "the unnamed portal");
+        assertTrue(FrontendMessages.namesUnnamed(execute));
+        assertEquals("stmt", FrontendMessages.name(describe));
         List.of(bind, unnamedBind, execute, describe).forEach(ByteBuf::release);
     }
 

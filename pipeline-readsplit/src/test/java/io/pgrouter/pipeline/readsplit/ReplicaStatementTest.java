@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.pgrouter.spi.protocol.FrontendMessages;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,7 @@ class ReplicaStatementTest {
         ByteBuf rowDescription = message('T', "\0\0");
         assertTrue(st.hold(rowDescription));
         ByteBuf retry = st.takeQuery();
-        assertEquals("select f()", Messages.queryText(retry));
+        assertEquals("select f()", FrontendMessages.queryText(retry));
         st.release();
         assertEquals(0, rowDescription.refCnt());
         assertEquals(1, retry.refCnt());
@@ -66,8 +67,8 @@ class ReplicaStatementTest {
     void refusalsAreRecognisedByTheirCode() {
         ByteBuf readOnly = message('E', "SERROR\0C25006\0Mcannot execute INSERT in a read-only transaction\0\0");
         ByteBuf syntax = message('E', "SERROR\0C42601\0Msyntax error\0\0");
-        assertTrue(Messages.isReplicaRefusal(readOnly));
-        assertFalse(Messages.isReplicaRefusal(syntax), "a genuine error is the client's answer, not retried");
+        assertTrue(ReplicaStatement.isReplicaRefusal(readOnly));
+        assertFalse(ReplicaStatement.isReplicaRefusal(syntax), "a genuine error is the client's answer, not retried");
         readOnly.release();
         syntax.release();
     }

@@ -1,13 +1,18 @@
 package io.pgrouter.pipeline.session;
 
+import static io.pgrouter.spi.protocol.MessageType.Backend.BACKEND_KEY_DATA;
+import static io.pgrouter.spi.protocol.MessageType.Backend.ERROR_RESPONSE;
+import static io.pgrouter.spi.protocol.MessageType.Backend.READY_FOR_QUERY;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.TERMINATE;
+
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.IdleTracker;
-import io.pgrouter.spi.pipeline.Messages;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
-import java.nio.charset.StandardCharsets;
+import io.pgrouter.spi.protocol.FrontendMessages;
+import io.pgrouter.spi.protocol.Messages;
+import io.pgrouter.spi.protocol.SqlState;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,10 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 final class PrimaryRelay implements SessionPipeline {
     private static final Logger log = LoggerFactory.getLogger(PrimaryRelay.class);
-    private static final byte TERMINATE = 'X';
-    private static final byte ERROR_RESPONSE = 'E';
-    private static final byte BACKEND_KEY_DATA = 'K';
-    private static final byte READY_FOR_QUERY = 'Z';
 
     private final Session session;
     /** Client messages that arrived before the primary connection was up. */
@@ -68,18 +69,13 @@ final class PrimaryRelay implements SessionPipeline {
             if (b.attachment() == NEEDS_RESET) {
                 b.attachment(null);
                 resetting = true;
-                b.send(query(session.alloc(), "DISCARD ALL")); // the client's messages queue behind it
+                b.send(FrontendMessages.query(session.alloc(), "DISCARD ALL")); // the client's messages queue behind it
             }
             primaryProcessId = b.processId();
             primarySecretKey = b.secretKey();
             session.greetClient(b);
             onConnected(b);
         });
-    }
-
-    private static ByteBuf query(ByteBufAllocator alloc, String sql) {
-        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
-        return alloc.buffer(6 + text.length).writeByte('Q').writeInt(5 + text.length).writeBytes(text).writeByte(0);
     }
 
     /** Nothing open on the pooled connection: it may serve another client after a reset. */
@@ -109,7 +105,7 @@ final class PrimaryRelay implements SessionPipeline {
     /** A Terminate gives a pooled connection with nothing open back; anything else is relayed. */
     @Override
     public void client(ByteBuf message) {
-        if (message.getByte(message.readerIndex()) != TERMINATE) {
+        if (Messages.type(message) != TERMINATE) {
             clientMessages(message); // a run of one
             return;
         }
@@ -171,7 +167,7 @@ final class PrimaryRelay implements SessionPipeline {
     @Override
     public void server(Backend backend, ByteBuf message) {
         if (resetting) {
-            resetting = message.getByte(message.readerIndex()) != READY_FOR_QUERY;
+            resetting = Messages.type(message) != READY_FOR_QUERY;
             message.release(); // DISCARD ALL's answers: not the client's
             return;
         }
@@ -207,7 +203,7 @@ final class PrimaryRelay implements SessionPipeline {
         }
         log.warn("session {}: lost the primary {}{}", session.id(), backend.address(),
                 cause == null ? "" : ": " + cause);
-        session.fail("08006", "pgrouter: lost the connection to the primary " + backend.address());
+        session.fail(SqlState.CONNECTION_FAILURE, "pgrouter: lost the connection to the primary " + backend.address());
     }
 
     @Override

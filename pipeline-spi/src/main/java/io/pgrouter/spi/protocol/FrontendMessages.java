@@ -56,9 +56,10 @@ public final class FrontendMessages {
         return describeOrClose.getByte(describeOrClose.readerIndex() + Messages.HEADER);
     }
 
-    /** The statement text of a Parse ('P', length, name, text, ...); {@code null} when malformed. */
+    /** The statement text of a Parse ('P', length, name, text, ...); "" when malformed. */
     public static String parseText(ByteBuf parse) {
-        return Messages.cstring(parse, Messages.skipCstring(parse, nameAt(parse)));
+        String text = Messages.cstring(parse, Messages.skipCstring(parse, nameAt(parse)));
+        return text == null ? "" : text;
     }
 
     /** Where a Bind's statement name (after its portal name) starts. */

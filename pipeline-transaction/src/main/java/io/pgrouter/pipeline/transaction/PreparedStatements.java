@@ -1,9 +1,23 @@
 package io.pgrouter.pipeline.transaction;
 
+import static io.pgrouter.spi.protocol.MessageType.Backend.CLOSE_COMPLETE;
+import static io.pgrouter.spi.protocol.MessageType.Backend.COMMAND_COMPLETE;
+import static io.pgrouter.spi.protocol.MessageType.Backend.ERROR_RESPONSE;
+import static io.pgrouter.spi.protocol.MessageType.Backend.PARSE_COMPLETE;
+import static io.pgrouter.spi.protocol.MessageType.Backend.READY_FOR_QUERY;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.BIND;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.CLOSE;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.DESCRIBE;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.FUNCTION_CALL;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.PARSE;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.QUERY;
+import static io.pgrouter.spi.protocol.MessageType.Frontend.SYNC;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.pgrouter.spi.pipeline.Backend;
-import io.pgrouter.spi.pipeline.Messages;
+import io.pgrouter.spi.protocol.FrontendMessages;
+import io.pgrouter.spi.protocol.Messages;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -70,15 +84,15 @@ final class PreparedStatements {
         for (int at = messages.readerIndex(); at < messages.writerIndex(); ) {
             int next = Messages.next(messages, at);
             byte type = messages.getByte(at);
-            if (type == 'P' || type == 'B' || type == 'D' || type == 'C') {
+            if (type == PARSE || type == BIND || type == DESCRIBE || type == CLOSE) {
                 // Too short to name anything: malformed, and left to the careful way to pass on.
                 if (next - at < 7) {
                     return false;
                 }
                 int name = switch (type) {
-                    case 'P' -> at + 5;
-                    case 'B' -> skipCstring(messages, at + 5);
-                    default -> at + 6;
+                    case PARSE -> at + Messages.HEADER;
+                    case BIND -> Messages.skipCstring(messages, at + Messages.HEADER);
+                    default -> at + Messages.HEADER + 1; // Describe, Close: 'S' or 'P', then the name
                 };
                 if (name >= next || messages.getByte(name) != 0) {
                     return false;
@@ -93,9 +107,9 @@ final class PreparedStatements {
     void notePlain(ByteBuf messages) {
         for (int at = messages.readerIndex(); at < messages.writerIndex(); at = Messages.next(messages, at)) {
             switch (messages.getByte(at)) {
-                case 'P' -> sent.add(UNNAMED_PARSE);
-                case 'C' -> sent.add(CLIENT_CLOSE);
-                case 'S', 'Q', 'F' -> sent.add(READY);
+                case PARSE -> sent.add(UNNAMED_PARSE);
+                case CLOSE -> sent.add(CLIENT_CLOSE);
+                case SYNC, QUERY, FUNCTION_CALL -> sent.add(READY);
                 default -> {
                 }
             }
@@ -125,22 +139,22 @@ final class PreparedStatements {
     /** Sends a client message to the connection, with whatever must precede it. */
     void send(byte type, ByteBuf message) {
         switch (type) {
-            case 'P' -> parse(message);
-            case 'B' -> ensurePrepared(cstring(message, skipCstring(message, message.readerIndex() + 5)));
-            case 'D' -> {
-                if (message.getByte(message.readerIndex() + 5) == 'S') {
-                    ensurePrepared(cstring(message, message.readerIndex() + 6));
+            case PARSE -> parse(message);
+            case BIND -> ensurePrepared(cstring(message, FrontendMessages.bindStatementAt(message)));
+            case DESCRIBE -> {
+                if (FrontendMessages.target(message) == FrontendMessages.STATEMENT) {
+                    ensurePrepared(cstring(message, FrontendMessages.nameAt(message)));
                 }
             }
-            case 'C' -> {
-                if (message.getByte(message.readerIndex() + 5) == 'S') {
-                    String name = cstring(message, message.readerIndex() + 6);
+            case CLOSE -> {
+                if (FrontendMessages.target(message) == FrontendMessages.STATEMENT) {
+                    String name = cstring(message, FrontendMessages.nameAt(message));
                     mine.remove(name);
                     server.statements.remove(name);
                 }
                 sent.add(new Sent(Kind.CLOSE, false, null, null));
             }
-            case 'S', 'Q', 'F' -> sent.add(READY);
+            case SYNC, QUERY, FUNCTION_CALL -> sent.add(READY);
             default -> {
             }
         }
@@ -148,7 +162,7 @@ final class PreparedStatements {
     }
 
     private void parse(ByteBuf message) {
-        String name = cstring(message, message.readerIndex() + 5);
+        String name = cstring(message, FrontendMessages.nameAt(message));
         if (name.isEmpty()) {
             sent.add(new Sent(Kind.PARSE, false, "", null));
             return;
@@ -157,7 +171,7 @@ final class PreparedStatements {
         message.getBytes(message.readerIndex(), bytes);
         if (!mine.containsKey(name) && server.statements.containsKey(name)) {
             // Left by another client of this connection: make room, unseen.
-            backend.send(close(name));
+            backend.send(FrontendMessages.closeStatement(alloc, name));
             add(new Sent(Kind.CLOSE, true, name, null));
         }
         server.statements.remove(name);
@@ -185,7 +199,7 @@ final class PreparedStatements {
             if (Arrays.equals(held, parse)) {
                 return;
             }
-            backend.send(close(name));
+            backend.send(FrontendMessages.closeStatement(alloc, name));
             add(new Sent(Kind.CLOSE, true, name, null));
             server.statements.remove(name);
         }
@@ -213,7 +227,7 @@ final class PreparedStatements {
     /** {@link #answer(ByteBuf)} for the message at {@code at} in a run of the connection's messages. */
     boolean answer(ByteBuf messages, int at) {
         switch (messages.getByte(at)) {
-            case '1', '3' -> {
+            case PARSE_COMPLETE, CLOSE_COMPLETE -> {
                 Sent s = poll();
                 if (s == null) {
                     return true;
@@ -223,21 +237,21 @@ final class PreparedStatements {
                 }
                 return !s.added;
             }
-            case 'E' -> {
+            case ERROR_RESPONSE -> {
                 // The server skips to the Sync: nothing sent before it gets an answer.
                 while (!sent.isEmpty() && sent.peek().kind != Kind.READY) {
                     poll();
                 }
                 return true;
             }
-            case 'Z' -> {
+            case READY_FOR_QUERY -> {
                 Sent s;
                 do {
                     s = poll();
                 } while (s != null && s.kind != Kind.READY);
                 return true;
             }
-            case 'C' -> {
+            case COMMAND_COMPLETE -> {
                 // DEALLOCATE or DISCARD by SQL: which statements remain is unknown from here on.
                 if (startsWith(messages, at, DEALLOCATE) || startsWith(messages, at, DISCARD)) {
                     server.statements.clear();
@@ -265,36 +279,17 @@ final class PreparedStatements {
         server = null;
     }
 
-    private ByteBuf close(String name) {
-        byte[] n = name.getBytes(StandardCharsets.UTF_8);
-        return alloc.buffer(7 + n.length).writeByte('C').writeInt(6 + n.length)
-                .writeByte('S').writeBytes(n).writeByte(0);
-    }
-
     private static final byte[] DEALLOCATE = "DEALLOCATE".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DISCARD = "DISCARD".getBytes(StandardCharsets.US_ASCII);
 
     /** Whether the CommandComplete at {@code at} carries this tag (compared in place: one per statement). */
     private static boolean startsWith(ByteBuf messages, int at, byte[] tag) {
-        int body = at + 5;
-        if (messages.getInt(at + 1) - 4 < tag.length) {
-            return false;
-        }
-        for (int i = 0; i < tag.length; i++) {
-            if (messages.getByte(body + i) != tag[i]) {
-                return false;
-            }
-        }
-        return true;
+        return messages.getInt(at + 1) - 4 >= tag.length && Messages.startsWith(messages, at + Messages.HEADER, tag);
     }
 
-    private static int skipCstring(ByteBuf m, int from) {
-        int end = m.indexOf(from, m.writerIndex(), (byte) 0);
-        return end < 0 ? m.writerIndex() : end + 1;
-    }
-
+    /** A name in a client message; "" when malformed, which the server then refuses. */
     private static String cstring(ByteBuf m, int from) {
-        int end = m.indexOf(from, m.writerIndex(), (byte) 0);
-        return end < 0 ? "" : m.toString(from, end - from, StandardCharsets.UTF_8);
+        String name = Messages.cstring(m, from);
+        return name == null ? "" : name;
     }
 }

@@ -3,9 +3,11 @@ package io.pgrouter.pipeline.transaction;
 import io.netty.buffer.ByteBuf;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.IdleTracker;
-import io.pgrouter.spi.pipeline.Messages;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
+import io.pgrouter.spi.protocol.MessageType;
+import io.pgrouter.spi.protocol.Messages;
+import io.pgrouter.spi.protocol.SqlState;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +41,7 @@ final class TransactionSession implements SessionPipeline {
         this.session = session;
         this.statements = new PreparedStatements(session.alloc());
         if (!session.authenticatedByPgrouter()) {
-            session.fail("28000", "pgrouter: the transaction pipeline needs pgrouter's own authentication"
+            session.fail(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "pgrouter: the transaction pipeline needs pgrouter's own authentication"
                     + " (configure hba and authdb): it logs into pooled connections itself");
             return;
         }
@@ -50,8 +52,8 @@ final class TransactionSession implements SessionPipeline {
 
     @Override
     public void client(ByteBuf message) {
-        byte type = message.getByte(message.readerIndex());
-        if (type == 'X') {
+        byte type = Messages.type(message);
+        if (type == MessageType.Frontend.TERMINATE) {
             message.release();
             session.close();
             return;
@@ -73,7 +75,7 @@ final class TransactionSession implements SessionPipeline {
      */
     @Override
     public void clientMessages(ByteBuf messages) {
-        boolean terminate = Messages.contains(messages, (byte) 'X');
+        boolean terminate = Messages.contains(messages, MessageType.Frontend.TERMINATE);
         if (backend == null && !acquiring && !terminate) {
             acquire(false);
             if (backend == null && !acquiring) {
@@ -120,7 +122,7 @@ final class TransactionSession implements SessionPipeline {
             }
             while (!waiting.isEmpty() && backend != null) {
                 ByteBuf m = waiting.poll();
-                forward(m.getByte(m.readerIndex()), m);
+                forward(Messages.type(m), m);
             }
             releaseIfIdle();
         });
@@ -203,7 +205,7 @@ final class TransactionSession implements SessionPipeline {
         }
         backend = null;
         log.warn("session {}: lost the primary {}{}", session.id(), closed.address(), cause == null ? "" : ": " + cause);
-        session.fail("08006", "pgrouter: lost the connection to the primary " + closed.address());
+        session.fail(SqlState.CONNECTION_FAILURE, "pgrouter: lost the connection to the primary " + closed.address());
     }
 
     @Override

@@ -8,7 +8,10 @@ import io.pgrouter.spi.pipeline.PipelineContext;
 import io.pgrouter.spi.pipeline.PipelineFactory;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
-import java.nio.charset.StandardCharsets;
+import io.pgrouter.spi.protocol.BackendMessages;
+import io.pgrouter.spi.protocol.MessageType;
+import io.pgrouter.spi.protocol.Messages;
+import io.pgrouter.spi.protocol.SqlState;
 import java.util.ArrayDeque;
 import java.util.Set;
 
@@ -58,22 +61,11 @@ public final class NoticePipelineFactory implements PipelineFactory {
 
         @Override
         public void server(Backend backend, ByteBuf message) {
-            if (message.getByte(message.readerIndex()) == 'Z') {
-                session.toClient(notice());
+            if (Messages.type(message) == MessageType.Backend.READY_FOR_QUERY) {
+                session.toClient(BackendMessages.noticeResponse(session.alloc(), "NOTICE",
+                        SqlState.SUCCESSFUL_COMPLETION, text));
             }
             session.toClient(message);
-        }
-
-        private ByteBuf notice() {
-            ByteBuf buf = session.alloc().buffer();
-            buf.writeByte('N').writeInt(0);
-            for (String field : new String[] {"SNOTICE", "VNOTICE", "C00000", "M" + text}) {
-                buf.writeCharSequence(field, StandardCharsets.UTF_8);
-                buf.writeByte(0);
-            }
-            buf.writeByte(0);
-            buf.setInt(1, buf.writerIndex() - 1);
-            return buf;
         }
 
         @Override
