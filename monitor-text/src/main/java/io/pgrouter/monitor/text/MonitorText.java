@@ -4,11 +4,15 @@ import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Role;
 import io.pgrouter.spi.cluster.Status;
+import io.pgrouter.spi.monitor.PoolStats;
 import io.pgrouter.spi.monitor.RouterStats;
+import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Renders the monitor output. The first lines are exactly seed 000's format, byte for byte:
+ * Renders the monitor output. The first lines are exactly the original pgrouter's format, byte for
+ * byte:
  * <pre>
  * backends 3/5
  * workers 64
@@ -32,20 +36,38 @@ import java.util.stream.Collectors;
  * replay-delay 10.0.0.1:6432 1250  (one per replica with a known delay, milliseconds)
  * requests 10.0.0.1:6432 1234      (one per backend: statements and groups sessions sent it)
  * error 10.0.0.4:6432 connection refused   (one per FAILED backend, to the end of the line)
+ * pool 10.0.0.3:6432 app alice 3 2 1 250   (one per server connection pool: database, user,
+ *                                           active, idle, waiting clients, longest wait in ms)
  * </pre>
- * A replica that answers but serves no reads because it does not follow the primary or is
- * delayed past its limit keeps its seed-format {@code slave OK LAG} line (it is up); the
+ * Pool lines come last, sorted by backend, database and user so that the output is stable; the
+ * names are percent-encoded ({@link MonitorNames}) because PostgreSQL allows any character in
+ * them, and the line must still split on single spaces.
+ *
+ * <p>A replica that answers but serves no reads because it does not follow the primary or is
+ * delayed past its limit keeps its original-format {@code slave OK LAG} line (it is up); the
  * {@code not-following} and {@code delayed} lines say why it gets no reads.
- * Extra fields on the backend lines were rejected: a seed parser reading a FAILED line's fourth
+ *
+ * <p>Extra fields on the backend lines were rejected: a parser of the original format reading a FAILED line's fourth
  * field as its lag would misread them. Lines after the last backend line are where a parser
- * that reads the seed's example stops finding backends.
+ * that reads the original pgrouter's example stops finding backends.
  */
 final class MonitorText {
+    /** Stable output: the same pools print in the same order whatever order core lists them in. */
+    private static final Comparator<PoolStats> POOL_ORDER = Comparator
+            .comparing((PoolStats p) -> p.address().host())
+            .thenComparingInt(p -> p.address().port())
+            .thenComparing(PoolStats::database)
+            .thenComparing(PoolStats::user);
+
     private MonitorText() {
     }
 
     static String render(ClusterSnapshot snapshot, RouterStats stats) {
-        StringBuilder out = new StringBuilder(256 + 64 * snapshot.backends().size());
+        return render(snapshot, stats, List.of());
+    }
+
+    static String render(ClusterSnapshot snapshot, RouterStats stats, List<PoolStats> pools) {
+        StringBuilder out = new StringBuilder(256 + 64 * snapshot.backends().size() + 64 * pools.size());
         out.append("backends ").append(snapshot.okCount()).append('/').append(snapshot.backends().size()).append('\n');
         out.append("workers ").append(stats.workers()).append('\n');
         out.append("clients ").append(stats.clients()).append('\n');
@@ -103,6 +125,12 @@ final class MonitorText {
                 b.error().ifPresent(e -> out.append("error ").append(b.address()).append(' ')
                         .append(oneLine(e)).append('\n'));
             }
+        }
+        for (PoolStats p : pools.stream().sorted(POOL_ORDER).toList()) {
+            out.append("pool ").append(p.address()).append(' ').append(MonitorNames.encode(p.database()))
+                    .append(' ').append(MonitorNames.encode(p.user())).append(' ').append(p.active())
+                    .append(' ').append(p.idle()).append(' ').append(p.waiting())
+                    .append(' ').append(p.longestWait().toMillis()).append('\n');
         }
         return out.toString();
     }

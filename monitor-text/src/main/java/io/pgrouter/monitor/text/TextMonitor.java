@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Seed 000's MONITOR thread: accepts on the monitor address, writes the current state
+ * The original pgrouter's MONITOR thread: accepts on the monitor address, writes the current state
  * ({@link MonitorText}) and closes.
  *
  * <p>It must never hold pgrouter up, nor let one client hold up the others: the accept thread
@@ -91,7 +91,7 @@ final class TextMonitor implements Monitor {
             }
             byte[] text;
             try {
-                text = MonitorText.render(context.cluster().current(), context.stats()).getBytes(StandardCharsets.UTF_8);
+                text = MonitorText.render(context.cluster().current(), context.stats(), context.pools()).getBytes(StandardCharsets.UTF_8);
             } catch (RuntimeException e) {
                 log.error("rendering the monitor output failed", e);
                 closeQuietly(client);

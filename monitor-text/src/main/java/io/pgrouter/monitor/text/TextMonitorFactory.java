@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * The text monitor of seed 000, listening on the {@code monitor HOST:PORT} address. Its optional
+ * The original pgrouter's text monitor, listening on the {@code monitor HOST:PORT} address. Its optional
  * {@code text { timeout 5s }} block bounds how long one monitor client may take to read the
  * output before it is cut off.
  */

@@ -10,6 +10,7 @@ import io.pgrouter.spi.cluster.Following;
 import io.pgrouter.spi.cluster.Role;
 import io.pgrouter.spi.cluster.Status;
 import io.pgrouter.spi.cluster.TlsMode;
+import io.pgrouter.spi.monitor.PoolStats;
 import io.pgrouter.spi.monitor.RouterStats;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,5 +109,39 @@ class MonitorTextTest {
                 requests 10.0.0.2:5432 0
                 requests 10.0.0.3:5432 0
                 """, out);
+    }
+
+    @Test
+    void poolLinesComeLastSortedByBackendDatabaseAndUser() {
+        List<PoolStats> pools = List.of(
+                new PoolStats(Endpoint.parse("10.0.0.3:6432"), "shop", "bob", 1, 0, 0, Duration.ZERO),
+                new PoolStats(Endpoint.parse("10.0.0.1:6432"), "shop", "alice", 0, 4, 0, Duration.ZERO),
+                new PoolStats(Endpoint.parse("10.0.0.3:6432"), "app", "zed", 3, 2, 5, Duration.ofMillis(1250)),
+                new PoolStats(Endpoint.parse("10.0.0.3:6432"), "shop", "alice", 2, 0, 0, Duration.ZERO));
+        String out = MonitorText.render(Snapshots.seedExample(), Snapshots.stats(64, 32, 28), pools);
+        assertTrue(out.startsWith(Snapshots.SEED_EXAMPLE), out);
+        assertTrue(out.endsWith("""
+                error 10.0.0.4:6432 Connection to 10.0.0.4:6432 refused. Check that the hostname and port are correct
+                pool 10.0.0.1:6432 shop alice 0 4 0 0
+                pool 10.0.0.3:6432 app zed 3 2 5 1250
+                pool 10.0.0.3:6432 shop alice 2 0 0 0
+                pool 10.0.0.3:6432 shop bob 1 0 0 0
+                """), out);
+    }
+
+    @Test
+    void poolNamesArePercentEncodedSoEveryLineSplitsOnSingleSpaces() {
+        List<PoolStats> pools = List.of(new PoolStats(Endpoint.parse("10.0.0.3:6432"), "my db", "100%\nbé",
+                1, 0, 0, Duration.ZERO));
+        String out = MonitorText.render(Snapshots.seedExample(), Snapshots.stats(64, 32, 28), pools);
+        String last = out.lines().reduce((a, b) -> b).orElseThrow();
+        assertEquals("pool 10.0.0.3:6432 my%20db 100%25%0Ab%C3%A9 1 0 0 0", last);
+        assertEquals(8, last.split(" ").length, last);
+    }
+
+    @Test
+    void plainNamesPrintUnchangedAndEveryUnsafeByteIsEncoded() {
+        assertEquals("app_user-1.x@corp", MonitorNames.encode("app_user-1.x@corp"));
+        assertEquals("%25%20%09%7F%E2%82%AC%F0%9F%98%80", MonitorNames.encode("% \t\u007f\u20ac\ud83d\ude00"));
     }
 }

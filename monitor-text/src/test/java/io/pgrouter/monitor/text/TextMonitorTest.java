@@ -26,8 +26,18 @@ class TextMonitorTest {
     }
 
     private static MonitorContext context(Optional<Endpoint> address, ClusterView view) {
+        return context(address, view, java.util.List.of());
+    }
+
+    private static MonitorContext context(Optional<Endpoint> address, ClusterView view,
+            java.util.List<io.pgrouter.spi.monitor.PoolStats> pools) {
         RouterStats stats = Snapshots.stats(64, 32, 28);
         return new MonitorContext() {
+            @Override
+            public java.util.List<io.pgrouter.spi.monitor.PoolStats> pools() {
+                return pools;
+            }
+
             @Override
             public ClusterView cluster() {
                 return view;
@@ -125,6 +135,23 @@ class TextMonitorTest {
             for (Socket s : idle) {
                 s.close();
             }
+            m.close();
+        }
+    }
+
+    @Test
+    void servesThePoolsCoreReports() throws Exception {
+        var pool = new io.pgrouter.spi.monitor.PoolStats(Endpoint.parse("10.0.0.3:6432"), "app", "alice", 2, 1, 0,
+                java.time.Duration.ZERO);
+        TextMonitor m = (TextMonitor) new TextMonitorFactory().create(PluginConfig.empty("text"),
+                context(Optional.of(new Endpoint("127.0.0.1", freePort())), Snapshots::seedExample,
+                        java.util.List.of(pool)));
+        try {
+            m.start();
+            String out = read(m.localPort());
+            assertTrue(out.startsWith(Snapshots.SEED_EXAMPLE), out);
+            assertTrue(out.endsWith("\npool 10.0.0.3:6432 app alice 2 1 0 0\n"), out);
+        } finally {
             m.close();
         }
     }
