@@ -1,0 +1,148 @@
+package io.pgrouter.spi.testkit;
+
+import io.netty.buffer.ByteBuf;
+import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.pipeline.Backend;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A backend connection as core would lend it to a pipeline: it records what the pipeline sends
+ * (copied, then released, as core does once written), and lets the test play the server with
+ * {@link #serverRead} and {@link #serverMessage}, or lose the connection with {@link #lost}.
+ */
+public final class FakeBackend implements Backend {
+    /** The session it is lent to: the pool may lend it to another ({@link FakeSession#grant(FakeBackend)}). */
+    private FakeSession session;
+    private final Endpoint address;
+    private final Map<String, String> parameters = new HashMap<>();
+    private final List<Recorded> sent = new ArrayList<>();
+    private final int processId;
+    private final int secretKey;
+    private Object attachment;
+    private boolean open = true;
+    private boolean closedByPipeline;
+
+    FakeBackend(FakeSession session, Endpoint address, int processId) {
+        this.session = session;
+        this.address = address;
+        this.processId = processId;
+        this.secretKey = processId * 7;
+    }
+
+    // ---- what the pipeline does -----------------------------------------------------------------
+
+    @Override
+    public Endpoint address() {
+        return address;
+    }
+
+    @Override
+    public void send(ByteBuf message) {
+        if (!open) {
+            message.release();
+            throw new AssertionError("sent to " + address + " after it closed");
+        }
+        FakeSession.record(message, false, sent);
+    }
+
+    @Override
+    public Map<String, String> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public int processId() {
+        return processId;
+    }
+
+    @Override
+    public int secretKey() {
+        return secretKey;
+    }
+
+    @Override
+    public Object attachment() {
+        return attachment;
+    }
+
+    @Override
+    public void attachment(Object value) {
+        attachment = value;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    /** Closes the connection; as in core, {@code backendClosed} follows once the current callback returns. */
+    @Override
+    public void close() {
+        if (open) {
+            open = false;
+            closedByPipeline = true;
+            session.later(() -> session.pipeline().backendClosed(this, null));
+        }
+    }
+
+    // ---- what the test looks at -----------------------------------------------------------------
+
+    /** Everything the pipeline sent here, in order. */
+    public List<Recorded> sent() {
+        return sent;
+    }
+
+    /** The type letters of {@link #sent()}, e.g. {@code "PBES"}. */
+    public String sentTypes() {
+        return FakeSession.types(sent);
+    }
+
+    /** {@link #sentTypes()}, then forgets what was sent: the next assertion sees only what follows. */
+    public String takeSentTypes() {
+        String types = sentTypes();
+        sent.clear();
+        return types;
+    }
+
+    /** Whether the pipeline closed the connection. */
+    public boolean closedByPipeline() {
+        return closedByPipeline;
+    }
+
+    // ---- what the test plays ----------------------------------------------------------------------
+
+    /** The server's parameters as known after a login ({@link Backend#parameters()}). */
+    public FakeBackend parameter(String name, String value) {
+        parameters.put(name, value);
+        return this;
+    }
+
+    /** One read from the server: the messages, in one buffer, to {@code serverMessages}. */
+    public void serverRead(ByteBuf... messages) {
+        ByteBuf read = FakeSession.concat(session.alloc(), messages);
+        session.deliver(() -> session.pipeline().serverMessages(this, read));
+    }
+
+    /** One message from the server, to {@code server}. */
+    public void serverMessage(ByteBuf message) {
+        session.deliver(() -> session.pipeline().server(this, message));
+    }
+
+    /** The server went away (closed, or failed with {@code cause}): {@code backendClosed}. */
+    public void lost(Throwable cause) {
+        open = false;
+        session.deliver(() -> session.pipeline().backendClosed(this, cause));
+    }
+
+    void lendTo(FakeSession to) {
+        session = to;
+    }
+
+    @Override
+    public String toString() {
+        return "FakeBackend(" + address + ")";
+    }
+}

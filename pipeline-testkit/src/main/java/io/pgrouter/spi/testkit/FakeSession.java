@@ -1,0 +1,500 @@
+package io.pgrouter.spi.testkit;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.pgrouter.spi.cluster.BackendState;
+import io.pgrouter.spi.cluster.ClusterSnapshot;
+import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.cluster.Role;
+import io.pgrouter.spi.cluster.Status;
+import io.pgrouter.spi.cluster.TlsMode;
+import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.BackendLoginException;
+import io.pgrouter.spi.pipeline.Session;
+import io.pgrouter.spi.pipeline.SessionPipeline;
+import io.pgrouter.spi.protocol.BackendMessages;
+import io.pgrouter.spi.protocol.MessageType;
+import io.pgrouter.spi.protocol.Messages;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+
+/**
+ * A client session as core would offer it to a pipeline, for unit tests of the pipeline's state
+ * machine, message by message and without PostgreSQL.
+ *
+ * <pre>{@code
+ * FakeSession session = new FakeSession().pgrouterAuthenticates(true);
+ * session.start(TransactionSession::new);
+ * FakeBackend primary = session.grant();               // completes acquirePrimary()
+ * session.clientRead(FrontendMessages.query(session.alloc(), "SELECT 1"));
+ * assertEquals("Q", primary.takeSentTypes());
+ * primary.serverRead(session.message(MessageType.Backend.COMMAND_COMPLETE, "SELECT 1\0"),
+ *         BackendMessages.readyForQuery(session.alloc(), BackendMessages.IDLE));
+ * assertEquals(List.of(primary), session.released());
+ * session.finish();                                    // stop(), then: every buffer released?
+ * }</pre>
+ *
+ * <p>What the pipeline sends the client and each backend is recorded ({@link Recorded}) and
+ * released, as core does once written. What it asks for ({@code acquirePrimary}, {@code acquire},
+ * {@code login}, {@code relayToPrimary}, {@code connect}) waits in {@link #requests()} until the
+ * test {@link #grant}s or {@link #refuse}s it. Like core, the fake runs {@code backendClosed}
+ * for a backend the pipeline closed and {@code stop} for a session it failed or closed after the
+ * callback at hand returns. Every buffer comes from {@link #alloc()}, which remembers them all:
+ * {@link #finish()} fails when one was not released. Not thread-safe: the test is the event loop.
+ */
+public final class FakeSession implements Session {
+    /** What a pipeline asked core for. */
+    public enum Kind { CONNECT, RELAY_TO_PRIMARY, LOGIN, ACQUIRE, ACQUIRE_PRIMARY }
+
+    /** A request waiting for the test to {@link #grant} or {@link #refuse} it. */
+    public record Request(Kind kind, Endpoint target, CompletableFuture<Backend> stage) {
+    }
+
+    /** Where the default cluster's primary listens. */
+    public static final Endpoint PRIMARY = new Endpoint("primary", 5432);
+    /** Where the default cluster's replica listens. */
+    public static final Endpoint REPLICA = new Endpoint("replica1", 5432);
+
+    private final TrackingAllocator alloc = new TrackingAllocator();
+    private final List<Recorded> toClient = new ArrayList<>();
+    private final ArrayDeque<Request> requests = new ArrayDeque<>();
+    private final List<Backend> released = new ArrayList<>();
+    private final List<String> cancels = new ArrayList<>();
+    private final ArrayDeque<Runnable> later = new ArrayDeque<>();
+    private ClusterSnapshot cluster = snapshot(1, PRIMARY, REPLICA);
+    private boolean pgrouterAuthenticates;
+    private SessionPipeline pipeline;
+    private int nextProcessId = 1001;
+    private String failure;
+    private boolean closed;
+    private boolean stopped;
+    private boolean delivering;
+
+    // ---- setting up ---------------------------------------------------------------------------------
+
+    /** Whether pgrouter authenticated the client ({@link #authenticatedByPgrouter()}); false by default. */
+    public FakeSession pgrouterAuthenticates(boolean value) {
+        pgrouterAuthenticates = value;
+        return this;
+    }
+
+    /** The cluster the pipeline sees from now on; by default {@link #PRIMARY} and {@link #REPLICA}, generation 1. */
+    public FakeSession cluster(ClusterSnapshot snapshot) {
+        cluster = snapshot;
+        return this;
+    }
+
+    /** A snapshot with an OK primary and OK, caught-up replicas (weight 1), none of them lagging. */
+    public static ClusterSnapshot snapshot(long generation, Endpoint primary, Endpoint... replicas) {
+        List<BackendState> backends = new ArrayList<>();
+        BackendState p = state(primary, Role.PRIMARY);
+        backends.add(p);
+        for (Endpoint r : replicas) {
+            backends.add(state(r, Role.REPLICA));
+        }
+        return new ClusterSnapshot(backends, Optional.of(p), false, generation, Instant.EPOCH);
+    }
+
+    private static BackendState state(Endpoint address, Role role) {
+        return new BackendState(address, TlsMode.OFF, 1, 1 << 20, role, Status.OK, 0, Optional.empty(), Instant.EPOCH,
+                Optional.empty());
+    }
+
+    /** Builds the pipeline's session handler with this session, as core does when a client logged in. */
+    public <P extends SessionPipeline> P start(Function<Session, P> pipelineFactory) {
+        P p = deliverAndGet(() -> pipelineFactory.apply(this));
+        pipeline = p;
+        runLater();
+        return p;
+    }
+
+    SessionPipeline pipeline() {
+        if (pipeline == null) {
+            throw new IllegalStateException("no pipeline: call start() first");
+        }
+        return pipeline;
+    }
+
+    // ---- playing the client and core ----------------------------------------------------------------
+
+    /** A message of this type whose body is {@code body} in UTF-8 ({@code \0} for the NULs), from {@link #alloc()}. */
+    public ByteBuf message(byte type, String body) {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        return alloc.buffer(5 + b.length).writeByte(type).writeInt(4 + b.length).writeBytes(b);
+    }
+
+    /** A message of this type with an empty body (ParseComplete, Sync, Terminate, ...). */
+    public ByteBuf message(byte type) {
+        return message(type, "");
+    }
+
+    /** One read from the client: the messages, in one buffer, to {@code clientMessages}. */
+    public void clientRead(ByteBuf... messages) {
+        ByteBuf read = concat(alloc, messages);
+        deliver(() -> pipeline().clientMessages(read));
+    }
+
+    /** One message from the client, to {@code client}. */
+    public void clientMessage(ByteBuf message) {
+        deliver(() -> pipeline().client(message));
+    }
+
+    /** The client asked to cancel (a CancelRequest with the session's key): {@code cancel}. */
+    public void clientCancels() {
+        deliver(() -> pipeline().cancel());
+    }
+
+    /** The requests the pipeline made and the test has not answered yet, oldest first. */
+    public List<Request> requests() {
+        return List.copyOf(requests);
+    }
+
+    /** Completes the oldest request with a new backend at its target: a fresh connection, logged in. */
+    public FakeBackend grant() {
+        return grant(newBackend(oldest().target()));
+    }
+
+    /** A fresh backend connection, to set up ({@link FakeBackend#parameter}) before {@link #grant(FakeBackend)}. */
+    public FakeBackend newBackend(Endpoint address) {
+        return new FakeBackend(this, address, nextProcessId++);
+    }
+
+    /**
+     * Completes the oldest request with this backend: one the pool kept, say, attachment and all,
+     * perhaps released by another FakeSession. What it was sent before is forgotten.
+     */
+    public FakeBackend grant(FakeBackend backend) {
+        Request r = requests.poll();
+        if (r == null) {
+            throw new AssertionError("the pipeline asked for no backend");
+        }
+        released.remove(backend);
+        backend.lendTo(this);
+        backend.sent().clear();
+        deliver(() -> r.stage().complete(backend));
+        return backend;
+    }
+
+    /**
+     * Completes the oldest request exceptionally, with a {@link BackendLoginException}. For
+     * {@code acquirePrimary} and {@code relayToPrimary} the session fails first, as core fails it
+     * itself ({@link #failure()} is then this SQLSTATE).
+     */
+    public void refuse(String sqlState, String message) {
+        Request r = requests.poll();
+        if (r == null) {
+            throw new AssertionError("the pipeline asked for no backend");
+        }
+        deliver(() -> {
+            if (r.kind() == Kind.ACQUIRE_PRIMARY || r.kind() == Kind.RELAY_TO_PRIMARY) {
+                fail(sqlState, message);
+            }
+            r.stage().completeExceptionally(new BackendLoginException(sqlState, message, Map.of()));
+        });
+    }
+
+    /** The client went away without a Terminate: {@code stop}. */
+    public void clientGone() {
+        closed = true;
+        deliver(() -> {
+        });
+    }
+
+    // ---- what the test looks at ---------------------------------------------------------------------
+
+    /** Everything the pipeline sent the client, in order. */
+    public List<Recorded> toClient() {
+        return toClient;
+    }
+
+    /** The type letters of {@link #toClient()}, e.g. {@code "CZ"}. */
+    public String toClientTypes() {
+        return types(toClient);
+    }
+
+    /** {@link #toClientTypes()}, then forgets what was sent: the next assertion sees only what follows. */
+    public String takeToClientTypes() {
+        String types = toClientTypes();
+        toClient.clear();
+        return types;
+    }
+
+    /** The backends given back with {@link #release}, still in the pool (a {@link #grant} takes one out). */
+    public List<Backend> released() {
+        return released;
+    }
+
+    /** The cancel requests sent, as {@code "host:port pid key"}. */
+    public List<String> cancels() {
+        return cancels;
+    }
+
+    /** The SQLSTATE the session was failed with, or null. */
+    public String failure() {
+        return failure;
+    }
+
+    /** Whether the pipeline closed or failed the session (or the client went). */
+    public boolean closed() {
+        return closed;
+    }
+
+    /** Whether the pipeline's {@code stop} ran. */
+    public boolean stopped() {
+        return stopped;
+    }
+
+    /**
+     * Ends the session if it still runs (the client goes: {@code stop}), then checks that every
+     * buffer allocated from {@link #alloc()} (the pipeline's and the test's) was released.
+     */
+    public void finish() {
+        if (!stopped) {
+            clientGone();
+        }
+        List<String> leaked = alloc.unreleased();
+        if (!leaked.isEmpty()) {
+            throw new AssertionError(leaked.size() + " buffer(s) not released: " + leaked);
+        }
+    }
+
+    // ---- Session ------------------------------------------------------------------------------------
+
+    @Override
+    public long id() {
+        return 1;
+    }
+
+    @Override
+    public SocketAddress clientAddress() {
+        return InetSocketAddress.createUnresolved("client", 50000);
+    }
+
+    @Override
+    public Map<String, String> startupParameters() {
+        return Map.of("user", "app", "database", "app");
+    }
+
+    @Override
+    public ByteBuf startupMessage() {
+        byte[] params = "user\0app\0database\0app\0\0".getBytes(StandardCharsets.US_ASCII);
+        ByteBuf header = Unpooled.wrappedBuffer(new byte[8]).setInt(0, 8 + params.length).setInt(4, 196608);
+        return Unpooled.wrappedBuffer(header, Unpooled.wrappedBuffer(params)).asReadOnly();
+    }
+
+    @Override
+    public int processId() {
+        return 4242;
+    }
+
+    @Override
+    public int secretKey() {
+        return 2424;
+    }
+
+    @Override
+    public CompletionStage<Void> sendCancel(Endpoint address, int processId, int secretKey) {
+        cancels.add(address + " " + processId + " " + secretKey);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public ClusterSnapshot cluster() {
+        return cluster;
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return alloc;
+    }
+
+    @Override
+    public Executor executor() {
+        return task -> later(task);
+    }
+
+    @Override
+    public CompletionStage<Backend> connect(Endpoint address) {
+        return request(Kind.CONNECT, address);
+    }
+
+    @Override
+    public CompletionStage<Backend> relayToPrimary() {
+        return request(Kind.RELAY_TO_PRIMARY, primaryAddress());
+    }
+
+    @Override
+    public CompletionStage<Backend> login(Endpoint address) {
+        return request(Kind.LOGIN, address);
+    }
+
+    @Override
+    public boolean authenticatedByPgrouter() {
+        return pgrouterAuthenticates;
+    }
+
+    @Override
+    public CompletionStage<Backend> acquire(Endpoint address) {
+        return request(Kind.ACQUIRE, address);
+    }
+
+    @Override
+    public CompletionStage<Backend> acquirePrimary() {
+        return request(Kind.ACQUIRE_PRIMARY, primaryAddress());
+    }
+
+    @Override
+    public void release(Backend backend) {
+        if (released.contains(backend)) {
+            throw new AssertionError(backend + " released twice");
+        }
+        released.add(backend);
+    }
+
+    /** Queues the backend's ParameterStatus values, the session's BackendKeyData and ReadyForQuery (idle). */
+    @Override
+    public void greetClient(Backend backend) {
+        for (Map.Entry<String, String> p : backend.parameters().entrySet()) {
+            toClient(message(MessageType.Backend.PARAMETER_STATUS, p.getKey() + "\0" + p.getValue() + "\0"));
+        }
+        toClient(alloc.buffer(13).writeByte(MessageType.Backend.BACKEND_KEY_DATA).writeInt(12).writeInt(processId())
+                .writeInt(secretKey()));
+        toClient(BackendMessages.readyForQuery(alloc, BackendMessages.IDLE));
+    }
+
+    @Override
+    public void toClient(ByteBuf message) {
+        record(message, true, toClient);
+    }
+
+    @Override
+    public void fail(String sqlState, String message) {
+        if (failure == null) {
+            failure = sqlState;
+        }
+        closed = true;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    // ---- internals ----------------------------------------------------------------------------------
+
+    private Endpoint primaryAddress() {
+        return cluster.primary().map(BackendState::address).orElse(PRIMARY);
+    }
+
+    private CompletionStage<Backend> request(Kind kind, Endpoint target) {
+        CompletableFuture<Backend> stage = new CompletableFuture<>();
+        requests.add(new Request(kind, target, stage));
+        return stage;
+    }
+
+    private Request oldest() {
+        Request r = requests.peek();
+        if (r == null) {
+            throw new AssertionError("the pipeline asked for no backend");
+        }
+        return r;
+    }
+
+    /** Runs a task after the callback at hand, or now when none runs (the test itself called). */
+    void later(Runnable task) {
+        later.add(task);
+        if (!delivering) {
+            runLater();
+        }
+    }
+
+    /** Runs a callback as core would: then what follows it (backendClosed, stop). */
+    void deliver(Runnable callback) {
+        deliverAndGet(() -> {
+            callback.run();
+            return null;
+        });
+        runLater();
+    }
+
+    private <T> T deliverAndGet(java.util.function.Supplier<T> callback) {
+        if (stopped) {
+            throw new AssertionError("the session is over: nothing more reaches the pipeline");
+        }
+        if (delivering) {
+            throw new AssertionError("a callback inside a callback: the fake delivers one at a time");
+        }
+        delivering = true;
+        try {
+            return callback.get();
+        } finally {
+            delivering = false;
+        }
+    }
+
+    private void runLater() {
+        while (!later.isEmpty() && !stopped) {
+            Runnable task = later.poll();
+            deliverAndGet(() -> {
+                task.run();
+                return null;
+            });
+        }
+        if (closed && !stopped && pipeline != null) {
+            deliverAndGet(() -> {
+                pipeline.stop();
+                return null;
+            });
+            stopped = true;
+            later.clear(); // backendClosed after stop: core does not call it
+        }
+    }
+
+    static void record(ByteBuf messages, boolean fromServer, List<Recorded> into) {
+        try {
+            for (int at = messages.readerIndex(); at < messages.writerIndex(); at = Messages.next(messages, at)) {
+                byte[] bytes = new byte[Messages.next(messages, at) - at];
+                messages.getBytes(at, bytes);
+                into.add(new Recorded(bytes[0], bytes, fromServer));
+            }
+        } finally {
+            messages.release();
+        }
+    }
+
+    static ByteBuf concat(ByteBufAllocator alloc, ByteBuf... messages) {
+        if (messages.length == 1) {
+            return messages[0];
+        }
+        int bytes = 0;
+        for (ByteBuf m : messages) {
+            bytes += m.readableBytes();
+        }
+        ByteBuf all = alloc.buffer(bytes);
+        for (ByteBuf m : messages) {
+            all.writeBytes(m);
+            m.release();
+        }
+        return all;
+    }
+
+    static String types(List<Recorded> messages) {
+        StringBuilder s = new StringBuilder();
+        for (Recorded r : messages) {
+            s.append((char) r.type());
+        }
+        return s.toString();
+    }
+}
