@@ -23,19 +23,7 @@ final class StatusFormat {
             rows.add(new String[] {b.address(), b.role(), b.status(), text(b.lagBytes()), delay(b.replayDelayMillis()),
                     note(r, b)});
         }
-        int[] widths = new int[6];
-        for (String[] row : rows) {
-            for (int c = 0; c < row.length; c++) {
-                widths[c] = Math.max(widths[c], row[c].length());
-            }
-        }
-        for (String[] row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int c = 0; c < row.length; c++) {
-                line.append(String.format("%-" + widths[c] + "s", row[c])).append("  ");
-            }
-            out.append(line.toString().stripTrailing()).append('\n');
-        }
+        out.append(TextTable.render(rows));
         return out.toString();
     }
 
@@ -58,7 +46,12 @@ final class StatusFormat {
     }
 
     private static String delay(OptionalLong millis) {
-        return millis.isPresent() ? String.format(Locale.ROOT, "%.3fs", millis.getAsLong() / 1000.0) : "-";
+        return millis.isPresent() ? seconds(millis.getAsLong()) : "-";
+    }
+
+    /** Milliseconds as seconds with three decimals, the way the cli shows every duration. */
+    static String seconds(long millis) {
+        return String.format(Locale.ROOT, "%.3fs", millis / 1000.0);
     }
 
     static String json(String monitor, MonitorReport r, Verdict v) {
