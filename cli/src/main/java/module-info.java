@@ -1,6 +1,7 @@
 /**
  * {@code pgrouter-cli}: operator commands against a running pgrouter. {@code status} reads the
- * monitor port and doubles as a Nagios-style check.
+ * monitor port and doubles as a Nagios-style check; {@code pools} shows the server connection
+ * pools from the same port.
  */
 module io.pgrouter.cli {
     requires info.picocli;

@@ -7,11 +7,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code pgrouter-cli}: operator commands against a running pgrouter. Subcommands: {@code status}.
+ * {@code pgrouter-cli}: operator commands against a running pgrouter. Subcommands: {@code status}, {@code pools}.
  */
 @Command(name = "pgrouter-cli", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Operator commands for a running pgrouter.",
-        subcommands = {StatusCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {StatusCommand.class, PoolsCommand.class, CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -27,7 +27,7 @@ public final class Cli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (try: status)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (try: status, pools)");
     }
 
     /** The version the build wrote into version.properties. */

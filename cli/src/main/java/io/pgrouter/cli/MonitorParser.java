@@ -9,7 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses the monitor output (docs/monitoring.md). Strict about seed 000's lines, so that a
+ * Parses the monitor output (docs/monitoring.md). Strict about the original pgrouter's lines, so that a
  * truncated or foreign answer is reported rather than half-read; tolerant of extra lines with
  * keywords it does not know, so that an older cli reads a newer pgrouter.
  */
@@ -23,6 +23,11 @@ final class MonitorParser {
     private static final Pattern ERROR = Pattern.compile("error (\\S+) (.*)");
     private static final Pattern GENERATION = Pattern.compile("generation (\\d+)");
     private static final Pattern PRIMARY = Pattern.compile("primary (\\S+)");
+    /**
+     * Trailing fields are allowed: a later pgrouter may append some to the pool line, and this
+     * parser should keep reading the ones it knows.
+     */
+    private static final Pattern POOL = Pattern.compile("pool (\\S+:\\d+) (\\S+) (\\S+) (\\d+) (\\d+) (\\d+) (\\d+)(?: .*)?");
     private static final Pattern SPLIT_BRAIN = Pattern.compile("split-brain (no|yes((?: \\S+)*))");
 
     private MonitorParser() {
@@ -67,6 +72,7 @@ final class MonitorParser {
         Optional<String> primary = Optional.empty();
         boolean splitBrain = false;
         List<String> claimants = List.of();
+        List<MonitorReport.Pool> pools = new ArrayList<>();
         for (int i = first; i < lines.size(); i++) {
             String line = lines.get(i);
             String keyword = line.split(" ", 2)[0];
@@ -104,6 +110,7 @@ final class MonitorParser {
                     Matcher m = match(ERROR, line, n, "error HOST:PORT TEXT");
                     update(byAddress, m.group(1), n, b -> b.withError(m.group(2)));
                 }
+                case "pool" -> pools.add(pool(line, n));
                 default -> {
                     // a newer pgrouter's extra line, or a blank one: not ours to judge
                 }
@@ -119,7 +126,22 @@ final class MonitorParser {
             claimants = splitBrain ? masters : List.of();
         }
         return new MonitorReport(ok, total, workers, clients, connections, merged, extended, generation,
-                primary, splitBrain, claimants);
+                primary, splitBrain, claimants, pools);
+    }
+
+    /**
+     * Not checked against the backend lines, unlike the other extras: after a reload drops a
+     * backend, its pools drain for a while and rightly still show.
+     */
+    private static MonitorReport.Pool pool(String line, int n) throws MonitorFormatException {
+        Matcher m = match(POOL, line, n, "pool HOST:PORT DATABASE USER ACTIVE IDLE WAITING LONGEST_WAIT_MS");
+        try {
+            return new MonitorReport.Pool(m.group(1), MonitorNames.decode(m.group(2)), MonitorNames.decode(m.group(3)),
+                    Long.parseLong(m.group(4)), Long.parseLong(m.group(5)), Long.parseLong(m.group(6)),
+                    Long.parseLong(m.group(7)));
+        } catch (IllegalArgumentException e) {
+            throw new MonitorFormatException(n, e.getMessage());
+        }
     }
 
     private static void update(Map<String, MonitorReport.Backend> byAddress, String address, int line,

@@ -20,6 +20,8 @@ import java.util.OptionalLong;
  * @param splitBrain several nodes claim primary: the {@code split-brain} line, or without extras
  *     more than one OK master
  * @param splitBrainNodes the nodes claiming primary during a split brain
+ * @param pools the {@code pool} lines, in the monitor's order (by backend, database, user);
+ *     empty when there are none or the pgrouter is too old to print them
  */
 record MonitorReport(
         long backendsOk,
@@ -32,11 +34,28 @@ record MonitorReport(
         OptionalLong generation,
         Optional<String> primary,
         boolean splitBrain,
-        List<String> splitBrainNodes) {
+        List<String> splitBrainNodes,
+        List<Pool> pools) {
 
     MonitorReport {
         backends = List.copyOf(backends);
         splitBrainNodes = List.copyOf(splitBrainNodes);
+        pools = List.copyOf(pools);
+    }
+
+    /**
+     * One server connection pool: the connections to one backend for one database and user.
+     *
+     * @param backend {@code host:port}
+     * @param database the database name, decoded
+     * @param user the user name, decoded
+     * @param active connections lent to a session (or being opened for one)
+     * @param idle connections waiting to be lent
+     * @param waiting clients waiting for a connection of this pool
+     * @param longestWaitMillis how long the longest-waiting of them has waited, 0 with none
+     */
+    record Pool(String backend, String database, String user, long active, long idle, long waiting,
+            long longestWaitMillis) {
     }
 
     /**

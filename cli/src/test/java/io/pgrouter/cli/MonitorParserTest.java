@@ -5,6 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgrouter.monitor.text.TextMonitorFactory;
+import io.pgrouter.spi.cluster.BackendState;
+import io.pgrouter.spi.cluster.ClusterSnapshot;
+import io.pgrouter.spi.cluster.ClusterView;
+import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.cluster.Role;
+import io.pgrouter.spi.cluster.Status;
+import io.pgrouter.spi.cluster.TlsMode;
+import io.pgrouter.spi.config.PluginConfig;
+import io.pgrouter.spi.monitor.Monitor;
+import io.pgrouter.spi.monitor.MonitorContext;
+import io.pgrouter.spi.monitor.PoolStats;
+import io.pgrouter.spi.monitor.RouterStats;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -111,5 +126,104 @@ class MonitorParserTest {
         assertThrows(MonitorFormatException.class, () -> MonitorParser.parse("HTTP/1.1 400 Bad Request\n\n\n\n"));
         assertThrows(MonitorFormatException.class, () -> MonitorParser.parse(""));
         assertThrows(MonitorFormatException.class, () -> MonitorParser.parse(SEED + "lagging 9.9.9.9:1 5 1\n"));
+    }
+
+    @Test
+    void parsesPoolLinesAndDecodesTheirNames() throws Exception {
+        MonitorReport r = MonitorParser.parse(EXTENDED
+                + "pool 10.0.0.1:6432 my%20db 100%25%0Ab%C3%A9 0 4 0 0\n"
+                + "pool 10.0.0.3:6432 app alice 3 2 5 1250\n");
+        assertEquals(List.of(
+                new MonitorReport.Pool("10.0.0.1:6432", "my db", "100%\nbé", 0, 4, 0, 0),
+                new MonitorReport.Pool("10.0.0.3:6432", "app", "alice", 3, 2, 5, 1250)), r.pools());
+        assertEquals(List.of(), MonitorParser.parse(EXTENDED).pools(), "no pool lines, no pools");
+    }
+
+    @Test
+    void poolLinesMayGainTrailingFieldsButNotLoseAny() throws Exception {
+        MonitorReport r = MonitorParser.parse(SEED + "pool 10.0.0.3:6432 app alice 3 2 5 1250 some-future-field 7\n");
+        assertEquals(List.of(new MonitorReport.Pool("10.0.0.3:6432", "app", "alice", 3, 2, 5, 1250)), r.pools());
+        MonitorFormatException e = assertThrows(MonitorFormatException.class,
+                () -> MonitorParser.parse(SEED + "pool 10.0.0.3:6432 app alice 3 2 5\n"));
+        assertTrue(e.getMessage().startsWith("monitor output line 10:"), e.getMessage());
+        MonitorFormatException badEscape = assertThrows(MonitorFormatException.class,
+                () -> MonitorParser.parse(SEED + "pool 10.0.0.3:6432 app al%2 3 2 5 0\n"));
+        assertTrue(badEscape.getMessage().contains("two hex digits"), badEscape.getMessage());
+    }
+
+    @Test
+    void aPoolOnABackendNoLongerListedIsKept() throws Exception {
+        // After a reload drops a backend its pools drain for a while: they still show.
+        MonitorReport r = MonitorParser.parse(SEED + "pool 10.9.9.9:5432 app alice 1 0 0 0\n");
+        assertEquals("10.9.9.9:5432", r.pools().get(0).backend());
+    }
+
+    @Test
+    void decodesWhatTheTextMonitorWrites() throws Exception {
+        List<PoolStats> pools = List.of(
+                new PoolStats(Endpoint.parse("127.0.0.1:5433"), "app", "bob", 0, 1, 0, Duration.ZERO),
+                new PoolStats(Endpoint.parse("127.0.0.1:5432"), "my db", "100% \u20ac\ud83d\ude00\tx", 2, 1, 3,
+                        Duration.ofMillis(1500)));
+        Monitor monitor = new TextMonitorFactory().create(PluginConfig.empty("text"), context(pools));
+        monitor.start();
+        try {
+            MonitorReport r = MonitorParser.parse(MonitorClient.fetch(HostPort.parse(address.toString()),
+                    Duration.ofSeconds(5)));
+            assertEquals(List.of(
+                    new MonitorReport.Pool("127.0.0.1:5432", "my db", "100% \u20ac\ud83d\ude00\tx", 2, 1, 3, 1500),
+                    new MonitorReport.Pool("127.0.0.1:5433", "app", "bob", 0, 1, 0, 0)), r.pools(),
+                    "every name back as it was, in the monitor's order");
+        } finally {
+            monitor.close();
+        }
+    }
+
+    private Endpoint address;
+
+    private MonitorContext context(List<PoolStats> pools) throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            address = new Endpoint("127.0.0.1", s.getLocalPort());
+        }
+        BackendState primary = new BackendState(Endpoint.parse("127.0.0.1:5432"), TlsMode.OFF, 100, 1000, Role.PRIMARY,
+                Status.OK, 0, Optional.empty(), Instant.EPOCH, Optional.empty());
+        ClusterSnapshot snapshot = new ClusterSnapshot(List.of(primary), Optional.of(primary), false, 1, Instant.EPOCH);
+        RouterStats stats = new RouterStats() {
+            @Override
+            public int workers() {
+                return 1;
+            }
+
+            @Override
+            public long clients() {
+                return 3;
+            }
+
+            @Override
+            public long connections() {
+                return 4;
+            }
+        };
+        Optional<Endpoint> monitorAddress = Optional.of(address);
+        return new MonitorContext() {
+            @Override
+            public ClusterView cluster() {
+                return () -> snapshot;
+            }
+
+            @Override
+            public RouterStats stats() {
+                return stats;
+            }
+
+            @Override
+            public List<PoolStats> pools() {
+                return pools;
+            }
+
+            @Override
+            public Optional<Endpoint> monitorAddress() {
+                return monitorAddress;
+            }
+        };
     }
 }
