@@ -45,6 +45,8 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     /** Its place in the pool limits, given back when it closes. */
     private final ServerBudget.Permit permit;
     private final long openedAt = System.nanoTime();
+    /** What is open on it, from the bytes passed both ways after the login. */
+    private final BackendActivity activity = new BackendActivity();
 
     BackendConnection(ClientConnection owner, Endpoint address, ConnectionStats stats, ServerBudget.Permit permit) {
         this.owner = owner;
@@ -89,6 +91,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
             loginSteps(messages);
         } else if (owner != null) {
             toFlush = owner;
+            activity.received(messages);
             owner.fromBackend(this, messages);
         } else {
             idleMessages(messages);
@@ -260,7 +263,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
             message.release();
             return;
         }
-        int requestCount = countRequests(message);
+        int requestCount = activity.sent(message);
         if (requestCount > 0) {
             requests.add(requestCount);
         }
@@ -268,25 +271,10 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
         dirty = true;
     }
 
-    /**
-     * The requests in a buffer of whole messages: Query, FunctionCall and Sync (which ends an
-     * extended-protocol group), each answered by one ReadyForQuery.
-     */
-    private static int countRequests(ByteBuf messages) {
-        int count = 0;
-        int end = messages.writerIndex();
-        for (int at = messages.readerIndex(); end - at >= 5; ) {
-            byte type = messages.getByte(at);
-            if (type == 'Q' || type == 'F' || type == 'S') {
-                count++;
-            }
-            int length = messages.getInt(at + 1);
-            if (length < 4) {
-                break; // not ours to judge: PostgreSQL will refuse it
-            }
-            at += 1 + length;
-        }
-        return count;
+    /** Nothing is open on it, by what core saw pass: it may serve another session. */
+    @Override
+    public boolean isIdle() {
+        return activity.idle();
     }
 
     @Override

@@ -118,12 +118,13 @@ final class BackendOpener {
 
     /**
      * Gives a connection back: to a client waiting for one like it on this loop, else to the
-     * loop's idle cache; closed instead when it cannot be reused, has lived past
+     * loop's idle cache; closed instead when it cannot be reused (not pooled, or something open
+     * on it by what core saw pass: a request unanswered, a transaction, a Terminate), has lived past
      * {@code server_lifetime}, or holds a permit that a client elsewhere waits for.
      */
     void release(Backend backend) {
         BackendConnection b = (BackendConnection) backend;
-        if (!session.disown(b) || b.poolKey() == null || !b.isOpen() || pastLifetime(b)) {
+        if (!session.disown(b) || b.poolKey() == null || !b.isOpen() || !b.isIdle() || pastLifetime(b)) {
             b.close();
             return;
         }

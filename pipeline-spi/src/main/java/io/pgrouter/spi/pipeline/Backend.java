@@ -40,6 +40,16 @@ public interface Backend {
     /** Sets {@link #attachment()}. Plain objects only: nothing here is released on close. */
     void attachment(Object value);
 
+    /**
+     * Whether nothing is open on the connection, by what core saw pass both ways: every request
+     * (Query, Sync, FunctionCall) answered by its ReadyForQuery, no extended-protocol group
+     * without its Sync, no transaction, no Terminate sent. {@link Session#release} pools a
+     * connection only when this holds (and closes it otherwise), so a pipeline need not track it.
+     */
+    default boolean isIdle() {
+        return false;
+    }
+
     /** True until the connection closes. */
     boolean isOpen();
 
