@@ -17,6 +17,7 @@ module io.pgrouter.core {
     requires ch.qos.logback.classic;
     requires ch.qos.logback.core;
     requires jdk.unsupported;
+    requires jdk.management;
 
     opens io.pgrouter.core to info.picocli;
 

@@ -1,5 +1,7 @@
 package io.pgrouter.core;
 
+import com.sun.management.UnixOperatingSystemMXBean;
+import io.pgrouter.core.config.ConfigChecks;
 import io.pgrouter.core.config.ConfigErrors;
 import io.pgrouter.core.config.ConfigLoader;
 import io.pgrouter.core.config.RouterConfig;
@@ -7,6 +9,7 @@ import io.pgrouter.core.plugin.PluginCatalog;
 import io.pgrouter.core.plugin.PluginException;
 import io.pgrouter.spi.config.ConfigException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code pgrouter}: the daemon's command line, as seed 000 gives it. */
+/** {@code pgrouter}: the daemon's command line, with the original pgrouter's options. */
 @Command(name = "pgrouter", mixinStandardHelpOptions = true, versionProvider = Version.class,
         sortOptions = false,
         description = "A replication-aware PostgreSQL router: reads to caught-up replicas, writes to the primary.",
@@ -73,6 +76,7 @@ final class PgrouterCommand implements Callable<Integer> {
             report(err, e.errors());
             return 1;
         }
+        warnAboutDescriptors(cfg, test ? err : null);
         if (test) {
             router.close();
             spec.commandLine().getOut().println("pgrouter: configuration " + config + " is valid");
@@ -108,6 +112,27 @@ final class PgrouterCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             log.error("reload failed", e);
         }
+    }
+
+    /**
+     * Warns when {@code max_clients} is beyond the process's file-descriptor limit: logged at
+     * startup, printed by {@code -t} (which still passes: the limit belongs to the machine).
+     */
+    private static void warnAboutDescriptors(RouterConfig cfg, PrintWriter testOutput) {
+        ConfigChecks.descriptorWarning(cfg, descriptorLimit()).ifPresent(warning -> {
+            if (testOutput != null) {
+                testOutput.println("pgrouter: warning: " + warning);
+                testOutput.flush();
+            } else {
+                log.warn("{}", warning);
+            }
+        });
+    }
+
+    /** The soft limit on open files, as the JVM (which raises it to the hard limit) sees it; 0 if unknown. */
+    private static long descriptorLimit() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+                ? unix.getMaxFileDescriptorCount() : 0;
     }
 
     /** {@code plugins DIR}, or the distribution's own {@code plugins} directory. */

@@ -70,7 +70,8 @@ public final class Router implements AutoCloseable {
      * @throws ConfigErrors listing each problem with its file:line:column
      */
     public static Router prepare(RouterConfig config, PluginCatalog plugins) throws ConfigErrors {
-        List<ConfigException> problems = new ArrayList<>(ConfigChecks.filesReadable(config));
+        List<ConfigException> problems = new ArrayList<>(ConfigChecks.routable(config));
+        problems.addAll(ConfigChecks.filesReadable(config));
         for (PluginConfig block : config.blocks().values()) {
             if (!plugins.names().contains(block.name()) && !block.name().equals(PoolSettings.BLOCK)) {
                 problems.add(new ConfigException(block.location(), "unknown directive '" + block.name()
@@ -169,11 +170,11 @@ public final class Router implements AutoCloseable {
      *
      * The hba rules, the authdb and the TLS settings are read again and apply to new connections.
      *
-     * @throws ConfigErrors when the new health block or a security file is rejected; nothing is
-     *     changed then
+     * @throws ConfigErrors when the new configuration has no backend, or its health block or a
+     *     security file is rejected; nothing is changed then
      */
     public synchronized void reload(RouterConfig next) throws ConfigErrors {
-        List<ConfigException> problems = new ArrayList<>();
+        List<ConfigException> problems = new ArrayList<>(ConfigChecks.routable(next));
         HealthCheck nextHealth = create(problems, plugins.healthChecks().get(next.health().method()),
                 next.health().method(), "health check method", next.health().block().location(),
                 plugins.healthChecks().keySet(), f -> ((HealthCheckFactory) f).create(next.health().block()));

@@ -4,6 +4,7 @@ import io.netty.handler.ssl.SslContext;
 import io.pgrouter.core.auth.AuthDb;
 import io.pgrouter.core.auth.HbaRules;
 import io.pgrouter.core.config.BackendConfig;
+import io.pgrouter.core.config.ConfigChecks;
 import io.pgrouter.core.config.RouterConfig;
 import io.pgrouter.core.server.Security;
 import io.pgrouter.core.tls.BackendTls;
@@ -11,9 +12,11 @@ import io.pgrouter.core.tls.ServerTls;
 import io.pgrouter.spi.config.ConfigException;
 import io.pgrouter.spi.cluster.Endpoint;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Reads the files {@link Security} is made of (hba, authdb, TLS keys and CAs), at startup, for
@@ -33,12 +36,26 @@ final class SecurityLoader {
     /** Loads everything, adding each problem to {@code problems}; null when there were any. */
     static Security load(RouterConfig config, List<ConfigException> problems) {
         int before = problems.size();
-        Optional<HbaRules> hba = attempt(problems, () -> config.hba().map(HbaRules::load));
-        AuthDb authdb = attempt(problems, () -> config.authdb().map(AuthDb::load).orElse(Security.NONE.authdb()));
+        // A file that is not there is reported once, at its directive (pgrouter -t has listed it
+        // already with the other files), and not read again for a second, vaguer error.
+        Set<String> unreadable = new HashSet<>();
+        for (ConfigException missing : ConfigChecks.securityFilesReadable(config)) {
+            unreadable.add(missing.location());
+            if (problems.stream().noneMatch(p -> p.getMessage().equals(missing.getMessage()))) {
+                problems.add(missing);
+            }
+        }
+        Optional<HbaRules> hba = unreadable.contains(config.locationOf("hba")) ? null
+                : attempt(problems, () -> config.hba().map(HbaRules::load));
+        AuthDb authdb = unreadable.contains(config.locationOf("authdb")) ? null
+                : attempt(problems, () -> config.authdb().map(AuthDb::load).orElse(Security.NONE.authdb()));
         if (hba != null && hba.isEmpty() && config.authdb().isPresent()) {
             hba = Optional.of(HbaRules.parse(IMPLICIT_HBA, "implicit hba (authdb without hba)"));
         }
-        Optional<ServerTls> clientTls = attempt(problems, () -> config.tls().map(ServerTls::load));
+        boolean tlsFilesMissing = unreadable.contains(config.locationOf("tls.cert"))
+                || unreadable.contains(config.locationOf("tls.key"));
+        Optional<ServerTls> clientTls = tlsFilesMissing ? null
+                : attempt(problems, () -> config.tls().map(ServerTls::load));
         Map<Endpoint, SslContext> backendTls = new HashMap<>();
         for (BackendConfig b : config.backends()) {
             Optional<SslContext> context = attempt(problems, () -> BackendTls.forMode(b.tls(), b.ca(), b.location()));
@@ -46,7 +63,7 @@ final class SecurityLoader {
                 context.ifPresent(c -> backendTls.put(b.address(), c));
             }
         }
-        if (problems.size() > before) {
+        if (problems.size() > before || !unreadable.isEmpty()) {
             return null;
         }
         return new Security(hba, authdb, clientTls, backendTls);

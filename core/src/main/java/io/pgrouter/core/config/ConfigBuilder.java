@@ -6,6 +6,7 @@ import io.pgrouter.spi.config.ConfigException;
 import io.pgrouter.spi.config.PluginConfig;
 import io.pgrouter.spi.config.Setting;
 import io.pgrouter.spi.config.Values;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +39,12 @@ final class ConfigBuilder {
 
     static final long DEFAULT_LAG = 16L << 20;
     static final int DEFAULT_WEIGHT = 100;
+    /** The largest {@code weight}: any number of replicas' weights then add up without overflow. */
+    static final int MAX_WEIGHT = 65_535;
+    static final int MAX_WORKERS = 1024;
+    static final int MAX_CLIENTS = 1_000_000;
+    /** The longest timeout or interval: beyond it a value is a typo, and millis stay within an int. */
+    static final Duration MAX_DURATION = Duration.ofHours(24);
 
     private final Path source;
     private final Path baseDir;
@@ -46,6 +53,8 @@ final class ConfigBuilder {
     private final Map<String, String> locations = new HashMap<>();
     private final Map<String, PluginConfig> blocks = new LinkedHashMap<>();
     private final List<BackendConfig> backends = new ArrayList<>();
+    /** A {@code backend HOST:PORT} was written, even one rejected (which is then reported itself). */
+    private boolean backendWritten;
     private Optional<TlsConfig> tls = Optional.empty();
     private HealthConfig health;
     private BackendDefaults defaults = new BackendDefaults(TlsMode.OFF, DEFAULT_LAG, Duration.ZERO, DEFAULT_WEIGHT,
@@ -116,13 +125,15 @@ final class ConfigBuilder {
         Map<String, Directive.Value> settings = flatBlock(d, BACKEND_KEYS);
         TlsMode tlsMode = parse(settings.get("tls"), TlsMode::parse, defaults.tls());
         long lag = parse(settings.get("lag"), Values::size, defaults.lag());
-        Duration maxReplayDelay = parse(settings.get("max_replay_delay"), Values::duration, defaults.maxReplayDelay());
-        int weight = parse(settings.get("weight"), ConfigBuilder::weight, defaults.weight());
+        Duration maxReplayDelay = parse(settings.get("max_replay_delay"),
+                t -> duration(t, Duration.ZERO, "max_replay_delay"), defaults.maxReplayDelay());
+        int weight = parse(settings.get("weight"), t -> (int) bounded(t, 0, MAX_WEIGHT, "weight"), defaults.weight());
         Optional<Path> ca = settings.get("ca") != null ? Optional.of(path(settings.get("ca"))) : defaults.ca();
         if (target.text().equals("default")) {
             defaults = new BackendDefaults(tlsMode, lag, maxReplayDelay, weight, ca);
             return;
         }
+        backendWritten = true;
         Endpoint address = parse(target, Endpoint::parse, null);
         if (address == null) {
             return;
@@ -162,11 +173,10 @@ final class ConfigBuilder {
             return;
         }
         PluginConfig block = pluginBlock(d);
-        Duration timeout = parse(block.setting("timeout"), Values::duration, health.timeout());
-        Duration interval = parse(block.setting("check"), Values::duration, health.interval());
-        if (timeout.isZero() || interval.isZero()) {
-            error(d.nameLocation(), "health timeout and check must be greater than zero");
-        }
+        Duration timeout = parse(block.setting("timeout"), t -> duration(t, Duration.ofMillis(1), "health timeout"),
+                health.timeout());
+        Duration interval = parse(block.setting("check"), t -> duration(t, Duration.ofMillis(1), "health check"),
+                health.interval());
         health = new HealthConfig(timeout, interval, block.string("method", "sql"), block);
     }
 
@@ -245,14 +255,6 @@ final class ConfigBuilder {
         return parse(s.map(x -> new Directive.Value(x.value(), x.location())).orElse(null), parser, fallback);
     }
 
-    private static int weight(String text) {
-        long w = Values.count(text);
-        if (w > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("weight " + text + " is too large");
-        }
-        return (int) w;
-    }
-
     private Path path(Directive.Value v) {
         return baseDir.resolve(v.text()).normalize();
     }
@@ -260,9 +262,13 @@ final class ConfigBuilder {
     private RouterConfig result() {
         Endpoint listen = parse(single.get("listen"), Endpoint::parse, new Endpoint("*", 5432));
         Endpoint monitor = parse(single.get("monitor"), Endpoint::parse, new Endpoint("127.0.0.1", 9881));
-        int workers = parse(single.get("workers"), ConfigBuilder::workers, Runtime.getRuntime().availableProcessors());
+        int workers = parse(single.get("workers"), t -> (int) bounded(t, 1, MAX_WORKERS, "workers"),
+                Math.min(MAX_WORKERS, Runtime.getRuntime().availableProcessors()));
         String log = parse(single.get("log"), ConfigBuilder::logLevel, "INFO");
         String pipeline = Optional.ofNullable(single.get("pipeline")).map(Directive.Value::text).orElse("readsplit");
+        if (!backendWritten) {
+            error(source.toString(), ConfigChecks.NO_BACKEND);
+        }
         return new RouterConfig(source, listen, monitor, workers, optionalPath("hba"), tls, text("user"), text("group"),
                 optionalPath("pidfile"), log, health, backends, optionalPath("authdb"), pipeline,
                 optionalPath("plugins"), blocks, limits(), locations);
@@ -270,23 +276,54 @@ final class ConfigBuilder {
 
     private Limits limits() {
         Limits d = Limits.DEFAULT;
-        int maxClients = parse(single.get("max_clients"), t -> bounded(t, 1, 1_000_000, "max_clients"), d.maxClients());
-        long maxMessage = parse(single.get("max_message_size"), Values::size, (long) d.maxMessageSize());
-        if (maxMessage < 1024 || maxMessage > (1L << 30)) {
-            error(single.get("max_message_size").location(), "max_message_size must be between 1kb and 1gb");
-            maxMessage = d.maxMessageSize();
-        }
-        Duration auth = parse(single.get("authentication_timeout"), Values::duration, d.authenticationTimeout());
-        Duration connect = parse(single.get("connect_timeout"), Values::duration, d.connectTimeout());
+        int maxClients = parse(single.get("max_clients"), t -> (int) bounded(t, 1, MAX_CLIENTS, "max_clients"),
+                d.maxClients());
+        long maxMessage = parse(single.get("max_message_size"), ConfigBuilder::maxMessageSize, (long) d.maxMessageSize());
+        Duration auth = parse(single.get("authentication_timeout"),
+                t -> duration(t, Duration.ofMillis(1), "authentication_timeout"), d.authenticationTimeout());
+        Duration connect = parse(single.get("connect_timeout"), t -> duration(t, Duration.ofMillis(1), "connect_timeout"),
+                d.connectTimeout());
         return new Limits(maxClients, (int) maxMessage, auth, connect);
     }
 
-    private static int bounded(String text, long min, long max, String what) {
-        long n = Values.count(text);
-        if (n < min || n > max) {
-            throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", found " + text);
+    /**
+     * A whole number within [min, max]. The error says the accepted range, and tells a value that
+     * is not a number ({@code abc}, {@code 1.5}) from one that is out of range ({@code -5}).
+     */
+    static long bounded(String text, long min, long max, String what) {
+        String t = text.trim();
+        if (!t.matches("[-+]?[0-9]+")) {
+            throw new IllegalArgumentException(what + " must be a whole number from " + min + " to " + max + "; '"
+                    + text + "' is not a number");
         }
-        return (int) n;
+        BigInteger n = new BigInteger(t);
+        if (n.compareTo(BigInteger.valueOf(min)) < 0 || n.compareTo(BigInteger.valueOf(max)) > 0) {
+            throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", found " + t);
+        }
+        return n.longValueExact();
+    }
+
+    private static long maxMessageSize(String text) {
+        long n = Values.size(text);
+        if (n < 1024 || n > (1L << 30)) {
+            throw new IllegalArgumentException("max_message_size must be between 1kb and 1gb, found " + text);
+        }
+        return n;
+    }
+
+    /** A duration within [min, {@link #MAX_DURATION}], with the range in the error. */
+    private static Duration duration(String text, Duration min, String what) {
+        String range = what + " must be between " + (min.isZero() ? "0" : "1ms") + " and 24h";
+        Duration d;
+        try {
+            d = Values.duration(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + "; " + range);
+        }
+        if (d.compareTo(min) < 0 || d.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException(range + ", found " + text);
+        }
+        return d;
     }
 
     private Optional<String> text(String name) {
@@ -295,14 +332,6 @@ final class ConfigBuilder {
 
     private Optional<Path> optionalPath(String name) {
         return Optional.ofNullable(single.get(name)).map(this::path);
-    }
-
-    private static int workers(String text) {
-        long n = Values.count(text);
-        if (n < 1 || n > 1024) {
-            throw new IllegalArgumentException("workers must be between 1 and 1024, found " + text);
-        }
-        return (int) n;
     }
 
     private static String logLevel(String text) {

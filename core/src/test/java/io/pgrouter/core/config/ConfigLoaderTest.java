@@ -20,7 +20,7 @@ class ConfigLoaderTest {
     private static final Path FILE = Path.of("/etc/pgrouter/pgrouter.conf");
 
     @Test
-    void seedSampleParsesExactlyAsWritten() throws Exception {
+    void originalSampleParsesExactlyAsWritten() throws Exception {
         Path seed = Path.of(getClass().getResource("/config/seed000.conf").toURI());
         RouterConfig c = ConfigLoader.load(seed);
         assertEquals(new Endpoint("*", 5432), c.listen());
@@ -55,7 +55,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void seed001SampleParses() throws Exception {
+    void originalSecondSampleParses() throws Exception {
         RouterConfig c = parse("""
                 # pgrouter.conf
                 listen *:5432
@@ -114,14 +114,14 @@ class ConfigLoaderTest {
 
     @Test
     void relativePathsResolveAgainstTheConfigDirectory() throws Exception {
-        RouterConfig c = parse("hba hba.conf\nplugins ../plugins\n");
+        RouterConfig c = parse("hba hba.conf\nplugins ../plugins\nbackend 10.0.0.1:5432\n");
         assertEquals(Optional.of(Path.of("/etc/pgrouter/hba.conf")), c.hba());
         assertEquals(Optional.of(Path.of("/etc/plugins")), c.plugins());
     }
 
     @Test
     void pluginBlocksKeepTheirSettingsAndLocations() throws Exception {
-        RouterConfig c = parse("pipeline notice\nnotice {\n  text \"hello there\"\n  level 3\n}\n");
+        RouterConfig c = parse("pipeline notice\nnotice {\n  text \"hello there\"\n  level 3\n}\nbackend 10.0.0.1:5432\n");
         var block = c.block("notice");
         assertEquals(Optional.of("hello there"), block.string("text"));
         assertEquals(FILE + ":3:8", block.setting("text").orElseThrow().location());
@@ -156,6 +156,104 @@ class ConfigLoaderTest {
         ConfigException first = e.errors().get(0);
         assertEquals(FILE + ":" + position, first.location(), what + ": " + first.getMessage());
         assertTrue(first.problem().contains(fragment), what + ": " + first.getMessage());
+    }
+
+    /**
+     * Every number's error names the directive and the range it accepts, at the value's
+     * file:line:column; a value that is not a number is called that, not "too large".
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            negative weight          | backend 10.0.0.1:5432 { weight -5 }                  | 1:32 | weight must be between 0 and 65535, found -5
+            weight above 65535       | backend 10.0.0.1:5432 { weight 65536 }               | 1:32 | weight must be between 0 and 65535, found 65536
+            weight at int max        | backend 10.0.0.1:5432 { weight 2147483647 }          | 1:32 | weight must be between 0 and 65535, found 2147483647
+            weight beyond a long     | backend 10.0.0.1:5432 { weight 99999999999999999999 } | 1:32 | weight must be between 0 and 65535
+            weight not a number      | backend 10.0.0.1:5432 { weight heavy }               | 1:32 | weight must be a whole number from 0 to 65535; 'heavy' is not a number
+            default weight negative  | backend default { weight -1 }\\nbackend 10.0.0.1:5432  | 1:26 | weight must be between 0 and 65535, found -1
+            workers not a number     | workers abc\\nbackend 10.0.0.1:5432                    | 1:9  | workers must be a whole number from 1 to 1024; 'abc' is not a number
+            workers fraction         | workers 1.5\\nbackend 10.0.0.1:5432                    | 1:9  | workers must be a whole number from 1 to 1024; '1.5' is not a number
+            workers too many         | workers 1025\\nbackend 10.0.0.1:5432                   | 1:9  | workers must be between 1 and 1024, found 1025
+            max_clients zero         | max_clients 0\\nbackend 10.0.0.1:5432                  | 1:13 | max_clients must be between 1 and 1000000, found 0
+            max_clients not a number | max_clients lots\\nbackend 10.0.0.1:5432               | 1:13 | max_clients must be a whole number from 1 to 1000000; 'lots' is not a number
+            max_message_size small   | max_message_size 1b\\nbackend 10.0.0.1:5432            | 1:18 | max_message_size must be between 1kb and 1gb, found 1b
+            negative lag             | backend 10.0.0.1:5432 { lag -5 }                     | 1:29 | expected a size from 0b to 8388607tb
+            lag beyond a long        | backend 10.0.0.1:5432 { lag 9000000tb }              | 1:29 | is too large (at most 8388607tb)
+            zero connect_timeout     | connect_timeout 0\\nbackend 10.0.0.1:5432              | 1:17 | connect_timeout must be between 1ms and 24h, found 0
+            long auth timeout        | authentication_timeout 25h\\nbackend 10.0.0.1:5432     | 1:24 | authentication_timeout must be between 1ms and 24h, found 25h
+            duration beyond a long   | connect_timeout 9999999999999999h\\nbackend 10.0.0.1:5432 | 1:17 | is too large; connect_timeout must be between 1ms and 24h
+            health check zero        | health {\\n  check 0\\n}\\nbackend 10.0.0.1:5432       | 2:9  | health check must be between 1ms and 24h, found 0
+            health timeout word      | health {\\n  timeout soon\\n}\\nbackend 10.0.0.1:5432  | 2:11 | expected a duration (e.g. 250ms, 5s, 2m, 1h), found 'soon'; health timeout must be between 1ms and 24h
+            replay delay too long    | backend 10.0.0.1:5432 { max_replay_delay 2d }        | 1:42 | bad duration unit 'd'
+            """)
+    void numbersOutOfRangeSayWhatIsAccepted(String what, String text, String position, String fragment) {
+        ConfigErrors e = assertThrows(ConfigErrors.class, () -> parse(text.replace("\\n", "\n")), what);
+        assertEquals(1, e.errors().size(), what + ": " + e.errors());
+        ConfigException only = e.errors().get(0);
+        assertEquals(FILE + ":" + position, only.location(), what + ": " + only.getMessage());
+        assertTrue(only.problem().contains(fragment), what + ": " + only.getMessage());
+        assertTrue(!only.problem().contains("too large") || fragment.contains("too large"), what + ": " + only.getMessage());
+    }
+
+    @Test
+    void weightsFromZeroTo65535AreAccepted() throws Exception {
+        RouterConfig c = parse("backend 10.0.0.1:5432 { weight 0 }\nbackend 10.0.0.2:5432 { weight 65535 }\n"
+                + "backend 10.0.0.3:5432 { weight 65535 }\n");
+        assertEquals(List.of(0, 65535, 65535), c.backends().stream().map(BackendConfig::weight).toList());
+    }
+
+    @Test
+    void aConfigurationWithoutABackendIsRefusedAtTheFile() {
+        ConfigErrors e = assertThrows(ConfigErrors.class, () -> parse("listen 127.0.0.1:6432\nworkers 2\n"));
+        assertEquals(1, e.errors().size(), e.errors().toString());
+        assertEquals(FILE.toString(), e.errors().get(0).location());
+        assertTrue(e.errors().get(0).problem().startsWith("no backend"), e.getMessage());
+        ConfigErrors defaultsOnly = assertThrows(ConfigErrors.class, () -> parse("backend default { weight 5 }\n"));
+        assertEquals(FILE.toString(), defaultsOnly.errors().get(0).location(), "defaults declare no backend");
+        ConfigErrors empty = assertThrows(ConfigErrors.class, () -> parse(""));
+        assertEquals(FILE.toString(), empty.errors().get(0).location());
+        ConfigErrors toml = assertThrows(ConfigErrors.class,
+                () -> ConfigLoader.parse(Path.of("/x.toml"), "listen = \"127.0.0.1:6432\"\n"));
+        assertEquals("/x.toml", toml.errors().get(0).location(), toml.getMessage());
+    }
+
+    @Test
+    void aRejectedBackendIsNotAlsoReportedAsMissing() {
+        ConfigErrors e = assertThrows(ConfigErrors.class, () -> parse("backend nope\n"));
+        assertEquals(1, e.errors().size(), e.errors().toString());
+        assertEquals(FILE + ":1:9", e.errors().get(0).location());
+    }
+
+    @Test
+    void routableIsTheCheckReloadAppliesToo() throws Exception {
+        RouterConfig ok = parse("backend 10.0.0.1:5432\n");
+        assertEquals(List.of(), ConfigChecks.routable(ok));
+        RouterConfig none = new RouterConfig(ok.source(), ok.listen(), ok.monitor(), ok.workers(), ok.hba(), ok.tls(),
+                ok.user(), ok.group(), ok.pidfile(), ok.logLevel(), ok.health(), List.of(), ok.authdb(), ok.pipeline(),
+                ok.plugins(), ok.blocks(), ok.limits(), ok.locations());
+        List<ConfigException> problems = ConfigChecks.routable(none);
+        assertEquals(1, problems.size());
+        assertEquals(FILE.toString(), problems.get(0).location());
+    }
+
+    @Test
+    void tomlNumbersAreCheckedAlike() {
+        ConfigErrors e = assertThrows(ConfigErrors.class, () -> ConfigLoader.parse(Path.of("/x.toml"),
+                "workers = \"abc\"\n[[backend]]\naddress = \"10.0.0.1:5432\"\nweight = -5\n"));
+        assertEquals(2, e.errors().size(), e.errors().toString());
+        assertEquals("/x.toml:4:1", e.errors().get(0).location(), e.getMessage());
+        assertTrue(e.errors().get(0).problem().contains("weight must be between 0 and 65535, found -5"), e.getMessage());
+        assertEquals("/x.toml:1:1", e.errors().get(1).location(), e.getMessage());
+        assertTrue(e.errors().get(1).problem().contains("'abc' is not a number"), e.getMessage());
+    }
+
+    @Test
+    void maxClientsBeyondTheDescriptorLimitIsWarnedAbout() throws Exception {
+        RouterConfig c = parse("max_clients 5000\nbackend 10.0.0.1:5432\n");
+        String warning = ConfigChecks.descriptorWarning(c, 1024).orElseThrow();
+        assertTrue(warning.startsWith(FILE + ":1:13: max_clients 5000 exceeds"), warning);
+        assertTrue(warning.contains("1024"), warning);
+        assertEquals(Optional.empty(), ConfigChecks.descriptorWarning(c, 5000));
+        assertEquals(Optional.empty(), ConfigChecks.descriptorWarning(c, 0), "an unknown limit warns of nothing");
     }
 
     @Test

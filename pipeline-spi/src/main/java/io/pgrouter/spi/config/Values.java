@@ -15,6 +15,9 @@ import java.util.Locale;
  * </ul>
  */
 public final class Values {
+    /** The largest size a long holds in whole terabytes, for error messages. */
+    private static final String MAX_SIZE = (Long.MAX_VALUE >> 40) + "tb";
+
     private Values() {
     }
 
@@ -26,6 +29,10 @@ public final class Values {
     public static long size(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         int split = digitsEnd(t);
+        String expected = "size from 0b to " + MAX_SIZE + " (e.g. 500b, 16kb, 2mb, 1gb)";
+        if (split == 0) {
+            throw new IllegalArgumentException("expected a " + expected + ", found '" + text + "'");
+        }
         String unit = t.substring(split);
         long multiplier = switch (unit) {
             case "", "b" -> 1L;
@@ -33,14 +40,13 @@ public final class Values {
             case "m", "mb" -> 1L << 20;
             case "g", "gb" -> 1L << 30;
             case "t", "tb" -> 1L << 40;
-            default -> throw new IllegalArgumentException("bad size unit '" + text.substring(split).trim()
+            default -> throw new IllegalArgumentException("bad size unit '" + text.trim().substring(split).trim()
                     + "' in '" + text + "' (expected a number with b, kb, mb, gb or tb)");
         };
-        long number = number(t.substring(0, split), text, "size (e.g. 500b, 16kb, 2mb, 1gb)");
         try {
-            return Math.multiplyExact(number, multiplier);
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("size '" + text + "' is too large", e);
+            return Math.multiplyExact(number(t.substring(0, split), text, expected), multiplier);
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("size '" + text + "' is too large (at most " + MAX_SIZE + ")", e);
         }
     }
 
@@ -52,22 +58,33 @@ public final class Values {
     public static Duration duration(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         int split = digitsEnd(t);
+        String expected = "duration (e.g. 250ms, 5s, 2m, 1h)";
+        if (split == 0) {
+            throw new IllegalArgumentException("expected a " + expected + ", found '" + text + "'");
+        }
         String unit = t.substring(split);
-        long number = number(t.substring(0, split), text, "duration (e.g. 250ms, 5s, 2m, 1h)");
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(number);
-            case "", "s" -> Duration.ofSeconds(number);
-            case "m" -> Duration.ofMinutes(number);
-            case "h" -> Duration.ofHours(number);
-            default -> throw new IllegalArgumentException("bad duration unit '" + text.substring(split).trim()
+        if (!unit.equals("ms") && !unit.equals("") && !unit.equals("s") && !unit.equals("m") && !unit.equals("h")) {
+            throw new IllegalArgumentException("bad duration unit '" + text.trim().substring(split).trim()
                     + "' in '" + text + "' (expected a number with ms, s, m or h)");
-        };
+        }
+        try {
+            long number = number(t.substring(0, split), text, expected);
+            return switch (unit) {
+                case "ms" -> Duration.ofMillis(number);
+                case "m" -> Duration.ofMinutes(number);
+                case "h" -> Duration.ofHours(number);
+                default -> Duration.ofSeconds(number);
+            };
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("duration '" + text + "' is too large", e);
+        }
     }
 
     /**
      * Parses a non-negative whole number.
      *
-     * @throws IllegalArgumentException when it is not one
+     * @throws IllegalArgumentException when it is not one ({@code "abc"}, {@code "-5"}: "expected a
+     *     whole number"), or when it does not fit a long ("too large")
      */
     public static long count(String text) {
         return number(text.trim(), text, "whole number");
@@ -75,20 +92,22 @@ public final class Values {
 
     private static int digitsEnd(String t) {
         int i = 0;
-        while (i < t.length() && Character.isDigit(t.charAt(i))) {
+        while (i < t.length() && t.charAt(i) >= '0' && t.charAt(i) <= '9') {
             i++;
         }
         return i;
     }
 
+    /** ASCII digits as a long; anything else (a sign, a letter, nothing) is not a number. */
     private static long number(String digits, String original, String expected) {
-        if (digits.isEmpty()) {
+        if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new IllegalArgumentException("expected a " + expected + ", found '" + original + "'");
         }
         try {
             return Long.parseLong(digits);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("number '" + original + "' is too large", e);
+            throw new IllegalArgumentException("number '" + original + "' is too large (at most " + Long.MAX_VALUE + ")",
+                    e);
         }
     }
 }
