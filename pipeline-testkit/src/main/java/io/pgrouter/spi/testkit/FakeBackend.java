@@ -3,6 +3,9 @@ package io.pgrouter.spi.testkit;
 import io.netty.buffer.ByteBuf;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.IdleTracker;
+import io.pgrouter.spi.protocol.MessageType;
+import io.pgrouter.spi.protocol.Messages;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +27,9 @@ public final class FakeBackend implements Backend {
     private Object attachment;
     private boolean open = true;
     private boolean closedByPipeline;
+    /** What core would know from the bytes it forwards: for {@link #isIdle()}. */
+    private IdleTracker activity = new IdleTracker();
+    private boolean terminated;
 
     FakeBackend(FakeSession session, Endpoint address, int processId) {
         this.session = session;
@@ -45,7 +51,15 @@ public final class FakeBackend implements Backend {
             message.release();
             throw new AssertionError("sent to " + address + " after it closed");
         }
+        activity.sent(message);
+        terminated |= Messages.contains(message, MessageType.Frontend.TERMINATE);
         FakeSession.record(message, false, sent);
+    }
+
+    /** As core judges it: every request answered by ReadyForQuery 'I', no open extended group, no Terminate sent. */
+    @Override
+    public boolean isIdle() {
+        return open && !terminated && activity.idle();
     }
 
     @Override
@@ -123,11 +137,15 @@ public final class FakeBackend implements Backend {
     /** One read from the server: the messages, in one buffer, to {@code serverMessages}. */
     public void serverRead(ByteBuf... messages) {
         ByteBuf read = FakeSession.concat(session.alloc(), messages);
+        for (int at = read.readerIndex(); at < read.writerIndex(); at = Messages.next(read, at)) {
+            activity.received(read, at);
+        }
         session.deliver(() -> session.pipeline().serverMessages(this, read));
     }
 
     /** One message from the server, to {@code server}. */
     public void serverMessage(ByteBuf message) {
+        activity.received(message);
         session.deliver(() -> session.pipeline().server(this, message));
     }
 
@@ -139,6 +157,7 @@ public final class FakeBackend implements Backend {
 
     void lendTo(FakeSession to) {
         session = to;
+        activity = new IdleTracker();
     }
 
     @Override

@@ -75,6 +75,7 @@ public final class FakeSession implements Session {
     private final ArrayDeque<Runnable> later = new ArrayDeque<>();
     private ClusterSnapshot cluster = snapshot(1, PRIMARY, REPLICA);
     private boolean pgrouterAuthenticates;
+    private boolean greetsFromPool;
     private SessionPipeline pipeline;
     private int nextProcessId = 1001;
     private String failure;
@@ -87,6 +88,15 @@ public final class FakeSession implements Session {
     /** Whether pgrouter authenticated the client ({@link #authenticatedByPgrouter()}); false by default. */
     public FakeSession pgrouterAuthenticates(boolean value) {
         pgrouterAuthenticates = value;
+        return this;
+    }
+
+    /**
+     * Whether {@link #greetClientFromPool()} greets (core has pooled this login before); false by
+     * default, as for the first client of a login.
+     */
+    public FakeSession greetsFromPool(boolean value) {
+        greetsFromPool = value;
         return this;
     }
 
@@ -372,6 +382,16 @@ public final class FakeSession implements Session {
         toClient(alloc.buffer(13).writeByte(MessageType.Backend.BACKEND_KEY_DATA).writeInt(12).writeInt(processId())
                 .writeInt(secretKey()));
         toClient(BackendMessages.readyForQuery(alloc, BackendMessages.IDLE));
+    }
+
+    /** When {@link #greetsFromPool(boolean)}: pgrouter's BackendKeyData and ReadyForQuery (idle), and true. */
+    @Override
+    public boolean greetClientFromPool() {
+        if (!greetsFromPool || !pgrouterAuthenticates) {
+            return false;
+        }
+        greetClient(newBackend(primaryAddress()));
+        return true;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.pgrouter.spi.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
+import io.pgrouter.spi.protocol.BackendMessages;
 import io.pgrouter.spi.protocol.FrontendMessages;
 import io.pgrouter.spi.protocol.MessageType;
 import org.junit.jupiter.api.Test;
@@ -61,6 +63,24 @@ class FakeSessionTest {
         assertEquals("CommandComplete", session.toClient().get(0).name());
         primary.close();
         assertEquals(1, relay.closedCalls, "backendClosed follows a close by the pipeline");
+        session.finish();
+    }
+
+    @Test
+    void aBackendIsIdleAsCoreWouldJudgeIt() {
+        FakeSession session = new FakeSession();
+        session.start(Relay::new);
+        FakeBackend primary = session.grant();
+        assertTrue(primary.isIdle(), "a fresh connection");
+        session.clientRead(FrontendMessages.query(session.alloc(), "BEGIN"));
+        assertFalse(primary.isIdle(), "a request unanswered");
+        primary.serverRead(BackendMessages.readyForQuery(session.alloc(),
+                BackendMessages.IN_TRANSACTION));
+        assertFalse(primary.isIdle(), "in a transaction");
+        session.clientRead(FrontendMessages.query(session.alloc(), "COMMIT"));
+        primary.serverRead(BackendMessages.readyForQuery(session.alloc(),
+                BackendMessages.IDLE));
+        assertTrue(primary.isIdle());
         session.finish();
     }
 
