@@ -1,12 +1,10 @@
 package io.pgrouter.pipeline.readsplit;
 
-import static io.pgrouter.spi.protocol.MessageType.Backend.COMMAND_COMPLETE;
 import static io.pgrouter.spi.protocol.MessageType.Backend.DATA_ROW;
 import static io.pgrouter.spi.protocol.MessageType.Backend.ROW_DESCRIPTION;
 import static io.pgrouter.spi.protocol.MessageType.Frontend.EXECUTE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.netty.buffer.ByteBuf;
 import io.pgrouter.pipeline.readsplit.sql.StatementClassifier;
 import io.pgrouter.spi.protocol.BackendMessages;
 import io.pgrouter.spi.protocol.FrontendMessages;
@@ -31,25 +29,13 @@ class ReadsplitSessionTest {
         primary = session.grant();
     }
 
-    private ByteBuf query(String sql) {
-        return FrontendMessages.query(session.alloc(), sql);
-    }
-
-    private ByteBuf ready(byte status) {
-        return BackendMessages.readyForQuery(session.alloc(), status);
-    }
-
-    private ByteBuf done(String tag) {
-        return session.message(COMMAND_COMPLETE, tag + "\0");
-    }
-
     private static List<String> queries(FakeBackend backend) {
         return backend.sent().stream().map(Recorded::buf).map(FrontendMessages::queryText).toList();
     }
 
     /** Sends a read, which makes pgrouter log into the replica: returns the replica. */
     private FakeBackend readOnReplica(String sql) {
-        session.clientRead(query(sql));
+        session.clientRead(session.query(sql));
         assertEquals(Kind.LOGIN, session.requests().get(0).kind());
         assertEquals(FakeSession.REPLICA, session.requests().get(0).target());
         return session.grant();
@@ -60,8 +46,8 @@ class ReadsplitSessionTest {
         FakeBackend replica = readOnReplica("SELECT 1");
         assertEquals(List.of("SELECT 1"), queries(replica));
         assertEquals("", primary.sentTypes());
-        replica.serverRead(session.message(ROW_DESCRIPTION, "\0\0"), session.message(DATA_ROW, "\0\0"), done("SELECT 1"),
-                ready(BackendMessages.IDLE));
+        replica.serverRead(session.message(ROW_DESCRIPTION, "\0\0"), session.message(DATA_ROW, "\0\0"), session.commandComplete("SELECT 1"),
+                session.readyForQuery(BackendMessages.IDLE));
         assertEquals("TDCZ", session.toClientTypes());
         session.finish();
     }
@@ -80,7 +66,7 @@ class ReadsplitSessionTest {
 
     @Test
     void aWriteGoesToThePrimary() {
-        session.clientRead(query("INSERT INTO t VALUES (1)"));
+        session.clientRead(session.query("INSERT INTO t VALUES (1)"));
         assertEquals(List.of("INSERT INTO t VALUES (1)"), queries(primary));
         assertEquals(List.of(), session.requests(), "no replica needed");
         session.finish();
@@ -92,10 +78,10 @@ class ReadsplitSessionTest {
         replica.serverRead(session.message(ROW_DESCRIPTION, "\0\0"),
                 BackendMessages.errorResponse(session.alloc(), "ERROR", SqlState.READ_ONLY_SQL_TRANSACTION,
                         "cannot execute SELECT in a read-only transaction"),
-                ready(BackendMessages.IDLE));
+                session.readyForQuery(BackendMessages.IDLE));
         assertEquals(List.of("SELECT count(*) FROM t"), queries(primary), "the same query, on the primary");
         assertEquals("", session.toClientTypes(), "nothing of the replica's answer reached the client");
-        primary.serverRead(session.message(ROW_DESCRIPTION, "\0\0"), done("SELECT 1"), ready(BackendMessages.IDLE));
+        primary.serverRead(session.message(ROW_DESCRIPTION, "\0\0"), session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
         assertEquals("TCZ", session.toClientTypes());
         session.finish();
     }
@@ -104,7 +90,7 @@ class ReadsplitSessionTest {
     void aGenuineErrorOnTheReplicaIsTheClientsAnswer() {
         FakeBackend replica = readOnReplica("SELECT * FROM missing");
         replica.serverRead(BackendMessages.errorResponse(session.alloc(), "ERROR", "42P01", "no such table"),
-                ready(BackendMessages.IDLE));
+                session.readyForQuery(BackendMessages.IDLE));
         assertEquals("", primary.sentTypes(), "not retried");
         assertEquals("EZ", session.toClientTypes());
         session.finish();
@@ -112,9 +98,9 @@ class ReadsplitSessionTest {
 
     @Test
     void aTransactionBegunOnThePrimaryKeepsItsReadsThere() {
-        session.clientRead(query("BEGIN"));
-        primary.serverRead(done("BEGIN"), ready(BackendMessages.IN_TRANSACTION));
-        session.clientRead(query("SELECT 1"));
+        session.clientRead(session.query("BEGIN"));
+        primary.serverRead(session.commandComplete("BEGIN"), session.readyForQuery(BackendMessages.IN_TRANSACTION));
+        session.clientRead(session.query("SELECT 1"));
         assertEquals(List.of("BEGIN", "SELECT 1"), queries(primary));
         assertEquals(List.of(), session.requests(), "no replica inside the primary's transaction");
         session.finish();
@@ -123,9 +109,9 @@ class ReadsplitSessionTest {
     @Test
     void whatTheClientSendsDuringAReplicaReadWaitsForItsAnswer() {
         FakeBackend replica = readOnReplica("SELECT 1");
-        session.clientRead(query("INSERT INTO t VALUES (1)"));
+        session.clientRead(session.query("INSERT INTO t VALUES (1)"));
         assertEquals("", primary.sentTypes(), "answers must keep their order");
-        replica.serverRead(done("SELECT 1"), ready(BackendMessages.IDLE));
+        replica.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
         assertEquals(List.of("INSERT INTO t VALUES (1)"), queries(primary));
         session.finish();
     }
@@ -133,16 +119,16 @@ class ReadsplitSessionTest {
     @Test
     void afterAWriteReadsStayOnThePrimaryUntilTheReplicaHasSeenIt() {
         FakeBackend replica = readOnReplica("SELECT 1");
-        replica.serverRead(done("SELECT 1"), ready(BackendMessages.IDLE));
+        replica.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
         replica.takeSentTypes();
-        session.clientRead(query("INSERT INTO t VALUES (1)"));
-        primary.serverRead(done("INSERT 0 1"), ready(BackendMessages.IDLE));
-        session.clientRead(query("SELECT 2"));
+        session.clientRead(session.query("INSERT INTO t VALUES (1)"));
+        primary.serverRead(session.commandComplete("INSERT 0 1"), session.readyForQuery(BackendMessages.IDLE));
+        session.clientRead(session.query("SELECT 2"));
         assertEquals(List.of("INSERT INTO t VALUES (1)", "SELECT 2"), queries(primary), "read-your-writes");
-        primary.serverRead(done("SELECT 1"), ready(BackendMessages.IDLE));
+        primary.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
 
         session.cluster(FakeSession.snapshot(3, FakeSession.PRIMARY, FakeSession.REPLICA)); // two rounds later, lag 0
-        session.clientRead(query("SELECT 3"));
+        session.clientRead(session.query("SELECT 3"));
         assertEquals(List.of("SELECT 3"), queries(replica));
         session.finish();
     }

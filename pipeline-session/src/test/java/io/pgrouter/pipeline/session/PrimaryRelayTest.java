@@ -1,7 +1,6 @@
 package io.pgrouter.pipeline.session;
 
 import static io.pgrouter.spi.protocol.MessageType.Backend.BACKEND_KEY_DATA;
-import static io.pgrouter.spi.protocol.MessageType.Backend.COMMAND_COMPLETE;
 import static io.pgrouter.spi.protocol.MessageType.Frontend.TERMINATE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,30 +21,18 @@ import org.junit.jupiter.api.Test;
 class PrimaryRelayTest {
     private final FakeSession session = new FakeSession();
 
-    private ByteBuf query(String sql) {
-        return FrontendMessages.query(session.alloc(), sql);
-    }
-
-    private ByteBuf ready(byte status) {
-        return BackendMessages.readyForQuery(session.alloc(), status);
-    }
-
-    private ByteBuf commandComplete(String tag) {
-        return session.message(COMMAND_COMPLETE, tag + "\0");
-    }
-
     @Test
     void relaysBothWaysAndQueuesWhatComesBeforeThePrimary() {
         session.start(PrimaryRelay::new);
         assertEquals(Kind.RELAY_TO_PRIMARY, session.requests().get(0).kind());
-        session.clientRead(query("SELECT 1"));
+        session.clientRead(session.query("SELECT 1"));
         FakeBackend primary = session.grant();
         assertEquals("Q", primary.takeSentTypes(), "the query waited for the connection");
 
-        session.clientRead(query("SELECT 2"), query("SELECT 3"));
+        session.clientRead(session.query("SELECT 2"), session.query("SELECT 3"));
         assertEquals(List.of("SELECT 2", "SELECT 3"),
                 primary.sent().stream().map(m -> FrontendMessages.queryText(m.buf())).toList());
-        primary.serverRead(commandComplete("SELECT 1"), ready(BackendMessages.IDLE));
+        primary.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
         assertEquals("CZ", session.takeToClientTypes());
         session.finish();
         assertTrue(primary.closedByPipeline(), "not pooled: the connection ends with the session");
@@ -56,7 +43,7 @@ class PrimaryRelayTest {
         session.start(PrimaryRelay::new);
         FakeBackend primary = session.grant();
         primary.serverRead(session.alloc().buffer().writeByte(BACKEND_KEY_DATA).writeInt(12).writeInt(77).writeInt(88),
-                ready(BackendMessages.IDLE));
+                session.readyForQuery(BackendMessages.IDLE));
         ByteBuf key = session.toClient().get(0).buf();
         assertEquals(List.of(session.processId(), session.secretKey()), List.of(key.getInt(5), key.getInt(9)));
         session.clientCancels();
@@ -79,16 +66,14 @@ class PrimaryRelayTest {
 
         FakeSession next = new FakeSession().pgrouterAuthenticates(true);
         next.start(PrimaryRelay::new);
-        next.clientRead(FrontendMessages.query(next.alloc(), "SELECT 1"));
+        next.clientRead(next.query("SELECT 1"));
         next.grant(primary);
         assertEquals(List.of("DISCARD ALL", "SELECT 1"),
                 primary.sent().stream().map(m -> FrontendMessages.queryText(m.buf())).toList());
         next.takeToClientTypes(); // the greeting
-        primary.serverRead(next.message(COMMAND_COMPLETE, "DISCARD ALL\0"),
-                BackendMessages.readyForQuery(next.alloc(), BackendMessages.IDLE));
+        primary.serverRead(next.commandComplete("DISCARD ALL"), next.readyForQuery(BackendMessages.IDLE));
         assertEquals("", next.toClientTypes(), "DISCARD ALL's answers are not the client's");
-        primary.serverRead(next.message(COMMAND_COMPLETE, "SELECT 1\0"),
-                BackendMessages.readyForQuery(next.alloc(), BackendMessages.IDLE));
+        primary.serverRead(next.commandComplete("SELECT 1"), next.readyForQuery(BackendMessages.IDLE));
         assertEquals("CZ", next.toClientTypes());
         next.finish();
     }
@@ -97,8 +82,8 @@ class PrimaryRelayTest {
     void aPooledPrimaryInATransactionIsClosedNotReleased() {
         session.pgrouterAuthenticates(true).start(PrimaryRelay::new);
         FakeBackend primary = session.grant();
-        session.clientRead(query("BEGIN"));
-        primary.serverRead(commandComplete("BEGIN"), ready(BackendMessages.IN_TRANSACTION));
+        session.clientRead(session.query("BEGIN"));
+        primary.serverRead(session.commandComplete("BEGIN"), session.readyForQuery(BackendMessages.IN_TRANSACTION));
         session.clientMessage(session.message(TERMINATE));
         assertEquals(List.of(), session.released(), "a transaction is open: not for another client");
         assertEquals("QX", primary.sentTypes(), "the Terminate ends the server's session");
@@ -110,7 +95,7 @@ class PrimaryRelayTest {
     void aPooledPrimaryIsNotReleasedWhileARequestIsUnanswered() {
         session.pgrouterAuthenticates(true).start(PrimaryRelay::new);
         FakeBackend primary = session.grant();
-        session.clientRead(query("SELECT pg_sleep(10)"));
+        session.clientRead(session.query("SELECT pg_sleep(10)"));
         session.clientGone();
         assertEquals(List.of(), session.released());
         assertTrue(primary.closedByPipeline());
@@ -142,7 +127,7 @@ class PrimaryRelayTest {
     @Test
     void noPrimaryMeansCoreToldTheClient() {
         session.start(PrimaryRelay::new);
-        session.clientRead(query("SELECT 1"));
+        session.clientRead(session.query("SELECT 1"));
         session.refuse(SqlState.CANNOT_CONNECT_NOW, "no primary");
         assertEquals(SqlState.CANNOT_CONNECT_NOW, session.failure());
         assertFalse(session.toClientTypes().contains("E"), "the pipeline adds nothing of its own");

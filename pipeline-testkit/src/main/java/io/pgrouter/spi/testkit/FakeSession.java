@@ -14,6 +14,7 @@ import io.pgrouter.spi.pipeline.BackendLoginException;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import io.pgrouter.spi.protocol.BackendMessages;
+import io.pgrouter.spi.protocol.FrontendMessages;
 import io.pgrouter.spi.protocol.MessageType;
 import io.pgrouter.spi.protocol.Messages;
 import java.net.InetSocketAddress;
@@ -38,10 +39,9 @@ import java.util.function.Function;
  * FakeSession session = new FakeSession().pgrouterAuthenticates(true);
  * session.start(TransactionSession::new);
  * FakeBackend primary = session.grant();               // completes acquirePrimary()
- * session.clientRead(FrontendMessages.query(session.alloc(), "SELECT 1"));
+ * session.clientRead(session.query("SELECT 1"));
  * assertEquals("Q", primary.takeSentTypes());
- * primary.serverRead(session.message(MessageType.Backend.COMMAND_COMPLETE, "SELECT 1\0"),
- *         BackendMessages.readyForQuery(session.alloc(), BackendMessages.IDLE));
+ * primary.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
  * assertEquals(List.of(primary), session.released());
  * session.finish();                                    // stop(), then: every buffer released?
  * }</pre>
@@ -148,6 +148,21 @@ public final class FakeSession implements Session {
     /** A message of this type with an empty body (ParseComplete, Sync, Terminate, ...). */
     public ByteBuf message(byte type) {
         return message(type, "");
+    }
+
+    /** A Query running {@code sql}, as the client sends it. */
+    public ByteBuf query(String sql) {
+        return FrontendMessages.query(alloc, sql);
+    }
+
+    /** A CommandComplete with this tag ({@code "SELECT 1"}, {@code "INSERT 0 1"}, ...), as a server sends it. */
+    public ByteBuf commandComplete(String tag) {
+        return message(MessageType.Backend.COMMAND_COMPLETE, tag + "\0");
+    }
+
+    /** A ReadyForQuery with this status ({@code BackendMessages.IDLE}, ...), as a server sends it. */
+    public ByteBuf readyForQuery(byte status) {
+        return BackendMessages.readyForQuery(alloc, status);
     }
 
     /** One read from the client: the messages, in one buffer, to {@code clientMessages}. */

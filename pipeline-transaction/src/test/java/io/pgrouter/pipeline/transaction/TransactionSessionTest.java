@@ -2,7 +2,6 @@ package io.pgrouter.pipeline.transaction;
 
 import static io.pgrouter.spi.protocol.MessageType.Backend.BIND_COMPLETE;
 import static io.pgrouter.spi.protocol.MessageType.Backend.CLOSE_COMPLETE;
-import static io.pgrouter.spi.protocol.MessageType.Backend.COMMAND_COMPLETE;
 import static io.pgrouter.spi.protocol.MessageType.Backend.PARSE_COMPLETE;
 import static io.pgrouter.spi.protocol.MessageType.Frontend.EXECUTE;
 import static io.pgrouter.spi.protocol.MessageType.Frontend.TERMINATE;
@@ -33,18 +32,6 @@ class TransactionSessionTest {
         return first;
     }
 
-    private static ByteBuf query(FakeSession s, String sql) {
-        return FrontendMessages.query(s.alloc(), sql);
-    }
-
-    private static ByteBuf ready(FakeSession s, byte status) {
-        return BackendMessages.readyForQuery(s.alloc(), status);
-    }
-
-    private static ByteBuf done(FakeSession s, String tag) {
-        return s.message(COMMAND_COMPLETE, tag + "\0");
-    }
-
     /** Bind of {@code statement} to the unnamed portal, Execute, Sync: one read. */
     private static void bindExecuteSync(FakeSession s, String statement) {
         s.clientRead(FrontendMessages.bind(s.alloc(), "", statement, "1"), s.message(EXECUTE, "\0\0\0\0\0"),
@@ -63,21 +50,21 @@ class TransactionSessionTest {
     @Test
     void acquiresOnTheFirstMessageQueuesWhileAcquiringAndReleasesOnlyWhenIdle() {
         FakeBackend pooled = started(session);
-        session.clientRead(query(session, "BEGIN"));
-        session.clientRead(query(session, "INSERT INTO t VALUES (1)"));
+        session.clientRead(session.query("BEGIN"));
+        session.clientRead(session.query("INSERT INTO t VALUES (1)"));
         assertEquals(1, session.requests().size(), "one acquire for both");
         session.grant(pooled);
         assertEquals(List.of("BEGIN", "INSERT INTO t VALUES (1)"),
                 pooled.sent().stream().map(m -> FrontendMessages.queryText(m.buf())).toList(), "in order");
 
-        pooled.serverRead(done(session, "BEGIN"), ready(session, BackendMessages.IN_TRANSACTION));
-        pooled.serverRead(done(session, "INSERT 0 1"), ready(session, BackendMessages.IN_TRANSACTION));
+        pooled.serverRead(session.commandComplete("BEGIN"), session.readyForQuery(BackendMessages.IN_TRANSACTION));
+        pooled.serverRead(session.commandComplete("INSERT 0 1"), session.readyForQuery(BackendMessages.IN_TRANSACTION));
         assertEquals("CZCZ", session.takeToClientTypes());
         assertEquals(List.of(), session.released(), "'T': the transaction holds the connection");
 
-        session.clientRead(query(session, "COMMIT"));
+        session.clientRead(session.query("COMMIT"));
         assertEquals(List.of(), session.requests(), "the connection is still the session's");
-        pooled.serverRead(done(session, "COMMIT"), ready(session, BackendMessages.IDLE));
+        pooled.serverRead(session.commandComplete("COMMIT"), session.readyForQuery(BackendMessages.IDLE));
         assertEquals(List.of(pooled), session.released(), "'I' with nothing unanswered: back to the pool");
         session.finish();
     }
@@ -85,11 +72,11 @@ class TransactionSessionTest {
     @Test
     void anIdleReadyForQueryWithARequestUnansweredKeepsTheConnection() {
         FakeBackend pooled = started(session);
-        session.clientRead(query(session, "SELECT 1"), query(session, "SELECT 2"));
+        session.clientRead(session.query("SELECT 1"), session.query("SELECT 2"));
         session.grant(pooled);
-        pooled.serverRead(done(session, "SELECT 1"), ready(session, BackendMessages.IDLE));
+        pooled.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
         assertEquals(List.of(), session.released(), "SELECT 2 is still running");
-        pooled.serverRead(done(session, "SELECT 1"), ready(session, BackendMessages.IDLE));
+        pooled.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
         assertEquals(List.of(pooled), session.released());
         assertEquals("CZCZ", session.toClientTypes());
         session.finish();
@@ -107,7 +94,7 @@ class TransactionSessionTest {
     @Test
     void losingTheConnectionMidTransactionFailsTheSessionWith08006() {
         FakeBackend pooled = started(session);
-        session.clientRead(query(session, "BEGIN"));
+        session.clientRead(session.query("BEGIN"));
         session.grant(pooled);
         pooled.lost(null);
         assertEquals(SqlState.CONNECTION_FAILURE, session.failure());
@@ -121,7 +108,7 @@ class TransactionSessionTest {
         s.clientRead(parse, FrontendMessages.sync(s.alloc()));
         s.grant(on);
         assertEquals("PS", on.takeSentTypes());
-        on.serverRead(s.message(PARSE_COMPLETE), ready(s, BackendMessages.IDLE));
+        on.serverRead(s.message(PARSE_COMPLETE), s.readyForQuery(BackendMessages.IDLE));
         assertEquals("1Z", s.takeToClientTypes());
         assertEquals(List.of(on), s.released());
         return bytes;
@@ -138,8 +125,8 @@ class TransactionSessionTest {
         assertEquals("PBES", other.sentTypes(), "the client's Parse first");
         assertArrayEquals(parse, other.sent().get(0).bytes(), "the same Parse, byte for byte");
 
-        other.serverRead(session.message(PARSE_COMPLETE), session.message(BIND_COMPLETE), done(session, "SELECT 1"),
-                ready(session, BackendMessages.IDLE));
+        other.serverRead(session.message(PARSE_COMPLETE), session.message(BIND_COMPLETE), session.commandComplete("SELECT 1"),
+                session.readyForQuery(BackendMessages.IDLE));
         assertEquals("2CZ", session.toClientTypes(), "the ParseComplete answers pgrouter, not the client");
         assertEquals(List.of(first, other), session.released(), "both connections are back in the pool");
         session.finish();
@@ -163,7 +150,7 @@ class TransactionSessionTest {
         assertEquals("SELECT $1", FrontendMessages.parseText(shared.sent().get(1).buf()));
 
         shared.serverRead(session.message(CLOSE_COMPLETE), session.message(PARSE_COMPLETE),
-                session.message(BIND_COMPLETE), done(session, "SELECT 1"), ready(session, BackendMessages.IDLE));
+                session.message(BIND_COMPLETE), session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
         assertEquals("2CZ", session.toClientTypes(), "CloseComplete and ParseComplete kept from the client");
         assertEquals(List.of(mine, shared), session.released());
         session.finish();
@@ -176,7 +163,7 @@ class TransactionSessionTest {
         bindExecuteSync(session, "S_1");
         session.grant(pooled);
         assertEquals("BES", pooled.sentTypes(), "the connection holds this very statement");
-        pooled.serverRead(session.message(BIND_COMPLETE), done(session, "SELECT 1"), ready(session, BackendMessages.IDLE));
+        pooled.serverRead(session.message(BIND_COMPLETE), session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
         assertEquals("2CZ", session.toClientTypes());
         session.finish();
     }
