@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +23,7 @@ class ConfigCheckIT {
     Path dir;
 
     @Test
-    void seedSamplePassesWithItsFilesInPlace() throws IOException {
+    void originalSamplePassesWithItsFilesInPlace() throws IOException {
         // The sample names files under /path/to and /var/vcap; -t checks that files exist, so they
         // are moved into a temporary directory, and nothing else of the sample is changed.
         String sample = Files.readString(PgrouterProcess.home().resolve("conf/pgrouter.conf"));
@@ -58,6 +59,11 @@ class ConfigCheckIT {
             missing brace     | health {\\n  timeout 5s\\n                                          | 3:1  | }
             bad address       | backend 127.0.0.1\\n                                                | 1:9  | 127.0.0.1
             unknown pipeline  | pipeline nosuch\\nbackend 127.0.0.1:5432\\n                         | 1:10 | nosuch
+            negative weight   | backend 127.0.0.1:5432 { weight -5 }\\n                          | 1:33 | weight must be between 0 and 65535, found -5
+            weight overflow   | backend 127.0.0.1:5432 { weight 2147483647 }\\nbackend 127.0.0.2:5432 { weight 2147483647 }\\n | 1:33 | weight must be between 0 and 65535, found 2147483647
+            workers abc       | workers abc\\nbackend 127.0.0.1:5432\\n                             | 1:9  | workers must be a whole number from 1 to 1024; 'abc' is not a number
+            max_clients zero  | max_clients 0\\nbackend 127.0.0.1:5432\\n                           | 1:13 | max_clients must be between 1 and 1000000, found 0
+            zero timeout      | connect_timeout 0\\nbackend 127.0.0.1:5432\\n                       | 1:17 | connect_timeout must be between 1ms and 24h
             """)
     void brokenConfigsNameFileLineAndColumn(String what, String text, String position, String fragment) throws IOException {
         Path file = write("broken.conf", text.replace("\\n", "\n"));
@@ -66,6 +72,73 @@ class ConfigCheckIT {
         String expected = file + ":" + position + ":";
         assertTrue(r.stderr().contains(expected), what + ": expected '" + expected + "' in:\n" + r.stderr());
         assertTrue(r.stderr().contains(fragment), what + ": expected '" + fragment + "' in:\n" + r.stderr());
+    }
+
+    @Test
+    void bothOverflowingWeightsAreNamed() throws IOException {
+        Path file = write("w.conf", "backend 127.0.0.1:5432 { weight 2147483647 }\nbackend 127.0.0.2:5432 { weight 2147483647 }\n");
+        ProcessResult r = check(file);
+        assertEquals(1, r.exitCode(), r.stdout() + r.stderr());
+        assertTrue(r.stderr().contains(file + ":1:33: weight must be between 0 and 65535"), r.stderr());
+        assertTrue(r.stderr().contains(file + ":2:33: weight must be between 0 and 65535"), r.stderr());
+    }
+
+    @Test
+    void aConfigurationWithoutABackendIsRefusedAtTheFile() throws IOException {
+        Path file = write("none.conf", "listen 127.0.0.1:6432\nhealth { username postgres }\n");
+        ProcessResult r = check(file);
+        assertEquals(1, r.exitCode(), r.stdout() + r.stderr());
+        assertEquals("pgrouter: " + file + ": no backend: declare at least one with backend HOST:PORT"
+                + " (a configuration without one would refuse every client)", r.stderr().strip());
+    }
+
+    @Test
+    void eachErrorOfTheUnchangedSampleIsPrintedOnce() throws IOException {
+        // As shipped, the sample names placeholder paths: each is reported once, at its line.
+        Path sample = PgrouterProcess.home().resolve("conf/pgrouter.conf");
+        ProcessResult r = check(sample);
+        assertEquals(1, r.exitCode(), r.stdout() + r.stderr());
+        List<String> lines = r.stderr().lines().toList();
+        assertEquals(lines.size(), lines.stream().distinct().count(), r.stderr());
+        assertEquals(1, lines.stream().filter(l -> l.contains("/path/to/hba")).count(), r.stderr());
+        assertEquals(1, lines.stream().filter(l -> l.contains("TLS certificate /path/to/pem")).count(), r.stderr());
+        assertTrue(lines.stream().allMatch(l -> l.startsWith("pgrouter: " + sample + ":")), r.stderr());
+    }
+
+    @Test
+    void maxClientsAboveTheDescriptorLimitIsWarnedAbout() throws IOException {
+        Path file = write("fd.conf", "max_clients 5000\nbackend 127.0.0.1:5432\nhealth { username postgres }\n");
+        // ulimit -n sets the soft and the hard limit, so the JVM cannot raise it past 1024.
+        ProcessResult r = PgTools.run(Duration.ofMinutes(1), Map.of(), "sh", "-c",
+                "ulimit -n 1024 && exec \"$0\" -t -c \"$1\"", PgrouterProcess.bin("pgrouter").toString(), file.toString());
+        assertEquals(0, r.exitCode(), "a warning, not an error: " + r.stdout() + r.stderr());
+        assertTrue(r.stderr().contains(file + ":1:13: max_clients 5000 exceeds this process's file-descriptor limit of 1024"),
+                r.stderr());
+    }
+
+    @Test
+    void aReloadWithoutABackendChangesNothing(@TempDir Path run) throws Exception {
+        int nobody = PgrouterProcess.freePort(); // nothing listens there: the backend shows as FAILED
+        String config = """
+                listen 127.0.0.1:${port}
+                monitor 127.0.0.1:${monitor}
+                health { timeout 1s; check 250ms; username postgres }
+                backend 127.0.0.1:%d
+                """.formatted(nobody);
+        try (PgrouterProcess router = PgrouterProcess.start(run, config)) {
+            router.awaitMonitor(Duration.ofSeconds(10), m -> m.contains("127.0.0.1:" + nobody + " "));
+            Path file = run.resolve("pgrouter.conf");
+            Files.writeString(file, Files.readString(file).replace("backend 127.0.0.1:" + nobody, ""));
+            router.signal("HUP");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!router.log().contains("reload rejected") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(router.log().contains("reload rejected: " + file + ": no backend"), router.log());
+            assertTrue(router.monitor().contains("127.0.0.1:" + nobody + " "), "the running backends stay");
+            assertTrue(router.isAlive());
+            assertEquals(0, router.stop(Duration.ofSeconds(20)));
+        }
     }
 
     @Test
