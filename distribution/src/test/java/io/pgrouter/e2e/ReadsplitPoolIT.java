@@ -43,10 +43,15 @@ class ReadsplitPoolIT {
         long replicaBefore = replica.sessionsStarted("postgres");
         long primaryRequestsBefore = requests(primary);
         Path script = Files.createTempFile("read", ".sql");
-        Files.writeString(script, "select pg_is_in_recovery();\n");
-        ProcessResult r = PgTools.run(Duration.ofSeconds(90), Map.of(), PgTools.bin("pgbench").toString(),
-                "-h", "127.0.0.1", "-p", String.valueOf(fixture.router().port), "-U", fixture.cluster().superuser(),
-                "-n", "-C", "-c", "8", "-t", "50", "-f", script.toString(), "postgres");
+        ProcessResult r;
+        try {
+            Files.writeString(script, "select pg_is_in_recovery();\n");
+            r = PgTools.run(Duration.ofSeconds(90), Map.of(), PgTools.bin("pgbench").toString(),
+                    "-h", "127.0.0.1", "-p", String.valueOf(fixture.router().port), "-U", fixture.cluster().superuser(),
+                    "-n", "-C", "-c", "8", "-t", "50", "-f", script.toString(), "postgres");
+        } finally {
+            Files.deleteIfExists(script); // it was left behind in /tmp after every run
+        }
         assertEquals(0, r.exitCode(), r.output());
         assertTrue(r.stdout().contains("number of transactions actually processed: 400/400"), r.output());
         long primaryOpened = primary.sessionsStarted("postgres") - primaryBefore;
