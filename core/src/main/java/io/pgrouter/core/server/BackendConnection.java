@@ -233,11 +233,41 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
         idlePool.put(this);
     }
 
+    /** Takes a parked connection out of its pool without giving it to a session (yet). */
+    void unpark() {
+        pool = null;
+    }
+
     /** Takes a connection out of its pool (or straight from the session that gave it back) for a session. */
     void adoptBy(ClientConnection session) {
         flushIfDirty();
         pool = null;
         owner = session;
+    }
+
+    /**
+     * Moves an idle connection (no owner, not parked) to another event loop, for a session
+     * there: the channel leaves its loop's selector and joins the other's, keeping the backend
+     * session, its login and its permit. Far cheaper than closing it and logging in anew. The
+     * future completes on {@code target}.
+     */
+    io.netty.util.concurrent.Future<Void> moveTo(io.netty.channel.EventLoop target) {
+        io.netty.util.concurrent.Promise<Void> moved = target.newPromise();
+        flushIfDirty();
+        channel.deregister().addListener(left -> {
+            if (!left.isSuccess()) {
+                moved.setFailure(left.cause());
+                return;
+            }
+            target.register(channel).addListener(joined -> {
+                if (joined.isSuccess()) {
+                    moved.setSuccess(null);
+                } else {
+                    moved.setFailure(joined.cause());
+                }
+            });
+        });
+        return moved;
     }
 
     long idleSince() {

@@ -128,14 +128,7 @@ final class BackendOpener {
             b.close();
             return;
         }
-        ServerBudget.GiveBack next = server.pools().budget().giveBack(b.permit().pool(), session.eventLoop(), b.poolKey());
-        if (next.handTo() != null) {
-            next.handTo().handed(b);
-        } else if (next.close()) {
-            b.close();
-        } else {
-            b.parkIn(server.pools().of(session.eventLoop()));
-        }
+        server.pools().offer(b, session.eventLoop());
     }
 
     private boolean pastLifetime(BackendConnection b) {
@@ -341,10 +334,25 @@ final class BackendOpener {
         @Override
         public void handed(BackendConnection connection) {
             waits.remove(this);
+            if (session.isClosing()) {
+                server.pools().offer(connection, session.eventLoop()); // left while it was on its way
+                result.completeExceptionally(new IOException("client went away"));
+                return;
+            }
             connection.adoptBy(session);
             session.adopt(connection);
             result.complete(connection);
             session.flushAll(); // called from another session's callback: this one's writes are flushed here
+        }
+
+        @Override
+        public void retry() {
+            ServerBudget.Permit permit = server.pools().budget().request(poolId(address), this);
+            if (permit != null) {
+                connectWith(permit, this);
+            } else {
+                waits.add(this);
+            }
         }
 
         @Override

@@ -53,8 +53,11 @@ final class ServerBudget {
         /** It may open a connection now. */
         void granted(Permit permit);
 
-        /** It gets a ready connection, given back by another session of the same loop (called on that loop). */
+        /** It gets a ready connection given back by another session, now on its loop (called there). */
         void handed(BackendConnection connection);
+
+        /** A connection handed to it was lost on the way (a move between loops failed): it asks again. */
+        void retry();
 
         /** It waited {@code query_wait_timeout} in vain; {@code why} says so for the client. */
         void timedOut(String why);
@@ -100,6 +103,12 @@ final class ServerBudget {
         int idle;
         int waiting;
     }
+
+    /**
+     * How long a waiter elsewhere may be passed over by hand-overs on another loop before a
+     * connection given back there is closed for it instead.
+     */
+    static final Duration HANDOVER_PRIORITY = Duration.ofMillis(50);
 
     private final Map<PoolId, Counts> pools = new HashMap<>();
     private final Map<DbId, int[]> perDatabase = new HashMap<>();
@@ -193,30 +202,57 @@ final class ServerBudget {
     }
 
     /**
-     * A connection of {@code pool} is given back on {@code loop}, logged in as {@code key}: hand
-     * it to the oldest waiter that it would let in when that waiter is on the same loop and wants
-     * the same login; close it when that waiter is elsewhere (its permit then moves on); else park
-     * it. The caller, on {@code loop}, does what the answer says.
+     * A connection of {@code pool}, logged in as {@code key}, is given back (or reclaimed) on
+     * {@code loop}. Who gets it:
+     * <ul>
+     *   <li>the oldest waiter on the same loop that wants the same login, unless a waiter
+     *       elsewhere has waited longer than {@link #HANDOVER_PRIORITY} (a hand-over on one loop
+     *       costs nothing; this keeps connections where they are used);</li>
+     *   <li>else the oldest waiter it lets in, if that one wants the same login (on another loop
+     *       the connection moves there);</li>
+     *   <li>else, when someone waits for what it holds, nobody: it is closed and its permit moves
+     *       on; else it is parked.</li>
+     * </ul>
+     * The waiter chosen leaves the queue. The caller, on {@code loop}, does what the answer says.
      */
     GiveBack giveBack(PoolId pool, EventLoop loop, ServerPool.Key key) {
         if (queued == 0) {
             return GiveBack.PARK;
         }
         synchronized (this) {
-            for (Iterator<Queued> it = queue.values().iterator(); it.hasNext();) {
-                Queued q = it.next();
+            Queued oldest = null;
+            Queued sameLoop = null;
+            for (Queued q : queue.values()) {
                 if (!sharesLimits(q.pool, pool)) {
                     continue;
                 }
-                if (q.pool.equals(pool) && q.waiter.loop() == loop && key.equals(q.waiter.key())) {
-                    it.remove();
-                    dequeued(q);
-                    return new GiveBack(q.waiter, false);
+                if (oldest == null) {
+                    oldest = q;
                 }
+                if (q.waiter.loop() == loop && wants(q, pool, key)) {
+                    sameLoop = q;
+                    break;
+                }
+            }
+            if (oldest == null) {
+                return GiveBack.PARK;
+            }
+            Queued chosen;
+            if (sameLoop != null && (sameLoop == oldest || System.nanoTime() - oldest.since <= HANDOVER_PRIORITY.toNanos())) {
+                chosen = sameLoop;
+            } else if (wants(oldest, pool, key)) {
+                chosen = oldest;
+            } else {
                 return GiveBack.CLOSE;
             }
-            return GiveBack.PARK;
+            queue.remove(chosen.waiter);
+            dequeued(chosen);
+            return new GiveBack(chosen.waiter, false);
         }
+    }
+
+    private static boolean wants(Queued q, PoolId pool, ServerPool.Key key) {
+        return q.pool.equals(pool) && key.equals(q.waiter.key());
     }
 
     /** Counts a connection parked in a worker's idle cache ({@code +1}) or taken out of it ({@code -1}). */

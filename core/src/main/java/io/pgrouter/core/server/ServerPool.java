@@ -47,9 +47,11 @@ final class ServerPool {
 
     private final Map<Key, ArrayDeque<BackendConnection>> idle = new HashMap<>();
     private final ServerBudget budget;
+    private final EventLoop loop;
 
     ServerPool(EventLoop loop, ServerBudget budget) {
         this.budget = budget;
+        this.loop = loop;
         loop.scheduleWithFixedDelay(this::closeStale, STALE_CHECK_MILLIS, STALE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -81,10 +83,12 @@ final class ServerPool {
     }
 
     /**
-     * Closes the longest-idle connection that holds a permit a waiter for {@code wanted} needs
-     * (same backend, and same database or user), if this loop has one: its close lets the waiter in.
+     * Offers again the longest-idle connection that holds a permit a waiter for {@code wanted}
+     * needs (same backend, and same database or user), if this loop has one: it then goes to
+     * that waiter (moved to its loop), or is closed so that its permit lets the waiter in.
+     * Returns whether this loop had one.
      */
-    void reclaimFor(ServerBudget.PoolId wanted) {
+    boolean reclaimFor(ServerBudget.PoolId wanted, ServerPools pools) {
         BackendConnection oldest = null;
         for (ArrayDeque<BackendConnection> queue : idle.values()) {
             BackendConnection first = queue.peekFirst();
@@ -93,10 +97,13 @@ final class ServerPool {
                 oldest = first;
             }
         }
-        if (oldest != null) {
-            remove(oldest);
-            oldest.close();
+        if (oldest == null) {
+            return false;
         }
+        remove(oldest);
+        oldest.unpark();
+        pools.offer(oldest, loop);
+        return true;
     }
 
     private void closeStale() {

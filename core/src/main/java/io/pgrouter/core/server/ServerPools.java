@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import io.pgrouter.core.pool.PoolSettings;
 import io.pgrouter.spi.monitor.PoolStats;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -12,6 +13,7 @@ import java.util.concurrent.ConcurrentMap;
  * ({@link ServerPool}) of each event loop, made when a loop first needs one.
  */
 final class ServerPools {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ServerPools.class);
     private final ConcurrentMap<EventLoop, ServerPool> pools = new ConcurrentHashMap<>();
     private final ServerBudget budget;
     /**
@@ -42,6 +44,36 @@ final class ServerPools {
         return greetings.get(key);
     }
 
+    /**
+     * A connection given back (or reclaimed) on {@code loop}, idle and reusable: goes to a
+     * waiting client (moved to its loop if need be), is closed for one that needs its permit, or
+     * is parked in the loop's idle cache. Runs on {@code loop}.
+     */
+    void offer(BackendConnection b, EventLoop loop) {
+        ServerBudget.GiveBack next = budget.giveBack(b.permit().pool(), loop, b.poolKey());
+        ServerBudget.Waiter to = next.handTo();
+        if (to == null) {
+            if (next.close()) {
+                b.close();
+            } else {
+                b.parkIn(of(loop));
+            }
+        } else if (to.loop() == loop) {
+            to.handed(b);
+        } else {
+            b.moveTo(to.loop()).addListener(moved -> {
+                if (moved.isSuccess() && b.isOpen()) {
+                    to.handed(b);
+                } else {
+                    log.warn("moving a server connection to another worker failed: {}", moved.cause() == null
+                            ? "it closed on the way" : moved.cause().toString());
+                    b.close();
+                    to.retry();
+                }
+            });
+        }
+    }
+
     ServerBudget budget() {
         return budget;
     }
@@ -50,8 +82,24 @@ final class ServerPools {
         return budget.stats();
     }
 
-    /** Asks every loop to close one idle connection that keeps a waiter for {@code wanted} out. */
+    /**
+     * Closes one idle connection that keeps a waiter for {@code wanted} out: asks the loops in
+     * turn, each on its own thread, until one had such a connection. One per waiter, so that a
+     * burst of waiters does not empty every idle cache at once.
+     */
     private void reclaimFor(ServerBudget.PoolId wanted) {
-        pools.forEach((loop, pool) -> loop.execute(() -> pool.reclaimFor(wanted)));
+        reclaimFrom(List.copyOf(pools.entrySet()), 0, wanted);
+    }
+
+    private void reclaimFrom(List<Map.Entry<EventLoop, ServerPool>> loops, int next, ServerBudget.PoolId wanted) {
+        if (next >= loops.size()) {
+            return;
+        }
+        Map.Entry<EventLoop, ServerPool> e = loops.get(next);
+        e.getKey().execute(() -> {
+            if (!e.getValue().reclaimFor(wanted, this)) {
+                reclaimFrom(loops, next + 1, wanted);
+            }
+        });
     }
 }

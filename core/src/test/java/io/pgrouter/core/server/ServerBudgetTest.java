@@ -83,6 +83,11 @@ class ServerBudgetTest {
         }
 
         @Override
+        public void retry() {
+            throw new AssertionError("nothing is moved between loops here");
+        }
+
+        @Override
         public void timedOut(String why) {
             assertTrue(loop.inEventLoop(), "timed out on the waiter's own loop");
             timeout.complete(why);
@@ -159,7 +164,7 @@ class ServerBudgetTest {
     }
 
     @Test
-    void aConnectionGivenBackGoesToAWaiterOnItsLoopOrIsClosedForOneElsewhere() {
+    void aConnectionGivenBackGoesToAWaiterWithItsLoginOrIsClosedForOneWithAnother() {
         ServerBudget budget = budget(limits(1, 0, 0, 0, Duration.ZERO));
         assertSame(ServerBudget.GiveBack.PARK, budget.giveBack(APP, LOOP_A, KEY), "nobody waits");
         ServerBudget.Permit held = budget.request(APP, client());
@@ -169,13 +174,28 @@ class ServerBudgetTest {
         assertSame(sameLoop, handOver.handTo(), "same loop, same login: handed over as it is");
         Client otherLoop = new Client(LOOP_B, KEY);
         assertNull(budget.request(APP, otherLoop));
-        assertSame(ServerBudget.GiveBack.CLOSE, budget.giveBack(APP, LOOP_A, KEY),
-                "a waiter on another loop gets the permit once this connection closes");
+        assertSame(otherLoop, budget.giveBack(APP, LOOP_A, KEY).handTo(),
+                "a waiter on another loop with the same login: the connection moves to it");
         Client otherLogin = new Client(LOOP_A, null);
-        budget.cancel(otherLoop);
         assertNull(budget.request(APP, otherLogin));
         assertSame(ServerBudget.GiveBack.CLOSE, budget.giveBack(APP, LOOP_A, KEY), "a waiter that needs another login");
         assertNotNull(held);
+    }
+
+    @Test
+    void aWaiterOnTheSameLoopGoesFirstUntilOneElsewhereHasWaitedTooLong() throws Exception {
+        ServerBudget budget = budget(limits(1, 0, 0, 0, Duration.ZERO));
+        assertNotNull(budget.request(APP, client()));
+        Client elsewhere = new Client(LOOP_B, KEY);
+        assertNull(budget.request(APP, elsewhere));
+        Client here = client();
+        assertNull(budget.request(APP, here));
+        assertSame(here, budget.giveBack(APP, LOOP_A, KEY).handTo(), "a hand-over beats a close and a new login");
+        Client next = client();
+        assertNull(budget.request(APP, next));
+        Thread.sleep(ServerBudget.HANDOVER_PRIORITY.toMillis() + 20); // let the waiter elsewhere pass the limit
+        assertSame(elsewhere, budget.giveBack(APP, LOOP_A, KEY).handTo(),
+                "the connection moves to the client that waited longest");
     }
 
     @Test
