@@ -49,11 +49,17 @@ final class PrimaryRelay implements SessionPipeline {
     /** The pooled connection is running DISCARD ALL: its answers are not the client's. */
     private boolean resetting;
     private final IdleTracker state = new IdleTracker();
+    /** The client's login was ended from the pool's remembered greeting, before a connection. */
+    private boolean greeted;
 
     PrimaryRelay(Session session) {
         this.session = session;
         this.pooled = session.authenticatedByPgrouter();
         if (pooled) {
+            // Greeted from the pool when core knows this login: a full pool then holds up the
+            // client's first statement, not its login (a client that logs in many sessions one
+            // after another, as pgbench -C does, is never stuck in a login).
+            greeted = session.greetClientFromPool();
             acquire();
         } else {
             // On failure pgrouter has already told the client (57P03 or 08006).
@@ -73,7 +79,9 @@ final class PrimaryRelay implements SessionPipeline {
             }
             primaryProcessId = b.processId();
             primarySecretKey = b.secretKey();
-            session.greetClient(b);
+            if (!greeted) {
+                session.greetClient(b);
+            }
             onConnected(b);
         });
     }

@@ -45,7 +45,11 @@ final class TransactionSession implements SessionPipeline {
                     + " (configure hba and authdb): it logs into pooled connections itself");
             return;
         }
-        acquire(true);
+        // Greeted from the pool when core knows this login: the client then waits for a
+        // connection at its first statement, not at login, as with PgBouncer.
+        if (!session.greetClientFromPool()) {
+            acquire(true);
+        }
     }
 
     // ---- client -------------------------------------------------------------------------------
