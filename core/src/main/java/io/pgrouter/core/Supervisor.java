@@ -6,9 +6,9 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * The SUPERVISOR of seed 000: the main thread, once pgrouter runs, waits here for signals.
- * SIGTERM and SIGINT stop pgrouter (closing the listener, then every session); SIGHUP reloads
- * the configuration file.
+ * The SUPERVISOR of the original pgrouter's design: the main thread, once pgrouter runs, waits
+ * here for signals. SIGTERM and SIGINT stop pgrouter (closing the listener, then every
+ * session); SIGHUP reloads the configuration file.
  */
 final class Supervisor {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);

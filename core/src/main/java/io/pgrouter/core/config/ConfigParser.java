@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads pgrouter.conf's grammar (seed 000) into {@link Directive}s:
+ * Reads pgrouter.conf's grammar (the original pgrouter's format) into {@link Directive}s:
  *
  * <pre>
  * file      = { directive | separator }

@@ -21,8 +21,9 @@ class ConfigLoaderTest {
 
     @Test
     void originalSampleParsesExactlyAsWritten() throws Exception {
-        Path seed = Path.of(getClass().getResource("/config/seed000.conf").toURI());
-        RouterConfig c = ConfigLoader.load(seed);
+        // The original pgrouter's sample, as written (the shipped conf/pgrouter.conf is the same file).
+        Path sample = Path.of(getClass().getResource("/config/seed000.conf").toURI());
+        RouterConfig c = ConfigLoader.load(sample);
         assertEquals(new Endpoint("*", 5432), c.listen());
         assertTrue(c.listen().isWildcard());
         assertEquals(new Endpoint("127.0.0.1", 9881), c.monitor());
@@ -50,7 +51,7 @@ class ConfigLoaderTest {
                 backend("10.0.0.7", TlsMode.OFF, 500, 125),
                 backend("10.0.0.8", TlsMode.OFF, 200, 250)),
                 c.backends().stream().map(b -> backend(b.address().host(), b.tls(), b.lagThreshold(), b.weight())).toList());
-        assertEquals(seed + ":27:9", c.backends().get(0).location());
+        assertEquals(sample + ":27:9", c.backends().get(0).location());
         assertEquals("readsplit", c.pipeline(), "readsplit is the default pipeline");
     }
 
