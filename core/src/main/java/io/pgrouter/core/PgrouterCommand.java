@@ -8,10 +8,12 @@ import io.pgrouter.core.config.RouterConfig;
 import io.pgrouter.core.plugin.PluginCatalog;
 import io.pgrouter.core.plugin.PluginException;
 import io.pgrouter.spi.config.ConfigException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -31,6 +33,11 @@ import picocli.CommandLine.Spec;
             "1:invalid configuration, or pgrouter could not start"})
 final class PgrouterCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(PgrouterCommand.class);
+    /**
+     * Set by bin/pgrouter when it detaches pgrouter: the file where pgrouter says it serves. The
+     * launcher waits for it (or for the process to end) and returns only then.
+     */
+    static final String READY_FILE_ENV = "PGROUTER_DAEMON_READY";
 
     @Spec
     CommandSpec spec;
@@ -49,6 +56,13 @@ final class PgrouterCommand implements Callable<Integer> {
             description = "Check the configuration (syntax, files, addresses, pipeline, plugins) and exit.")
     boolean test;
 
+    /** For bin/pgrouter started as root: prints "USER GROUP" (each "-" when not set) and exits. */
+    @Option(names = "--print-run-as", hidden = true)
+    boolean printRunAs;
+
+    /** Detached by bin/pgrouter: stderr is a file the launcher shows only if startup fails. */
+    private boolean daemon;
+
     @Override
     public Integer call() {
         Logging.configure(Logging.DEFAULT_LEVEL, verbosity.length);
@@ -61,6 +75,28 @@ final class PgrouterCommand implements Callable<Integer> {
             return 1;
         }
         Logging.configure(cfg.logLevel(), verbosity.length);
+        if (printRunAs) {
+            spec.commandLine().getOut().println(cfg.user().orElse("-") + " " + cfg.group().orElse("-"));
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+        String readyFile = System.getenv(READY_FILE_ENV);
+        daemon = !foreground && !test && readyFile != null;
+        if (daemon && cfg.logfile().isEmpty()) {
+            err.println("pgrouter: without -F pgrouter detaches and needs 'logfile FILE' in " + config
+                    + " for its log; or run it in the foreground with -F (under systemd, the journal keeps stderr)");
+            err.flush();
+            return 1;
+        }
+        if (!test) {
+            try {
+                Logging.output(cfg.logfile(), true);
+            } catch (IOException e) {
+                err.println("pgrouter: " + cfg.locationOf("logfile") + ": cannot open logfile: " + e);
+                err.flush();
+                return 1;
+            }
+        }
         PluginCatalog plugins;
         try {
             plugins = PluginCatalog.load(pluginsDirectory(cfg));
@@ -83,20 +119,75 @@ final class PgrouterCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
             return 0;
         }
-        if (!foreground) {
-            // Daemonizing (fork, setsid, dropping privileges) comes with the operations work; a JVM
-            // cannot fork itself, so until then pgrouter says so rather than pretend.
-            log.warn("daemon mode is not implemented yet: running in the foreground (use -F to silence this)");
+        if (!foreground && !daemon) {
+            // A JVM cannot fork itself: bin/pgrouter detaches it (setsid, redirects, background).
+            log.warn("not started by bin/pgrouter, which detaches: running in the foreground (use -F to silence this)");
         }
+        warnAboutUser(cfg);
+        PidFile pidfile = null;
         try {
+            if (cfg.pidfile().isPresent()) {
+                // Before binding: a second pgrouter names the first rather than a taken port.
+                pidfile = PidFile.acquire(cfg.pidfile().get());
+            }
             router.start();
+        } catch (PidFile.AlreadyRunning e) {
+            log.error("cannot start: {}", e.getMessage());
+            router.close();
+            return 1;
         } catch (Exception e) {
             log.error("cannot start: {}", e.getMessage(), e);
             router.close();
+            closePidfile(pidfile);
             return 1;
         }
-        new Supervisor(router, () -> reload(router)).awaitShutdown();
+        log.info("pgrouter {} serving on {} (pid {})", Version.current(), cfg.listen(), ProcessHandle.current().pid());
+        if (daemon) {
+            try {
+                Files.writeString(Path.of(readyFile), "ready " + ProcessHandle.current().pid() + "\n",
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                log.warn("cannot tell bin/pgrouter that pgrouter is up ({}): it will report a timeout", e.toString());
+            }
+            try {
+                Logging.output(cfg.logfile(), false); // from now on the log file alone
+            } catch (IOException e) {
+                log.warn("logfile: {}", e.toString());
+            }
+        }
+        new Supervisor(router, () -> reload(router), PgrouterCommand::reopenLogs).awaitShutdown();
+        closePidfile(pidfile);
         return 0;
+    }
+
+    private static void closePidfile(PidFile pidfile) {
+        if (pidfile != null) {
+            try {
+                pidfile.close();
+            } catch (IOException e) {
+                log.warn("{}", e.getMessage());
+            }
+        }
+    }
+
+    /** SIGUSR1 and SIGHUP: logrotate moved the log file; a new one is opened under its name. */
+    private static void reopenLogs() {
+        try {
+            Logging.reopen();
+        } catch (IOException e) {
+            log.error("cannot reopen logfile: {}", e.toString());
+        }
+    }
+
+    /**
+     * {@code user}/{@code group} are applied by bin/pgrouter, which starts the JVM under them when
+     * it runs as root. Anyone else cannot switch users: pgrouter runs on as itself and says so.
+     */
+    private static void warnAboutUser(RouterConfig cfg) {
+        String me = System.getProperty("user.name", "?");
+        cfg.user().filter(user -> !user.equals(me)).ifPresent(user -> log.warn(
+                "{}: 'user {}' is not applied: pgrouter runs as '{}' (only bin/pgrouter started as root switches users)",
+                cfg.locationOf("user"), user, me));
     }
 
     /** SIGHUP: a configuration that does not load is logged and changes nothing. */
@@ -105,6 +196,11 @@ final class PgrouterCommand implements Callable<Integer> {
             RouterConfig next = ConfigLoader.load(config);
             router.reload(next);
             Logging.configure(next.logLevel(), verbosity.length);
+            try {
+                Logging.output(next.logfile(), !daemon);
+            } catch (IOException e) {
+                log.error("{}: cannot open logfile, logging on as before: {}", next.locationOf("logfile"), e.toString());
+            }
         } catch (ConfigErrors e) {
             for (ConfigException error : e.errors()) {
                 log.error("reload rejected: {}", error.getMessage());

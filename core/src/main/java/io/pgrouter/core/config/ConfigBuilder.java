@@ -26,7 +26,7 @@ import java.util.function.Function;
 final class ConfigBuilder {
     /** Top-level directives that take one value and may appear once. */
     private static final Set<String> SINGLE = Set.of("listen", "monitor", "workers", "hba", "user", "group",
-            "pidfile", "log", "authdb", "pipeline", "plugins", "max_clients", "max_message_size",
+            "pidfile", "log", "logfile", "authdb", "pipeline", "plugins", "max_clients", "max_message_size",
             "authentication_timeout", "connect_timeout");
     private static final Set<String> CORE_BLOCKS = Set.of("tls", "health", "backend");
     private static final Set<String> BACKEND_KEYS = Set.of("tls", "lag", "max_replay_delay", "weight", "ca");
@@ -270,7 +270,7 @@ final class ConfigBuilder {
             error(source.toString(), ConfigChecks.NO_BACKEND);
         }
         return new RouterConfig(source, listen, monitor, workers, optionalPath("hba"), tls, text("user"), text("group"),
-                optionalPath("pidfile"), log, health, backends, optionalPath("authdb"), pipeline,
+                optionalPath("pidfile"), log, optionalPath("logfile"), health, backends, optionalPath("authdb"), pipeline,
                 optionalPath("plugins"), blocks, limits(), locations);
     }
 

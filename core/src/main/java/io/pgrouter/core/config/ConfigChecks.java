@@ -53,6 +53,8 @@ public final class ConfigChecks {
         List<ConfigException> problems = new ArrayList<>(securityFilesReadable(c));
         c.pidfile().map(Path::getParent).filter(dir -> !Files.isDirectory(dir)).ifPresent(dir -> problems.add(
                 new ConfigException(c.locationOf("pidfile"), "pidfile directory " + dir + " does not exist")));
+        c.logfile().map(Path::getParent).filter(dir -> !Files.isDirectory(dir)).ifPresent(dir -> problems.add(
+                new ConfigException(c.locationOf("logfile"), "logfile directory " + dir + " does not exist")));
         c.plugins().filter(dir -> !Files.isDirectory(dir)).ifPresent(dir -> problems.add(
                 new ConfigException(c.locationOf("plugins"), "plugins directory " + dir + " does not exist")));
         resolvable(problems, c.listen(), c.locationOf("listen"));

@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param group group to run as ({@code group})
  * @param pidfile where to write the process id ({@code pidfile})
  * @param logLevel the base log level ({@code log}), normalised to a logback level name
+ * @param logfile where log lines go instead of stderr ({@code logfile}); reopened on SIGUSR1 and SIGHUP
  * @param health the {@code health { }} block
  * @param backends every {@code backend HOST:PORT}, defaults applied, in the order written
  * @param authdb the users file ({@code authdb})
@@ -41,6 +42,7 @@ public record RouterConfig(
         Optional<String> group,
         Optional<Path> pidfile,
         String logLevel,
+        Optional<Path> logfile,
         HealthConfig health,
         List<BackendConfig> backends,
         Optional<Path> authdb,

@@ -121,6 +121,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void logfileIsAPathBesideTheLevel() throws Exception {
+        RouterConfig c = parse("log DEBUG\nlogfile log/pgrouter.log\nbackend 10.0.0.1:5432\n");
+        assertEquals("DEBUG", c.logLevel());
+        assertEquals(Optional.of(Path.of("/etc/pgrouter/log/pgrouter.log")), c.logfile());
+        assertEquals(Optional.empty(), parse("backend 10.0.0.1:5432\n").logfile(), "stderr by default");
+        RouterConfig missingDir = parse("logfile /nonexistent-dir/pgrouter.log\nbackend 10.0.0.1:5432\n");
+        List<ConfigException> problems = ConfigChecks.filesReadable(missingDir);
+        assertTrue(problems.stream().anyMatch(p -> p.getMessage().contains("logfile directory /nonexistent-dir")
+                && p.location().equals(FILE + ":1:9")), problems.toString());
+    }
+
+    @Test
     void pluginBlocksKeepTheirSettingsAndLocations() throws Exception {
         RouterConfig c = parse("pipeline notice\nnotice {\n  text \"hello there\"\n  level 3\n}\nbackend 10.0.0.1:5432\n");
         var block = c.block("notice");
@@ -229,7 +241,7 @@ class ConfigLoaderTest {
         RouterConfig ok = parse("backend 10.0.0.1:5432\n");
         assertEquals(List.of(), ConfigChecks.routable(ok));
         RouterConfig none = new RouterConfig(ok.source(), ok.listen(), ok.monitor(), ok.workers(), ok.hba(), ok.tls(),
-                ok.user(), ok.group(), ok.pidfile(), ok.logLevel(), ok.health(), List.of(), ok.authdb(), ok.pipeline(),
+                ok.user(), ok.group(), ok.pidfile(), ok.logLevel(), ok.logfile(), ok.health(), List.of(), ok.authdb(), ok.pipeline(),
                 ok.plugins(), ok.blocks(), ok.limits(), ok.locations());
         List<ConfigException> problems = ConfigChecks.routable(none);
         assertEquals(1, problems.size());
