@@ -6,12 +6,10 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
-import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.OutputStreamAppender;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
+import java.io.FileOutputStream;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.LoggerFactory;
@@ -30,7 +28,9 @@ final class Logging {
     private static final String FILE = "LOGFILE";
 
     private static Appender<ILoggingEvent> stderr;
-    private static FileAppender<ILoggingEvent> file;
+    /** Writes to {@link #filePath}; logback's FileAppender refuses to reopen a file it had open. */
+    private static OutputStreamAppender<ILoggingEvent> file;
+    private static Path filePath;
 
     private Logging() {
     }
@@ -55,11 +55,11 @@ final class Logging {
         }
         if (logfile.isPresent()) {
             Path path = logfile.get().toAbsolutePath();
-            if (file == null || !Path.of(file.getFile()).equals(path)) {
-                switchTo(open(path));
+            if (file == null || !filePath.equals(path)) {
+                switchTo(open(path), path);
             }
         } else if (file != null) {
-            switchTo(null);
+            switchTo(null, null);
         }
         if (stderr != null) {
             if (toStderr && !root.isAttached(stderr)) {
@@ -72,52 +72,55 @@ final class Logging {
 
     /**
      * Opens the log file again under its name: after logrotate renamed it, lines go to a new
-     * file. The new appender is attached before the old one is closed, so no line is lost.
+     * file. The appender swaps streams under its own lock, so no line is lost or torn.
+     *
+     * @return whether there is a log file
      */
-    static synchronized void reopen() throws IOException {
-        if (file != null) {
-            switchTo(open(Path.of(file.getFile())));
+    static synchronized boolean reopen() throws IOException {
+        if (file == null) {
+            return false;
         }
+        file.setOutputStream(new FileOutputStream(filePath.toFile(), true));
+        return true;
     }
 
     /** The log file in use, if any. */
     static synchronized Optional<Path> file() {
-        return file == null ? Optional.empty() : Optional.of(Path.of(file.getFile()));
+        return Optional.ofNullable(filePath);
     }
 
-    private static void switchTo(FileAppender<ILoggingEvent> next) {
+    private static void switchTo(OutputStreamAppender<ILoggingEvent> next, Path path) {
         Logger root = root();
-        FileAppender<ILoggingEvent> previous = file;
+        OutputStreamAppender<ILoggingEvent> previous = file;
         if (next != null) {
             root.addAppender(next);
         }
         file = next;
+        filePath = path;
         if (previous != null) {
             root.detachAppender(previous);
             previous.stop();
         }
     }
 
-    private static FileAppender<ILoggingEvent> open(Path path) throws IOException {
-        // logback reports a file it cannot open only in its status list: open it first, for an
-        // error that says why (no such directory, permission denied).
-        try (OutputStream probe = Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-            probe.flush();
-        }
+    private static OutputStreamAppender<ILoggingEvent> open(Path path) throws IOException {
+        // Opened here, not by logback, which reports a file it cannot open only in its status
+        // list: this fails with the reason (no such directory, permission denied).
+        FileOutputStream out = new FileOutputStream(path.toFile(), true);
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern(PATTERN);
         encoder.start();
-        FileAppender<ILoggingEvent> appender = new FileAppender<>();
+        OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
         appender.setContext(context);
         appender.setName(FILE);
-        appender.setFile(path.toString());
-        appender.setAppend(true);
         appender.setEncoder(encoder);
+        appender.setOutputStream(out);
         appender.start();
         if (!appender.isStarted()) {
-            throw new IOException("cannot open logfile " + path);
+            out.close();
+            throw new IOException("cannot log to " + path);
         }
         return appender;
     }

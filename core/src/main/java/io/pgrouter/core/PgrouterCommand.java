@@ -135,6 +135,13 @@ final class PgrouterCommand implements Callable<Integer> {
             log.error("cannot start: {}", e.getMessage());
             router.close();
             return 1;
+        } catch (IOException e) {
+            // A taken port, a pidfile that cannot be written: the message says it all.
+            log.error("cannot start: {}", e.getMessage());
+            log.debug("cannot start", e);
+            router.close();
+            closePidfile(pidfile);
+            return 1;
         } catch (Exception e) {
             log.error("cannot start: {}", e.getMessage(), e);
             router.close();
@@ -173,7 +180,9 @@ final class PgrouterCommand implements Callable<Integer> {
     /** SIGUSR1 and SIGHUP: logrotate moved the log file; a new one is opened under its name. */
     private static void reopenLogs() {
         try {
-            Logging.reopen();
+            if (Logging.reopen()) {
+                log.info("log file reopened");
+            }
         } catch (IOException e) {
             log.error("cannot reopen logfile: {}", e.toString());
         }

@@ -49,8 +49,14 @@ final class PidFile implements AutoCloseable {
     }
 
     static PidFile acquire(Path path, long pid) throws IOException {
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            // AccessDeniedException's message is the bare path: say what was tried, and why not.
+            throw new IOException("cannot open pidfile " + path + " (" + e.getClass().getSimpleName() + ")", e);
+        }
         FileLock lock;
         try {
             lock = channel.tryLock();

@@ -38,10 +38,7 @@ final class Supervisor {
             log.info("SIGHUP: reloading the configuration");
             reloader.reload();
         });
-        Signal.handle(new Signal("USR1"), s -> {
-            reopenLogs.run();
-            log.info("SIGUSR1: log file reopened");
-        });
+        Signal.handle(new Signal("USR1"), s -> reopenLogs.run());
         try {
             stop.await();
         } catch (InterruptedException e) {
