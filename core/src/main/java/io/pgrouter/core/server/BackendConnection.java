@@ -11,6 +11,9 @@ import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.BackendLoginException;
 import io.pgrouter.spi.pipeline.Messages;
+import io.pgrouter.spi.protocol.FrontendMessages;
+import io.pgrouter.spi.protocol.MessageType;
+import io.pgrouter.spi.protocol.RequestTracker;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -20,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
  * loop. A pooled connection has no owner while idle in its loop's {@link ServerPool}.
  */
 final class BackendConnection extends ChannelInboundHandlerAdapter implements Backend {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BackendConnection.class);
     private final Endpoint address;
     private final ConnectionStats stats;
     private final java.util.concurrent.atomic.LongAdder requests;
@@ -45,8 +49,18 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     /** Its place in the pool limits, given back when it closes. */
     private final ServerBudget.Permit permit;
     private final long openedAt = System.nanoTime();
-    /** What is open on it, from the bytes passed both ways after the login. */
-    private final BackendActivity activity = new BackendActivity();
+    /** What is open on it and whose its answers are, from the bytes passed both ways after the login. */
+    private final RequestTracker activity = new RequestTracker();
+    /** A session left its state on it: reset before the next session gets it. */
+    private boolean needsReset;
+    /**
+     * A relayed login is under way: the session's own cancel key replaces the backend's in the
+     * BackendKeyData on its way to the client (the backend's is kept here, so that a cancel goes
+     * through pgrouter to it).
+     */
+    private boolean relayingLogin;
+    private int clientProcessId;
+    private int clientSecretKey;
 
     BackendConnection(ClientConnection owner, Endpoint address, ConnectionStats stats, ServerBudget.Permit permit) {
         this.owner = owner;
@@ -91,10 +105,65 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
             loginSteps(messages);
         } else if (owner != null) {
             toFlush = owner;
-            activity.received(messages);
-            owner.fromBackend(this, messages);
+            if (relayingLogin) {
+                swapCancelKey(messages);
+            }
+            if (!activity.internalPending()) {
+                activity.received(messages);
+                owner.fromBackend(this, messages);
+            } else {
+                withoutInternalAnswers(messages);
+            }
         } else {
             idleMessages(messages);
+        }
+    }
+
+    /**
+     * Keeps the backend's cancel key from a relayed login's BackendKeyData and gives the client
+     * the session's instead, in place; the login ends at its ReadyForQuery.
+     */
+    private void swapCancelKey(ByteBuf messages) {
+        int end = messages.writerIndex();
+        for (int at = messages.readerIndex(); end - at >= 5; at += 1 + messages.getInt(at + 1)) {
+            byte type = messages.getByte(at);
+            if (type == MessageType.Backend.BACKEND_KEY_DATA && messages.getInt(at + 1) == 12) {
+                processId = messages.getInt(at + 5);
+                secretKey = messages.getInt(at + 9);
+                messages.setInt(at + 5, clientProcessId);
+                messages.setInt(at + 9, clientSecretKey);
+            } else if (type == MessageType.Backend.READY_FOR_QUERY) {
+                relayingLogin = false;
+                return;
+            }
+        }
+    }
+
+    /** The rest of this backend's login is relayed to the client of a session with this cancel key. */
+    void relayLogin(int sessionProcessId, int sessionSecretKey) {
+        relayingLogin = true;
+        clientProcessId = sessionProcessId;
+        clientSecretKey = sessionSecretKey;
+    }
+
+    /**
+     * Passes on what the owner must see of a run that holds answers to internal requests: each
+     * of its ranges, in order, to whoever owns the connection by then (a pipeline may give it
+     * back on one of them).
+     */
+    private void withoutInternalAnswers(ByteBuf messages) {
+        long errorsBefore = activity.internalErrors();
+        try {
+            activity.received(messages, (from, to) -> {
+                if (owner != null) {
+                    owner.fromBackend(this, messages.retainedSlice(from, to - from));
+                }
+            });
+        } finally {
+            messages.release();
+        }
+        if (activity.internalErrors() != errorsBefore) {
+            log.debug("{}: a request sent on a session's behalf (reset, mirrored setting) failed", this);
         }
     }
 
@@ -299,6 +368,30 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
         }
         channel.write(message, channel.voidPromise());
         dirty = true;
+    }
+
+    @Override
+    public void sendInternal(ByteBuf requests) {
+        if (!channel.isActive()) {
+            requests.release();
+            return;
+        }
+        activity.sent(requests, true);
+        channel.write(requests, channel.voidPromise());
+        dirty = true;
+    }
+
+    /** Marks it as holding a session's state: {@link #resetIfUsed} resets it for the next one. */
+    void leftWithSessionState() {
+        needsReset = true;
+    }
+
+    /** Before another session gets it: DISCARD ALL when the last one left its state on it. */
+    void resetIfUsed() {
+        if (needsReset) {
+            needsReset = false;
+            sendInternal(FrontendMessages.query(channel.alloc(), "DISCARD ALL"));
+        }
     }
 
     /** Nothing is open on it, by what core saw pass: it may serve another session. */

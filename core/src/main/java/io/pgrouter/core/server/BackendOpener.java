@@ -8,6 +8,7 @@ import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.BackendLoginException;
+import io.pgrouter.spi.pipeline.Session;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,6 +105,7 @@ final class BackendOpener {
         if (idle != null) {
             idle.adoptBy(session);
             session.adopt(idle);
+            idle.resetIfUsed();
         }
         return idle;
     }
@@ -122,8 +124,11 @@ final class BackendOpener {
      * on it by what core saw pass: a request unanswered, a transaction, a Terminate), has lived past
      * {@code server_lifetime}, or holds a permit that a client elsewhere waits for.
      */
-    void release(Backend backend) {
+    void release(Backend backend, Session.Leftover leftover) {
         BackendConnection b = (BackendConnection) backend;
+        if (leftover == Session.Leftover.SESSION_STATE) {
+            b.leftWithSessionState();
+        }
         if (!session.disown(b) || b.poolKey() == null || !b.isOpen() || !b.isIdle() || pastLifetime(b)) {
             b.close();
             return;
@@ -162,6 +167,8 @@ final class BackendOpener {
         }
         CompletableFuture<Backend> result = failSessionOnError(address);
         openBackend(address, result, null, backend -> {
+            // The client gets pgrouter's cancel key in the relayed BackendKeyData; core keeps the primary's.
+            backend.relayLogin(session.processId(), session.secretKey());
             if (session.clientLogin() == null) {
                 // The primary authenticates the client: everything it says from here on is relayed.
                 backend.send(session.startup().raw().retainedDuplicate());
@@ -341,6 +348,7 @@ final class BackendOpener {
             }
             connection.adoptBy(session);
             session.adopt(connection);
+            connection.resetIfUsed();
             result.complete(connection);
             session.flushAll(); // called from another session's callback: this one's writes are flushed here
         }

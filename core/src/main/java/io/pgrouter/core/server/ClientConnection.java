@@ -409,7 +409,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public void release(Backend backend) {
-        opener.release(backend);
+        opener.release(backend, Leftover.NOTHING);
+    }
+
+    @Override
+    public void release(Backend backend, Leftover leftover) {
+        opener.release(backend, leftover);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.pgrouter.pipeline.readsplit;
 
-import static io.pgrouter.spi.protocol.MessageType.Backend.BACKEND_KEY_DATA;
 import static io.pgrouter.spi.protocol.MessageType.Backend.ERROR_RESPONSE;
 import static io.pgrouter.spi.protocol.MessageType.Backend.NOTICE_RESPONSE;
 import static io.pgrouter.spi.protocol.MessageType.Backend.NOTIFICATION_RESPONSE;
@@ -9,7 +8,6 @@ import static io.pgrouter.spi.protocol.MessageType.Backend.READY_FOR_QUERY;
 
 import io.netty.buffer.ByteBuf;
 import io.pgrouter.spi.pipeline.Backend;
-import io.pgrouter.spi.pipeline.IdleTracker;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.protocol.BackendMessages;
 import io.pgrouter.spi.protocol.FrontendMessages;
@@ -27,36 +25,26 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When pgrouter authenticated the client, the connection comes from the worker's pool and
  * goes back to it when the client leaves with nothing open on it; the next session that takes it
- * resets it with {@code DISCARD ALL} first (PgBouncer's session pooling).
+ * is given it reset by core ({@code DISCARD ALL}) when this one left state on it (PgBouncer's
+ * session pooling).
  */
 final class PrimaryLink {
     private static final Logger log = LoggerFactory.getLogger(PrimaryLink.class);
-    /** Marks a pooled connection a session has used (primary or replica): the next one resets it. */
-    static final Object USED = new Object();
-
     private final Session session;
     private final Runnable onReady;
     private final ArrayDeque<ByteBuf> beforeConnect = new ArrayDeque<>();
     private Backend primary;
-    private int processId;
-    private int secretKey;
     private byte transactionStatus = BackendMessages.IDLE;
     private int outstanding;
     private boolean standardStrings = true;
     /** A statement that may write is in flight: its ReadyForQuery marks the session's last write. */
     private boolean writeInFlight;
     private boolean lastWasError;
-    /** Answers (up to ReadyForQuery) the primary owes for messages pgrouter sent on its own. */
-    private int swallow;
     /** The transaction the primary runs was begun READ ONLY and nothing since could write. */
     private boolean readOnlyTransaction;
     private boolean terminated;
     private boolean stopped;
     private final boolean pooled;
-    /** Whether the pooled connection has nothing open: it may then serve another session. */
-    private final IdleTracker state = new IdleTracker();
-    /** A Terminate went to the server: the connection ends whatever else holds. */
-    private boolean ended;
     /** This session sent the pooled connection something (beyond a reset) that may leave state. */
     private boolean dirtied;
 
@@ -85,17 +73,9 @@ final class PrimaryLink {
             session.release(b); // as idle as it came
             return;
         }
-        boolean used = b.attachment() == USED;
-        b.attachment(null);
-        processId = b.processId();
-        secretKey = b.secretKey();
         standardStrings = !"off".equals(b.parameters().get("standard_conforming_strings"));
         session.greetClient(b);
-        primary = b;
-        if (used) {
-            sendSilently(FrontendMessages.query(session.alloc(), "DISCARD ALL")); // the client's messages queue behind it
-            dirtied = false; // as clean as a new connection once that has run
-        }
+        primary = b; // reset by core if the last session left its state on it
         connected(b);
     }
 
@@ -112,17 +92,13 @@ final class PrimaryLink {
     }
 
     private void toPrimary(ByteBuf messages) {
-        if (pooled) {
-            state.sent(messages);
-            ended |= Messages.contains(messages, MessageType.Frontend.TERMINATE); // the server is leaving: never pool it
-            dirtied = true;
-        }
+        dirtied = true;
         primary.send(messages);
     }
 
-    /** Nothing open on a pooled connection: it may serve another session after a reset. */
+    /** Nothing open on a pooled connection, as core sees it: it may serve another session after a reset. */
     private boolean reusable() {
-        return pooled && primary != null && primary.isOpen() && state.idle() && swallow == 0 && !ended;
+        return pooled && primary != null && primary.isOpen() && primary.isIdle();
     }
 
     private void giveBack() {
@@ -130,8 +106,7 @@ final class PrimaryLink {
         primary = null;
         // A session that only read (from replicas) left the primary connection as it found it:
         // the next one need not reset it, which saves a round trip per client under -C.
-        b.attachment(dirtied ? USED : null);
-        session.release(b);
+        session.release(b, dirtied ? Session.Leftover.SESSION_STATE : Session.Leftover.NOTHING);
     }
 
     boolean isConnected() {
@@ -187,38 +162,20 @@ final class PrimaryLink {
 
     /**
      * Sends a message pgrouter needs run on the idle primary (a Parse and Sync mirroring one a
-     * replica transaction ran); its answers, up to ReadyForQuery, are swallowed.
+     * replica transaction ran); core consumes its answers.
      */
     void sendSilently(ByteBuf messageAndSync) {
-        swallow++;
-        toPrimary(messageAndSync);
+        dirtied = true;
+        primary.sendInternal(messageAndSync);
     }
 
     /** Relays a primary message to the client; true when it completed a statement that may have written. */
     boolean fromPrimary(ByteBuf m) {
         int at = m.readerIndex();
         byte type = m.getByte(at);
-        if (pooled) {
-            state.received(m);
-        }
-        if (swallow > 0 && type != PARAMETER_STATUS && type != NOTIFICATION_RESPONSE && type != NOTICE_RESPONSE) {
-            if (type == READY_FOR_QUERY) {
-                swallow--;
-            } else if (type == ERROR_RESPONSE) {
-                log.debug("session {}: a statement mirrored on the primary failed: {}", session.id(),
-                        BackendMessages.sqlState(m));
-            }
-            m.release();
-            return false;
-        }
         lastWasError = type == ERROR_RESPONSE;
         boolean wrote = false;
-        if (type == BACKEND_KEY_DATA && m.readableBytes() == 13) {
-            processId = m.getInt(at + 5);
-            secretKey = m.getInt(at + 9);
-            m.setInt(at + 5, session.processId());
-            m.setInt(at + 9, session.secretKey());
-        } else if (type == PARAMETER_STATUS && BackendMessages.isParameter(m, "standard_conforming_strings")) {
+        if (type == PARAMETER_STATUS && BackendMessages.isParameter(m, "standard_conforming_strings")) {
             String value = BackendMessages.parameterValue(m);
             if (value != null) {
                 standardStrings = value.equals("on");
@@ -248,8 +205,9 @@ final class PrimaryLink {
     }
 
     void cancel() {
-        if (primary != null && processId != 0) {
-            session.sendCancel(primary.address(), processId, secretKey);
+        // Core keeps the primary's own key (the client holds pgrouter's, given it by core).
+        if (primary != null && primary.processId() != 0) {
+            session.sendCancel(primary.address(), primary.processId(), primary.secretKey());
         }
     }
 

@@ -43,7 +43,7 @@ final class ReplicaLink {
     private boolean loggingIn;
     /** The read that made pgrouter log into a replica, run once the login ends. */
     private ByteBuf loginRequest;
-    /** Answers (up to ReadyForQuery) the replica owes for replayed state or abandoned statements. */
+    /** Answers (up to ReadyForQuery) the replica still owes for statements abandoned to the primary. */
     private int swallow;
     private ReplicaStatement current;
     /** The replica holds the unnamed statement the client parsed last (a read's). */
@@ -137,11 +137,10 @@ final class ReplicaLink {
         return address.equals(failedAt) && session.cluster().generation() == failedGeneration;
     }
 
-    /** Mirrors a SET/RESET/DISCARD the primary runs; its answer is swallowed. */
+    /** Mirrors a SET/RESET/DISCARD the primary runs; core consumes its answer. */
     void mirror(String command) {
         if (backend != null) {
-            backend.send(FrontendMessages.query(session.alloc(), command));
-            swallow++;
+            backend.sendInternal(FrontendMessages.query(session.alloc(), command));
         }
     }
 
@@ -179,8 +178,7 @@ final class ReplicaLink {
     /** The client closed a named statement this replica has: close it here too. */
     void closeStatement(String name) {
         if (backend != null) {
-            backend.send(FrontendMessages.writeSync(FrontendMessages.closeStatement(session.alloc(), name)));
-            swallow++;
+            backend.sendInternal(FrontendMessages.writeSync(FrontendMessages.closeStatement(session.alloc(), name)));
         }
     }
 
@@ -219,11 +217,6 @@ final class ReplicaLink {
             primary.send(request, true, false); // core flushes after a failed login completes
         } else {
             backend = b;
-            if (b.attachment() == PrimaryLink.USED) {
-                b.attachment(null);
-                backend.send(FrontendMessages.query(session.alloc(), "DISCARD ALL")); // another session's state
-                swallow++;
-            }
             for (String command : sessionState) {
                 mirror(command);
             }
@@ -241,8 +234,7 @@ final class ReplicaLink {
                 if (BackendMessages.transactionStatus(message) != BackendMessages.IDLE) {
                     // A refused statement had begun a transaction (BEGIN READ ONLY; ...) that
                     // the primary now runs instead: end it here.
-                    backend.send(FrontendMessages.query(session.alloc(), "ROLLBACK"));
-                    swallow++;
+                    backend.sendInternal(FrontendMessages.query(session.alloc(), "ROLLBACK"));
                 }
             } else if (type == ERROR_RESPONSE) {
                 log.debug("session {}: replayed state failed on the replica: {}", session.id(),
@@ -404,8 +396,7 @@ final class ReplicaLink {
                 && lazyParses == 0 && status == BackendMessages.IDLE && !openUnit && loginRequest == null) {
             backend = null;
             unnamed = false;
-            b.attachment(PrimaryLink.USED);
-            session.release(b);
+            session.release(b, Session.Leftover.SESSION_STATE); // core resets it for the next session
         } else {
             close();
         }

@@ -1,16 +1,12 @@
 package io.pgrouter.pipeline.session;
 
-import static io.pgrouter.spi.protocol.MessageType.Backend.BACKEND_KEY_DATA;
 import static io.pgrouter.spi.protocol.MessageType.Backend.ERROR_RESPONSE;
-import static io.pgrouter.spi.protocol.MessageType.Backend.READY_FOR_QUERY;
 import static io.pgrouter.spi.protocol.MessageType.Frontend.TERMINATE;
 
 import io.netty.buffer.ByteBuf;
 import io.pgrouter.spi.pipeline.Backend;
-import io.pgrouter.spi.pipeline.IdleTracker;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
-import io.pgrouter.spi.protocol.FrontendMessages;
 import io.pgrouter.spi.protocol.Messages;
 import io.pgrouter.spi.protocol.SqlState;
 import java.util.ArrayDeque;
@@ -24,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * <p>When the primary authenticates the client, the client's StartupMessage goes to it as it
  * came, on a connection of its own. When pgrouter authenticated the client, the session takes a
  * primary connection from its worker's pool (PgBouncer's session pooling): a connection another
- * client left is reset with {@code DISCARD ALL} before it serves, and given back when this client
- * leaves with nothing open on it; otherwise it is closed.
+ * client left is reset by core ({@code DISCARD ALL}) before it serves, and given back when this
+ * client leaves with nothing open on it (as core sees it); otherwise it is closed.
  */
 final class PrimaryRelay implements SessionPipeline {
     private static final Logger log = LoggerFactory.getLogger(PrimaryRelay.class);
@@ -38,17 +34,8 @@ final class PrimaryRelay implements SessionPipeline {
     private boolean clientTerminated;
     /** The last message relayed from the primary was an ErrorResponse (it may have said FATAL). */
     private boolean lastFromPrimaryWasError;
-    /** The primary's own cancel key; the client holds pgrouter's instead. */
-    private int primaryProcessId;
-    private int primarySecretKey;
-
-    /** Marks a pooled connection a session has used: the next one resets it first. */
-    private static final Object NEEDS_RESET = new Object();
 
     private final boolean pooled;
-    /** The pooled connection is running DISCARD ALL: its answers are not the client's. */
-    private boolean resetting;
-    private final IdleTracker state = new IdleTracker();
     /** The client's login was ended from the pool's remembered greeting, before a connection. */
     private boolean greeted;
 
@@ -72,13 +59,6 @@ final class PrimaryRelay implements SessionPipeline {
             if (error != null) {
                 return; // pgrouter has told the client why (57P03, 08006, the primary's error)
             }
-            if (b.attachment() == NEEDS_RESET) {
-                b.attachment(null);
-                resetting = true;
-                b.send(FrontendMessages.query(session.alloc(), "DISCARD ALL")); // the client's messages queue behind it
-            }
-            primaryProcessId = b.processId();
-            primarySecretKey = b.secretKey();
             if (!greeted) {
                 session.greetClient(b);
             }
@@ -88,14 +68,13 @@ final class PrimaryRelay implements SessionPipeline {
 
     /** Nothing open on the pooled connection: it may serve another client after a reset. */
     private boolean reusable() {
-        return pooled && primary != null && primary.isOpen() && state.idle() && !resetting;
+        return pooled && primary != null && primary.isOpen() && primary.isIdle();
     }
 
     private void giveBack() {
         Backend b = primary;
         primary = null;
-        b.attachment(NEEDS_RESET);
-        session.release(b);
+        session.release(b, Session.Leftover.SESSION_STATE); // core resets it before its next session
     }
 
     private void onConnected(Backend connected) {
@@ -137,9 +116,6 @@ final class PrimaryRelay implements SessionPipeline {
             SessionPipeline.super.clientMessages(messages);
             return;
         }
-        if (pooled) {
-            state.sent(messages);
-        }
         relay(messages);
     }
 
@@ -151,22 +127,12 @@ final class PrimaryRelay implements SessionPipeline {
         }
     }
 
-    /** One read's messages from the primary, noted and rewritten in place, relayed in one write. */
+    /** One read's messages from the primary, relayed in one write; whether the last was an error is noted. */
     @Override
     public void serverMessages(Backend backend, ByteBuf messages) {
-        if (resetting) {
-            SessionPipeline.super.serverMessages(backend, messages); // one at a time, to drop DISCARD ALL's answers
-            return;
-        }
         byte type = 0;
         for (int at = messages.readerIndex(); at < messages.writerIndex(); at = Messages.next(messages, at)) {
             type = messages.getByte(at);
-            if (pooled) {
-                state.received(messages, at);
-            }
-            if (type == BACKEND_KEY_DATA) {
-                swapCancelKey(messages, at);
-            }
         }
         lastFromPrimaryWasError = type == ERROR_RESPONSE;
         session.toClient(messages);
@@ -174,28 +140,14 @@ final class PrimaryRelay implements SessionPipeline {
 
     @Override
     public void server(Backend backend, ByteBuf message) {
-        if (resetting) {
-            resetting = Messages.type(message) != READY_FOR_QUERY;
-            message.release(); // DISCARD ALL's answers: not the client's
-            return;
-        }
         serverMessages(backend, message); // a run of one
-    }
-
-    /** Keeps the primary's cancel key and gives the client pgrouter's: a cancel then comes to us. */
-    private void swapCancelKey(ByteBuf messages, int at) {
-        if (messages.getInt(at + 1) == 12) {
-            primaryProcessId = messages.getInt(at + 5);
-            primarySecretKey = messages.getInt(at + 9);
-            messages.setInt(at + 5, session.processId());
-            messages.setInt(at + 9, session.secretKey());
-        }
     }
 
     @Override
     public void cancel() {
-        if (primary != null && primaryProcessId != 0) {
-            session.sendCancel(primary.address(), primaryProcessId, primarySecretKey);
+        // Core keeps the primary's own key (the client holds pgrouter's, given it by core).
+        if (primary != null && primary.processId() != 0) {
+            session.sendCancel(primary.address(), primary.processId(), primary.secretKey());
         }
     }
 

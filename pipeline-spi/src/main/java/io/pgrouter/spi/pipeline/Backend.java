@@ -18,6 +18,19 @@ public interface Backend {
     void send(ByteBuf message);
 
     /**
+     * Sends whole requests on the pipeline's behalf whose answers core consumes: each request a
+     * Query, or extended-protocol messages ending in a Sync (a reset, a mirrored SET, a Close of
+     * a statement). They run in order with what {@link #send} sends; of their answers only
+     * ParameterStatus, NoticeResponse and NotificationResponse reach the pipeline (the client
+     * must hear of those), everything else (CommandComplete, ReadyForQuery, an ErrorResponse,
+     * which core logs) does not. Takes over the caller's reference.
+     */
+    default void sendInternal(ByteBuf requests) {
+        requests.release();
+        throw new UnsupportedOperationException("this backend cannot send internal requests");
+    }
+
+    /**
      * The ParameterStatus values the backend sent while logging in (server_version,
      * client_encoding, DateStyle, ...); empty for a connection opened with
      * {@link Session#connect}, whose pipeline sees those messages itself.

@@ -9,7 +9,12 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Feed it the type of every message sent to the backend and every message received from it.
  * One per session and backend, on the session's event loop; not thread-safe.
+ *
+ * @deprecated core tracks this itself from the bytes it forwards: use {@link Backend#isIdle()}
+ *     (and {@link Session#release} pools only idle connections whatever a pipeline says). Kept for
+ *     plugins written against the first SPI.
  */
+@Deprecated
 public final class IdleTracker {
     /** Requests (Query, Sync, FunctionCall) sent and not yet answered by ReadyForQuery. */
     private int unanswered;

@@ -112,12 +112,34 @@ public interface Session {
     CompletionStage<Backend> acquirePrimary();
 
     /**
-     * Gives a backend from {@link #acquire} back to the pool for other sessions of this event loop.
-     * Only a backend whose last message was ReadyForQuery with status idle ('I'), with nothing sent
-     * to it since, may be released: anything else (a transaction open, a statement running) must be
-     * closed instead. The session receives nothing more from it.
+     * Gives a backend from {@link #acquire} back to the pool, as it is (nothing of the session's
+     * state on it is reset; see {@link #release(Backend, Leftover)}). Core pools it only when it
+     * saw nothing open on it (a transaction, a request unanswered, a Terminate sent:
+     * {@link Backend#isIdle()}) and closes it otherwise. The session receives nothing more from it.
      */
     void release(Backend backend);
+
+    /**
+     * What a session may have left on a connection it gives back ({@link #release(Backend, Leftover)}).
+     */
+    enum Leftover {
+        /** Nothing beyond what any session of its pool may see (transaction pooling). */
+        NOTHING,
+        /**
+         * Session state (settings, prepared statements, temporary tables, LISTEN, advisory
+         * locks): core runs {@code DISCARD ALL} on it, its answers consumed, before its next
+         * session gets it.
+         */
+        SESSION_STATE
+    }
+
+    /**
+     * {@link #release(Backend)}, saying what the session may have left on it: with
+     * {@link Leftover#SESSION_STATE} the next session to acquire it gets it reset.
+     */
+    default void release(Backend backend, Leftover leftover) {
+        release(backend);
+    }
 
     /**
      * Ends the client's login as PostgreSQL would after AuthenticationOk, for a pipeline that

@@ -3,9 +3,11 @@ package io.pgrouter.spi.testkit;
 import io.netty.buffer.ByteBuf;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.pipeline.Backend;
-import io.pgrouter.spi.pipeline.IdleTracker;
 import io.pgrouter.spi.protocol.MessageType;
+import io.pgrouter.spi.protocol.FrontendMessages;
 import io.pgrouter.spi.protocol.Messages;
+import io.pgrouter.spi.protocol.RequestTracker;
+import io.pgrouter.spi.pipeline.Session;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,9 +29,11 @@ public final class FakeBackend implements Backend {
     private Object attachment;
     private boolean open = true;
     private boolean closedByPipeline;
-    /** What core would know from the bytes it forwards: for {@link #isIdle()}. */
-    private IdleTracker activity = new IdleTracker();
-    private boolean terminated;
+    /** What core would know from the bytes it forwards: for {@link #isIdle()} and internal answers. */
+    private RequestTracker activity = new RequestTracker();
+    private final List<Recorded> sentInternally = new ArrayList<>();
+    /** What the session that gave it back said it left on it (core resets it for the next). */
+    private Session.Leftover leftover = Session.Leftover.NOTHING;
 
     FakeBackend(FakeSession session, Endpoint address, int processId) {
         this.session = session;
@@ -52,14 +56,24 @@ public final class FakeBackend implements Backend {
             throw new AssertionError("sent to " + address + " after it closed");
         }
         activity.sent(message);
-        terminated |= Messages.contains(message, MessageType.Frontend.TERMINATE);
         FakeSession.record(message, false, sent);
+    }
+
+    /** As core does: its answers are kept from the pipeline (all but ParameterStatus, notices, notifications). */
+    @Override
+    public void sendInternal(ByteBuf requests) {
+        if (!open) {
+            requests.release();
+            throw new AssertionError("sent to " + address + " after it closed");
+        }
+        activity.sent(requests, true);
+        FakeSession.record(requests, false, sentInternally);
     }
 
     /** As core judges it: every request answered by ReadyForQuery 'I', no open extended group, no Terminate sent. */
     @Override
     public boolean isIdle() {
-        return open && !terminated && activity.idle();
+        return open && activity.idle();
     }
 
     @Override
@@ -121,6 +135,16 @@ public final class FakeBackend implements Backend {
         return types;
     }
 
+    /** What the pipeline (or core, resetting it) sent with {@link #sendInternal}, in order. */
+    public List<Recorded> sentInternally() {
+        return sentInternally;
+    }
+
+    /** The type letters of {@link #sentInternally()}. */
+    public String sentInternallyTypes() {
+        return FakeSession.types(sentInternally);
+    }
+
     /** Whether the pipeline closed the connection. */
     public boolean closedByPipeline() {
         return closedByPipeline;
@@ -137,14 +161,31 @@ public final class FakeBackend implements Backend {
     /** One read from the server: the messages, in one buffer, to {@code serverMessages}. */
     public void serverRead(ByteBuf... messages) {
         ByteBuf read = FakeSession.concat(session.alloc(), messages);
-        for (int at = read.readerIndex(); at < read.writerIndex(); at = Messages.next(read, at)) {
-            activity.received(read, at);
+        if (!activity.internalPending()) {
+            activity.received(read);
+            session.deliver(() -> session.pipeline().serverMessages(this, read));
+            return;
         }
-        session.deliver(() -> session.pipeline().serverMessages(this, read));
+        // As core: the answers to internal requests are kept from the pipeline.
+        List<ByteBuf> kept = new ArrayList<>();
+        activity.received(read, (from, to) -> kept.add(read.retainedSlice(from, to - from)));
+        read.release();
+        for (ByteBuf part : kept) {
+            session.deliver(() -> session.pipeline().serverMessages(this, part));
+        }
     }
 
-    /** One message from the server, to {@code server}. */
+    /** One message from the server, to {@code server} (unless it answers an internal request, as in core). */
     public void serverMessage(ByteBuf message) {
+        if (activity.internalPending()) {
+            List<ByteBuf> kept = new ArrayList<>();
+            activity.received(message, (from, to) -> kept.add(message.retainedSlice(from, to - from)));
+            message.release();
+            for (ByteBuf part : kept) {
+                session.deliver(() -> session.pipeline().server(this, part));
+            }
+            return;
+        }
         activity.received(message);
         session.deliver(() -> session.pipeline().server(this, message));
     }
@@ -157,7 +198,21 @@ public final class FakeBackend implements Backend {
 
     void lendTo(FakeSession to) {
         session = to;
-        activity = new IdleTracker();
+        activity = new RequestTracker();
+        sentInternally.clear();
+    }
+
+    /** Given back: what its session said it left on it. */
+    void givenBack(Session.Leftover what) {
+        leftover = what;
+    }
+
+    /** As core before lending it again: DISCARD ALL when the last session left its state on it. */
+    void resetIfUsed() {
+        if (leftover == Session.Leftover.SESSION_STATE) {
+            leftover = Session.Leftover.NOTHING;
+            sendInternal(FrontendMessages.query(session.alloc(), "DISCARD ALL"));
+        }
     }
 
     @Override

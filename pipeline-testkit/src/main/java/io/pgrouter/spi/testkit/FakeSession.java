@@ -208,6 +208,7 @@ public final class FakeSession implements Session {
         released.remove(backend);
         backend.lendTo(this);
         backend.sent().clear();
+        backend.resetIfUsed();
         deliver(() -> r.stage().complete(backend));
         return backend;
     }
@@ -382,8 +383,17 @@ public final class FakeSession implements Session {
 
     @Override
     public void release(Backend backend) {
+        release(backend, Leftover.NOTHING);
+    }
+
+    /** Keeps the backend as the pool would; core would reset it (DISCARD ALL) before lending it again when state was left. */
+    @Override
+    public void release(Backend backend, Leftover leftover) {
         if (released.contains(backend)) {
             throw new AssertionError(backend + " released twice");
+        }
+        if (backend instanceof FakeBackend fake) {
+            fake.givenBack(leftover);
         }
         released.add(backend);
     }

@@ -2,7 +2,6 @@ package io.pgrouter.pipeline.transaction;
 
 import io.netty.buffer.ByteBuf;
 import io.pgrouter.spi.pipeline.Backend;
-import io.pgrouter.spi.pipeline.IdleTracker;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import io.pgrouter.spi.protocol.MessageType;
@@ -31,8 +30,6 @@ final class TransactionSession implements SessionPipeline {
     /** Client messages waiting for a backend. */
     private final ArrayDeque<ByteBuf> waiting = new ArrayDeque<>();
     private final PreparedStatements statements;
-    /** Whether the backend held has nothing open: a fresh tracker per backend lent. */
-    private IdleTracker state = new IdleTracker();
     private Backend backend;
     private boolean acquiring;
     private boolean stopped;
@@ -91,13 +88,11 @@ final class TransactionSession implements SessionPipeline {
             SessionPipeline.super.clientMessages(messages);
             return;
         }
-        state.sent(messages);
         statements.notePlain(messages);
         backend.send(messages);
     }
 
     private void forward(byte type, ByteBuf message) {
-        state.sent(type);
         statements.send(type, message);
     }
 
@@ -146,7 +141,7 @@ final class TransactionSession implements SessionPipeline {
         }
         boolean ready = false;
         for (int at = messages.readerIndex(); at < messages.writerIndex(); at = Messages.next(messages, at)) {
-            ready |= state.received(messages, at);
+            ready |= messages.getByte(at) == MessageType.Backend.READY_FOR_QUERY;
             statements.answer(messages, at);
         }
         session.toClient(messages);
@@ -157,7 +152,7 @@ final class TransactionSession implements SessionPipeline {
 
     @Override
     public void server(Backend from, ByteBuf message) {
-        boolean ready = state.received(message);
+        boolean ready = Messages.type(message) == MessageType.Backend.READY_FOR_QUERY;
         if (statements.answer(message)) {
             session.toClient(message);
         } else {
@@ -170,19 +165,14 @@ final class TransactionSession implements SessionPipeline {
 
     /** Gives the backend back once the transaction is over and nothing sent is unanswered. */
     private void releaseIfIdle() {
-        if (backend != null && reusable()) {
+        if (backend != null && backend.isIdle()) {
             Backend b = backend;
             backend = null;
-            state = new IdleTracker();
             giveBack(b);
             if (!waiting.isEmpty()) {
                 acquire(false);
             }
         }
-    }
-
-    private boolean reusable() {
-        return state.idle();
     }
 
     private void giveBack(Backend b) {
@@ -222,7 +212,7 @@ final class TransactionSession implements SessionPipeline {
             Backend b = backend;
             backend = null;
             // In the middle of something: the connection's state is unknown, so it is not reused.
-            if (reusable()) {
+            if (b.isIdle()) { // core's view: every request answered, no transaction, no open group
                 giveBack(b);
             } else {
                 statements.done();

@@ -1,4 +1,4 @@
-package io.pgrouter.core.server;
+package io.pgrouter.spi.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Core's own view of what is open on a backend connection, from real message bytes. */
-class BackendActivityTest {
-    private final BackendActivity activity = new BackendActivity();
+/** What is open on a backend connection and whose its answers are, from real message bytes. */
+class RequestTrackerTest {
+    private final RequestTracker activity = new RequestTracker();
 
     private static ByteBuf message(char type, byte[] body) {
         return Unpooled.buffer().writeByte(type).writeInt(4 + body.length).writeBytes(body);
@@ -92,5 +94,46 @@ class BackendActivityTest {
         received(ready('I')); // a relayed login's own ReadyForQuery
         sent(query("select 1"));
         assertFalse(activity.idle());
+    }
+
+    @Test
+    void answersToInternalRequestsAreLeftOutExceptWhatTheClientMustHear() {
+        sent(query("DISCARD ALL"), true);
+        sent(query("select 1"), false);
+        assertTrue(activity.internalPending());
+        ByteBuf answers = run(message('C', "DISCARD ALL\0".getBytes(StandardCharsets.US_ASCII)),
+                message('S', "application_name\0\0".getBytes(StandardCharsets.US_ASCII)), ready('I'),
+                message('C', "SELECT 1\0".getBytes(StandardCharsets.US_ASCII)), ready('I'));
+        List<String> kept = new ArrayList<>();
+        activity.received(answers, (from, to) -> kept.add(types(answers, from, to)));
+        answers.release();
+        assertEquals(List.of("S", "CZ"), kept, "the reset's CommandComplete and ReadyForQuery are core's");
+        assertFalse(activity.internalPending());
+        assertTrue(activity.idle());
+    }
+
+    @Test
+    void anInternalRequestSentBehindThePipelinesIsAnsweredAfterIt() {
+        sent(query("select 1"), false);
+        sent(query("SET search_path = x"), true);
+        ByteBuf answers = run(ready('I'), message('E', "SERROR\0\0".getBytes(StandardCharsets.US_ASCII)), ready('I'));
+        List<String> kept = new ArrayList<>();
+        activity.received(answers, (from, to) -> kept.add(types(answers, from, to)));
+        answers.release();
+        assertEquals(List.of("Z"), kept, "the internal request's error is not the client's");
+        assertTrue(activity.idle());
+    }
+
+    private void sent(ByteBuf messages, boolean internal) {
+        activity.sent(messages, internal);
+        messages.release();
+    }
+
+    private static String types(ByteBuf messages, int from, int to) {
+        StringBuilder sb = new StringBuilder();
+        for (int at = from; at < to; at += 1 + messages.getInt(at + 1)) {
+            sb.append((char) messages.getByte(at));
+        }
+        return sb.toString();
     }
 }
