@@ -79,6 +79,18 @@ final class NamedStatements {
     }
 
     /** DEALLOCATE or DISCARD ALL: every statement is gone. */
+    /**
+     * The replica connection is given back (reset before it serves again): nothing is prepared on
+     * it any more, should it come back to this session.
+     */
+    void leftReplica(Backend replica) {
+        for (Entry e : entries.values()) {
+            if (e.preparedOn == replica) {
+                e.preparedOn = null;
+            }
+        }
+    }
+
     void clear() {
         entries.values().forEach(e -> {
             if (e.parse != null) {

@@ -36,6 +36,7 @@ public final class ReadsplitPipelineFactory implements PipelineFactory {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(config.setting("write_functions").orElseThrow().location(), e.getMessage());
         }
-        return session -> new ReadsplitSession(session, classifier);
+        ReplicaLoad load = new ReplicaLoad(); // one per pipeline: all sessions balance on it
+        return session -> new ReadsplitSession(session, classifier, load);
     }
 }

@@ -63,12 +63,19 @@ final class ReadsplitSession implements SessionPipeline {
     /** Snapshot generation current when the session's last write completed; -1 before any. */
     private long writeGeneration = -1;
     private boolean stopped;
+    private final ReplicaLoad load;
 
     ReadsplitSession(Session session, StatementClassifier classifier) {
+        this(session, classifier, new ReplicaLoad());
+    }
+
+    /** @param load the sessions each replica serves, shared by the pipeline's sessions: the choice balances on it */
+    ReadsplitSession(Session session, StatementClassifier classifier, ReplicaLoad load) {
         this.session = session;
         this.classifier = classifier;
+        this.load = load;
         this.primaryLink = new PrimaryLink(session, this::drainQueued);
-        this.replicaLink = new ReplicaLink(session, primaryLink, sessionState, named, this::drainQueued);
+        this.replicaLink = new ReplicaLink(session, primaryLink, sessionState, named, this::drainQueued, load);
         this.replicaTransaction = new ReplicaTransaction(session, classifier, primaryLink, replicaLink, named);
         primaryLink.start();
     }
@@ -293,8 +300,8 @@ final class ReadsplitSession implements SessionPipeline {
      */
     private void read(ByteBuf request, boolean parsesUnnamed, List<String> namedReads) {
         if (!replicaLink.connected()) {
-            Optional<BackendState> choice = ReplicaChoice.pick(session.cluster(), ThreadLocalRandom.current()::nextInt,
-                    replicaLink::recentlyFailed);
+            Optional<BackendState> choice = ReplicaChoice.leastLoaded(session.cluster(), load::sessions,
+                    ThreadLocalRandom.current()::nextInt, replicaLink::recentlyFailed);
             if (choice.isEmpty()) {
                 readOnPrimary(request, parsesUnnamed, "no eligible replica");
                 return;
@@ -340,6 +347,13 @@ final class ReadsplitSession implements SessionPipeline {
             log.debug("session {}: replica {} is no longer eligible, leaving it", session.id(),
                     replicaLink.backend().address());
             replicaLink.close();
+        } else if (replicaLink.connected() && !replicaLink.busy()
+                && ReplicaChoice.overloaded(session.cluster(), replicaLink.backend().address(), load::sessions)) {
+            // Another replica serves fewer sessions for its weight (one recovered, or was added):
+            // this read chooses again, so reads spread back within a health interval.
+            log.debug("session {}: replica {} serves more than its share, choosing again", session.id(),
+                    replicaLink.backend().address());
+            replicaLink.leave();
         }
         return Optional.empty();
     }

@@ -3,10 +3,12 @@ package io.pgrouter.pipeline.readsplit;
 import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Endpoint;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.IntUnaryOperator;
 import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /** Which replica may serve a session's read now. Pure functions of the cluster snapshot. */
 final class ReplicaChoice {
@@ -26,12 +28,65 @@ final class ReplicaChoice {
     /** As {@link #pick(ClusterSnapshot, IntUnaryOperator)}, leaving out the replicas {@code skip} names. */
     static Optional<BackendState> pick(ClusterSnapshot snapshot, IntUnaryOperator random, Predicate<Endpoint> skip) {
         List<BackendState> eligible = snapshot.eligibleReplicas().stream().filter(b -> !skip.test(b.address())).toList();
+        return eligible.isEmpty() ? Optional.empty() : pick(eligible, random);
+    }
+
+    /**
+     * Picks the eligible replica with the fewest sessions for its weight (sessions / weight,
+     * counting the session that is choosing), leaving out those {@code skip} names; ties are
+     * broken at random by weight. Remade whenever a session has no replica, so a replica that
+     * recovers or is added takes sessions until its share matches its weight.
+     *
+     * @param load the sessions each replica serves now
+     * @param random given a bound, returns a number in [0, bound)
+     */
+    static Optional<BackendState> leastLoaded(ClusterSnapshot snapshot, ToIntFunction<Endpoint> load,
+            IntUnaryOperator random, Predicate<Endpoint> skip) {
+        List<BackendState> best = new ArrayList<>();
+        double bestShare = Double.MAX_VALUE;
+        for (BackendState b : snapshot.eligibleReplicas()) {
+            if (skip.test(b.address())) {
+                continue;
+            }
+            double share = (load.applyAsInt(b.address()) + 1) / (double) b.weight();
+            if (share < bestShare - 1e-9) {
+                bestShare = share;
+                best.clear();
+                best.add(b);
+            } else if (Math.abs(share - bestShare) <= 1e-9) {
+                best.add(b);
+            }
+        }
+        if (best.size() <= 1) {
+            return best.stream().findFirst();
+        }
+        return pick(best, random);
+    }
+
+    /**
+     * Whether a session on {@code current} should leave it for a less loaded replica: it would be
+     * better off there even after moving (its own session leaves one and joins the other), so
+     * moves stop once shares are even and sessions do not flap between equal replicas.
+     */
+    static boolean overloaded(ClusterSnapshot snapshot, Endpoint current, ToIntFunction<Endpoint> load) {
+        Optional<BackendState> here = snapshot.backend(current);
+        if (here.isEmpty() || here.get().weight() <= 0) {
+            return false;
+        }
+        double mine = load.applyAsInt(current) / (double) here.get().weight();
+        for (BackendState b : snapshot.eligibleReplicas()) {
+            if (!b.address().equals(current) && (load.applyAsInt(b.address()) + 1) / (double) b.weight() < mine - 1e-9) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** At random by weight among replicas of positive weight (eligible ones have one). */
+    private static Optional<BackendState> pick(List<BackendState> eligible, IntUnaryOperator random) {
         long total = 0;
         for (BackendState b : eligible) {
             total += b.weight();
-        }
-        if (total <= 0) {
-            return Optional.empty();
         }
         int ticket = random.applyAsInt((int) Math.min(Integer.MAX_VALUE, total));
         for (BackendState b : eligible) {

@@ -61,13 +61,17 @@ final class ReplicaLink {
     /** Inside a replica transaction, a Flush sent part of a group: the rest flows until its Sync. */
     private boolean openUnit;
     private boolean stopped;
+    /** Where this session counts while it has a replica (from the login to leaving it). */
+    private final ReplicaLoad load;
 
     /**
      * @param sessionState the session's SET/RESET/DISCARD commands, replayed after a login
      * @param idle run when the replica has nothing in flight any more (queued client messages go on)
      */
-    ReplicaLink(Session session, PrimaryLink primary, List<String> sessionState, NamedStatements named, Runnable idle) {
+    ReplicaLink(Session session, PrimaryLink primary, List<String> sessionState, NamedStatements named, Runnable idle,
+            ReplicaLoad load) {
         this.session = session;
+        this.load = load;
         this.named = named;
         this.primary = primary;
         this.sessionState = sessionState;
@@ -217,6 +221,7 @@ final class ReplicaLink {
             primary.send(request, true, false); // core flushes after a failed login completes
         } else {
             backend = b;
+            load.joined(b.address());
             for (String command : sessionState) {
                 mirror(command);
             }
@@ -310,6 +315,7 @@ final class ReplicaLink {
     void closed(Throwable cause) {
         Endpoint address = backend.address();
         backend = null;
+        load.left(address);
         swallow = 0;
         unnamed = false;
         lazyParses = 0;
@@ -377,6 +383,7 @@ final class ReplicaLink {
         if (backend != null) {
             Backend b = backend;
             backend = null;
+            load.left(b.address());
             swallow = 0;
             unnamed = false;
             lazyParses = 0;
@@ -395,6 +402,8 @@ final class ReplicaLink {
         if (b != null && session.authenticatedByPgrouter() && b.isOpen() && current == null && swallow == 0
                 && lazyParses == 0 && status == BackendMessages.IDLE && !openUnit && loginRequest == null) {
             backend = null;
+            load.left(b.address());
+            named.leftReplica(b);
             unnamed = false;
             session.release(b, Session.Leftover.SESSION_STATE); // core resets it for the next session
         } else {

@@ -44,6 +44,41 @@ class ReplicaChoiceTest {
     }
 
     @Test
+    void sessionsGoToTheReplicaWithTheFewestForItsWeight() {
+        ClusterSnapshot s = snapshot(10, replica(A, 100, 0), replica(B, 100, 0), replica(LAGGING, 100, 5_000));
+        Map<Endpoint, Integer> load = new HashMap<>();
+        Random random = new Random(7);
+        for (int session = 0; session < 8; session++) {
+            Endpoint chosen = ReplicaChoice.leastLoaded(s, e -> load.getOrDefault(e, 0), random::nextInt, e -> false)
+                    .orElseThrow().address();
+            load.merge(chosen, 1, Integer::sum);
+        }
+        assertEquals(Map.of(A, 4, B, 4), load, "eight sessions, two equal replicas: four each, whatever the dice");
+
+        ClusterSnapshot weighted = snapshot(10, replica(A, 100, 0), replica(B, 300, 0));
+        Map<Endpoint, Integer> byWeight = new HashMap<>();
+        for (int session = 0; session < 8; session++) {
+            Endpoint chosen = ReplicaChoice.leastLoaded(weighted, e -> byWeight.getOrDefault(e, 0), random::nextInt,
+                    e -> false).orElseThrow().address();
+            byWeight.merge(chosen, 1, Integer::sum);
+        }
+        assertEquals(Map.of(A, 2, B, 6), byWeight, "weights 100:300 give B three quarters of the sessions");
+        assertEquals(Optional.of(B), ReplicaChoice.leastLoaded(s, e -> 0, random::nextInt, A::equals)
+                .map(BackendState::address), "a replica that just failed a login is left out");
+    }
+
+    @Test
+    void aSessionLeavesItsReplicaOnlyWhileAnotherIsBetterEvenAfterTheMove() {
+        ClusterSnapshot s = snapshot(10, replica(A, 100, 0), replica(B, 100, 0));
+        assertTrue(ReplicaChoice.overloaded(s, A, e -> e.equals(A) ? 8 : 0), "B recovered with no session: move");
+        assertTrue(ReplicaChoice.overloaded(s, A, e -> e.equals(A) ? 5 : 3));
+        assertFalse(ReplicaChoice.overloaded(s, A, e -> e.equals(A) ? 4 : 3), "4 and 3 would become 3 and 4: stay");
+        assertFalse(ReplicaChoice.overloaded(s, A, e -> 4), "even: stay");
+        assertFalse(ReplicaChoice.overloaded(snapshot(10, replica(A, 100, 0), replica(B, 100, 5_000)), A, e -> e.equals(A) ? 8 : 0),
+                "a lagging replica takes no sessions");
+    }
+
+    @Test
     void readYourWritesWaitsForARoundAfterTheWriteWithNothingLeftToReplay() {
         assertTrue(ReplicaChoice.hasSeenWrite(snapshot(5, replica(A, 100, 0)), A, -1), "no write yet");
         assertFalse(ReplicaChoice.hasSeenWrite(snapshot(6, replica(A, 100, 0)), A, 5), "the round in flight may predate the write");
