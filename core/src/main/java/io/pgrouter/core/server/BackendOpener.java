@@ -21,9 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How a session gets its backend connections: opened bare ({@code connect}), logged into as the
- * client's user ({@code login}), taken from the event loop's pool ({@code acquire}), or relayed to
- * the primary ({@code relayToPrimary}). Runs on the session's event loop; every stage completes
+ * How a session gets its backend connections: logged into as the client's user ({@code login}),
+ * taken from the pools ({@code acquire}), or relayed to the primary ({@code relayToPrimary}), each
+ * with a permit of its pool first. Runs on the session's event loop; every stage completes
  * there.
  */
 final class BackendOpener {
@@ -39,12 +39,6 @@ final class BackendOpener {
     BackendOpener(ClientConnection session, ServerContext server) {
         this.session = session;
         this.server = server;
-    }
-
-    CompletionStage<Backend> connect(Endpoint address) {
-        CompletableFuture<Backend> result = new CompletableFuture<>();
-        openBackend(address, result, null, backend -> attach(backend, result));
-        return result;
     }
 
     CompletionStage<Backend> login(Endpoint address) {

@@ -383,11 +383,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     }
 
     @Override
-    public CompletionStage<Backend> connect(Endpoint address) {
-        return opener.connect(address);
-    }
-
-    @Override
     public CompletionStage<Backend> login(Endpoint address) {
         return opener.login(address);
     }

@@ -32,8 +32,8 @@ public interface Backend {
 
     /**
      * The ParameterStatus values the backend sent while logging in (server_version,
-     * client_encoding, DateStyle, ...); empty for a connection opened with
-     * {@link Session#connect}, whose pipeline sees those messages itself.
+     * client_encoding, DateStyle, ...); empty for a relayed login ({@link Session#relayToPrimary}),
+     * whose pipeline sees those messages itself.
      */
     java.util.Map<String, String> parameters();
 

@@ -56,14 +56,6 @@ public interface Session {
     Executor executor();
 
     /**
-     * Opens a TCP connection to a backend on this session's event loop. Nothing is sent: the
-     * pipeline speaks the startup and authentication exchange itself. The stage completes on the
-     * session's event loop, exceptionally when the connection cannot be made within the connect
-     * timeout.
-     */
-    CompletionStage<Backend> connect(Endpoint address);
-
-    /**
      * Connects to the cluster's current primary so that what it says after authentication reaches
      * the pipeline as if relayed from the start. When the primary authenticates the client (no
      * {@code hba}/{@code authdb}), the client's StartupMessage goes to it as it came and the

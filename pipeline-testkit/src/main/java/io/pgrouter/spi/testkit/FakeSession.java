@@ -56,7 +56,7 @@ import java.util.function.Function;
  */
 public final class FakeSession implements Session {
     /** What a pipeline asked core for. */
-    public enum Kind { CONNECT, RELAY_TO_PRIMARY, LOGIN, ACQUIRE, ACQUIRE_PRIMARY }
+    public enum Kind { RELAY_TO_PRIMARY, LOGIN, ACQUIRE, ACQUIRE_PRIMARY }
 
     /** A request waiting for the test to {@link #grant} or {@link #refuse} it. */
     public record Request(Kind kind, Endpoint target, CompletableFuture<Backend> stage) {
@@ -351,10 +351,6 @@ public final class FakeSession implements Session {
         return task -> later(task);
     }
 
-    @Override
-    public CompletionStage<Backend> connect(Endpoint address) {
-        return request(Kind.CONNECT, address);
-    }
 
     @Override
     public CompletionStage<Backend> relayToPrimary() {

@@ -25,7 +25,7 @@ class FakeSessionTest {
 
         Relay(Session session) {
             this.session = session;
-            session.connect(FakeSession.PRIMARY).thenAccept(b -> primary = b);
+            session.relayToPrimary().thenAccept(b -> primary = b);
         }
 
         @Override
