@@ -80,14 +80,14 @@ class ReadsplitPoolIT {
         int primaryPid;
         try (Connection a = connect(); Statement s = a.createStatement()) {
             s.execute("set work_mem = '77MB'"); // replayed on the replica too
-            replicaPid = pid(s, "select pg_backend_pid()", true);
+            replicaPid = pid(s, REPLICA_PID, true);
             s.execute("create temporary table scratch(x int)"); // pins the session to the primary
             primaryPid = pid(s, "select pg_backend_pid()", false);
             s.execute("prepare mine as select 1");
         }
         for (int attempt = 0; attempt < 5; attempt++) {
             try (Connection b = connect(); Statement s = b.createStatement()) {
-                boolean sameReplica = pid(s, "select pg_backend_pid()", true) == replicaPid;
+                boolean sameReplica = pid(s, REPLICA_PID, true) == replicaPid;
                 assertEquals("4MB", one(s, "select current_setting('work_mem')"), "on the replica");
                 assertEquals("0", one(s, "select count(*) from pg_prepared_statements"), "on the replica");
                 s.execute("create temporary table other(x int)"); // now on the primary
@@ -110,6 +110,9 @@ class ReadsplitPoolIT {
     }
 
     /** The backend pid, asserting first that the session's statements run on the replica (or the primary). */
+    /** The replica backend's pid: pg_backend_pid() is node-local, so it is asked for on the replica. */
+    private static final String REPLICA_PID = "/* pgrouter:replica */ select pg_backend_pid()";
+
     private static int pid(Statement s, String sql, boolean onReplica) throws SQLException {
         assertEquals(onReplica ? "t" : "f", one(s, "select pg_is_in_recovery()"), sql);
         return Integer.parseInt(one(s, sql));

@@ -101,8 +101,9 @@ class SecurityIT {
         Properties p = tls("alice", "alice-pw");
         p.setProperty("channelBinding", "require"); // SCRAM-SHA-256-PLUS, bound to pgrouter's certificate
         try (Connection c = DriverManager.getConnection(router.jdbcUrl("postgres"), p); Statement s = c.createStatement()) {
-            // A read runs on the replica, which pgrouter logged into with the key from alice's proof.
-            try (ResultSet rs = s.executeQuery("select current_user, pg_is_in_recovery(),"
+            // A read runs on the replica, which pgrouter logged into with the key from alice's proof
+            // (hinted there: pg_stat_ssl and pg_backend_pid() are node-local, read on the primary by default).
+            try (ResultSet rs = s.executeQuery("/* pgrouter:replica */ select current_user, pg_is_in_recovery(),"
                     + " (select ssl from pg_stat_ssl where pid = pg_backend_pid()), (select v from secrets where id = 1)")) {
                 assertTrue(rs.next());
                 assertEquals("alice", rs.getString(1));

@@ -26,17 +26,28 @@ public final class ReadsplitPipelineFactory implements PipelineFactory {
 
     @Override
     public Pipeline create(PluginConfig config, PipelineContext context) {
-        config.allowOnly(Set.of("write_functions"));
-        List<String> functions = config.string("write_functions")
-                .map(s -> Arrays.stream(s.split(",")).map(String::trim).filter(f -> !f.isEmpty()).toList())
-                .orElse(List.of());
+        config.allowOnly(Set.of("write_functions", "node_local"));
+        List<String> functions = names(config, "write_functions");
+        List<String> nodeLocal = names(config, "node_local");
         StatementClassifier classifier;
         try {
-            classifier = new StatementClassifier(functions);
+            new StatementClassifier(functions);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(config.setting("write_functions").orElseThrow().location(), e.getMessage());
         }
+        try {
+            classifier = new StatementClassifier(functions, nodeLocal);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(config.setting("node_local").orElseThrow().location(), e.getMessage());
+        }
         ReplicaLoad load = new ReplicaLoad(); // one per pipeline: all sessions balance on it
         return session -> new ReadsplitSession(session, classifier, load);
+    }
+
+    /** A comma-separated list of names, or none. */
+    private static List<String> names(PluginConfig config, String key) {
+        return config.string(key)
+                .map(s -> Arrays.stream(s.split(",")).map(String::trim).filter(f -> !f.isEmpty()).toList())
+                .orElse(List.of());
     }
 }

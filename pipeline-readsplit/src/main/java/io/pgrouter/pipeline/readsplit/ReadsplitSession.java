@@ -137,7 +137,7 @@ final class ReadsplitSession implements SessionPipeline {
         }
         switch (type) {
             case PARSE -> {
-                if (parsed.route() == Route.PRIMARY && !parsed.setsSessionState() && !controlsReadOnly(parsed)) {
+                if (mayWrite(parsed)) {
                     group.mayWrite();
                 }
                 if (!FrontendMessages.namesUnnamed(message)) {
@@ -370,8 +370,7 @@ final class ReadsplitSession implements SessionPipeline {
                 pin("session state set inside a transaction");
             }
         }
-        boolean writes = c.route() == Route.PRIMARY && !c.setsSessionState() && !controlsReadOnly(c)
-                || primaryLink.inWritableTransaction();
+        boolean writes = mayWrite(c) || primaryLink.inWritableTransaction();
         log.debug("session {}: primary <- query ({})", session.id(), why);
         primaryLink.send(message, true, writes);
     }
@@ -394,6 +393,16 @@ final class ReadsplitSession implements SessionPipeline {
     }
 
     /** A single transaction-control statement inside a read-only transaction on the primary: no write. */
+    /**
+     * Whether a statement sent to the primary may write, for read-your-writes: not a setting, not
+     * plain read-only transaction control, not a read of node-local state (which only runs there
+     * to answer for the session's own node).
+     */
+    private boolean mayWrite(Classification c) {
+        return c.route() == Route.PRIMARY && !c.setsSessionState() && !controlsReadOnly(c)
+                && c.reason() != RouteReason.NODE_LOCAL;
+    }
+
     private boolean controlsReadOnly(Classification c) {
         return readOnlyOnPrimary && primaryLink.transactionStatus() != BackendMessages.IDLE && c.statementCount() == 1
                 && c.reason() == RouteReason.TRANSACTION_CONTROL && !c.beginsTransaction();

@@ -20,6 +20,7 @@ final class BodyScan {
 
     private final SqlLexer lexer;
     private final WriteFunctions writeFunctions;
+    private final NodeLocalNames nodeLocalNames;
 
     /** Set by the caller before {@link #run()}: look for COPY's top-level FROM and TO STDOUT. */
     boolean copy;
@@ -34,6 +35,8 @@ final class BodyScan {
     boolean copyToStdout;
     boolean writeFunction;
     boolean setConfig;
+    /** A view or function whose answer belongs to the node that runs it (statistics, locks, pid). */
+    boolean nodeLocal;
     int pins;
 
     /** Inside a SQL-standard function body (BEGIN ATOMIC ... END), where ';' does not end the statement. */
@@ -50,14 +53,15 @@ final class BodyScan {
     private int start3;
     private int end3;
 
-    BodyScan(SqlLexer lexer, WriteFunctions writeFunctions) {
+    BodyScan(SqlLexer lexer, WriteFunctions writeFunctions, NodeLocalNames nodeLocalNames) {
         this.lexer = lexer;
         this.writeFunctions = writeFunctions;
+        this.nodeLocalNames = nodeLocalNames;
     }
 
     void reset() {
         copy = modifyingKeyword = lockingClause = into = intoTemporary = temporarySchema = withHold = false;
-        copyFrom = copyToStdout = writeFunction = setConfig = false;
+        copyFrom = copyToStdout = writeFunction = setConfig = nodeLocal = false;
         pins = 0;
         atomicNesting = 0;
         kind1 = kind2 = kind3 = END;
@@ -77,6 +81,9 @@ final class BodyScan {
                 onWord();
             } else if (kind == LEFT_PAREN && (kind1 == WORD || kind1 == QUOTED_IDENTIFIER)) {
                 onCall();
+            }
+            if ((kind == WORD || kind == QUOTED_IDENTIFIER) && !nodeLocal) {
+                nodeLocal = nodeLocalNames.matches(lexer.source(), lexer.start(), lexer.end(), kind == QUOTED_IDENTIFIER);
             }
             kind3 = kind2;
             start3 = start2;

@@ -16,7 +16,7 @@ final class PreparedStatementSyntax {
     }
 
     /** PREPARE name [(types)] AS statement: the body is classified for the EXECUTEs to come. */
-    static void prepare(StatementAnalyzer statement, SqlLexer lexer, WriteFunctions writeFunctions) {
+    static void prepare(StatementAnalyzer statement, SqlLexer lexer) {
         statement.advance();
         if (statement.is("transaction")) {
             statement.primary(RouteReason.TRANSACTION_CONTROL);
@@ -39,7 +39,7 @@ final class PreparedStatementSyntax {
             statement.scanAndDecide(Route.PRIMARY, RouteReason.UNKNOWN_STATEMENT);
             return;
         }
-        StatementAnalyzer body = new StatementAnalyzer(lexer, writeFunctions);
+        StatementAnalyzer body = statement.nested();
         body.analyze();
         statement.addCommand(new PreparedStatementCommand(PreparedStatementCommand.Kind.PREPARE, name, body.toClassification()));
         statement.decide(Route.PRIMARY, RouteReason.PREPARED_STATEMENT);

@@ -12,6 +12,7 @@ public enum RouteReason {
     LOCKING("takes row or table locks (FOR UPDATE/SHARE, LOCK)", false),
     SELECT_INTO("SELECT INTO creates a table", false),
     WRITE_FUNCTION("calls a function known or configured to write", false),
+    NODE_LOCAL("reads state of the node it runs on (statistics, locks, backend pid, ...)", true),
     SCHEMA_CHANGE("DDL or privileges", false),
     MAINTENANCE("VACUUM/ANALYZE/CHECKPOINT", false),
     COPY_FROM("COPY FROM writes data", false),

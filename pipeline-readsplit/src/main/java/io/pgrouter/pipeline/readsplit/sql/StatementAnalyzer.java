@@ -21,6 +21,7 @@ final class StatementAnalyzer {
 
     private final SqlLexer lexer;
     private final WriteFunctions writeFunctions;
+    private final NodeLocalNames nodeLocalNames;
     private final BodyScan scan;
 
     Route route;
@@ -33,10 +34,16 @@ final class StatementAnalyzer {
     /** Null until the statement has one; most have none. */
     List<PreparedStatementCommand> commands;
 
-    StatementAnalyzer(SqlLexer lexer, WriteFunctions writeFunctions) {
+    StatementAnalyzer(SqlLexer lexer, WriteFunctions writeFunctions, NodeLocalNames nodeLocalNames) {
         this.lexer = lexer;
         this.writeFunctions = writeFunctions;
-        this.scan = new BodyScan(lexer, writeFunctions);
+        this.nodeLocalNames = nodeLocalNames;
+        this.scan = new BodyScan(lexer, writeFunctions, nodeLocalNames);
+    }
+
+    /** An analyzer for a statement inside this one (PREPARE's body), on the same lexer. */
+    StatementAnalyzer nested() {
+        return new StatementAnalyzer(lexer, writeFunctions, nodeLocalNames);
     }
 
     /** Analyzes the statement starting at the lexer's current (significant, non-terminator) token. */
@@ -119,7 +126,7 @@ final class StatementAnalyzer {
         } else if (is("discard")) {
             discard();
         } else if (is("prepare")) {
-            PreparedStatementSyntax.prepare(this, lexer, writeFunctions);
+            PreparedStatementSyntax.prepare(this, lexer);
         } else if (is("execute")) {
             PreparedStatementSyntax.execute(this, lexer);
         } else if (is("deallocate")) {
@@ -338,11 +345,17 @@ final class StatementAnalyzer {
         scan.run();
     }
 
-    /** Settles the route; a write function called anywhere overrides a read. */
+    /**
+     * Settles the route; a write function called anywhere overrides a read, and so does a view or
+     * function whose answer belongs to the node it runs on (the session's is the primary).
+     */
     void decide(Route where, RouteReason why) {
         if (where == Route.REPLICA && scan.writeFunction) {
             route = Route.PRIMARY;
             reason = RouteReason.WRITE_FUNCTION;
+        } else if (where == Route.REPLICA && scan.nodeLocal) {
+            route = Route.PRIMARY;
+            reason = RouteReason.NODE_LOCAL;
         } else {
             route = where;
             reason = why;

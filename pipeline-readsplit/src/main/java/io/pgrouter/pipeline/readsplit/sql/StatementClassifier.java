@@ -24,6 +24,7 @@ public final class StatementClassifier {
     private static final String REPLICA_HINT = "pgrouter:replica";
 
     private final WriteFunctions writeFunctions;
+    private final NodeLocalNames nodeLocalNames;
 
     /** A classifier knowing only the built-in write functions. */
     public StatementClassifier() {
@@ -37,7 +38,17 @@ public final class StatementClassifier {
      * @throws IllegalArgumentException if an entry is not a function name
      */
     public StatementClassifier(Collection<String> extraWriteFunctions) {
+        this(extraWriteFunctions, List.of());
+    }
+
+    /**
+     * @param extraNodeLocal more views or functions whose answer belongs to the node that runs
+     *        them: a read naming one runs on the primary, where the session lives
+     * @throws IllegalArgumentException if an entry is not a name
+     */
+    public StatementClassifier(Collection<String> extraWriteFunctions, Collection<String> extraNodeLocal) {
         this.writeFunctions = new WriteFunctions(extraWriteFunctions);
+        this.nodeLocalNames = new NodeLocalNames(extraNodeLocal);
     }
 
     /** Classifies {@code sql} assuming standard_conforming_strings is on, PostgreSQL's default. */
@@ -53,7 +64,7 @@ public final class StatementClassifier {
      */
     public Classification classify(CharSequence sql, boolean standardConformingStrings) {
         SqlLexer lexer = new SqlLexer(sql, standardConformingStrings);
-        StatementAnalyzer statement = new StatementAnalyzer(lexer, writeFunctions);
+        StatementAnalyzer statement = new StatementAnalyzer(lexer, writeFunctions, nodeLocalNames);
         Route route = null;
         RouteReason reason = RouteReason.EMPTY;
         boolean beginsTransaction = false;
