@@ -78,6 +78,26 @@ final class MonitorOptions {
         return v.exitCode();
     }
 
+    /** What a command prints from a report that could be read; returns the exit code. */
+    @FunctionalInterface
+    interface ReportPrinter {
+        int print(String where, MonitorReport report);
+    }
+
+    /**
+     * Reads the monitor and hands the report to {@code printer}, or prints why it could not be
+     * read ({@link #printUnreadable}); returns the exit code. Every command runs this way.
+     */
+    int withReport(PrintWriter out, ReportPrinter printer) {
+        Reading reading = read();
+        if (reading.report().isEmpty()) {
+            return printUnreadable(out, reading);
+        }
+        int code = printer.print(reading.where(), reading.report().get());
+        out.flush();
+        return code;
+    }
+
     private String monitorAddress() throws IOException {
         if (source != null && source.config != null) {
             return ConfigMonitorAddress.read(source.config);

@@ -25,13 +25,9 @@ final class PoolsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        MonitorOptions.Reading reading = monitor.read();
-        if (reading.report().isEmpty()) {
-            return monitor.printUnreadable(out, reading);
-        }
-        MonitorReport report = reading.report().get();
-        out.print(monitor.json() ? PoolsFormat.json(reading.where(), report) : PoolsFormat.table(reading.where(), report));
-        out.flush();
-        return Verdict.OK;
+        return monitor.withReport(out, (where, report) -> {
+            out.print(monitor.json() ? PoolsFormat.json(where, report) : PoolsFormat.table(where, report));
+            return Verdict.OK;
+        });
     }
 }

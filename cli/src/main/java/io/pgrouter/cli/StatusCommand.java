@@ -24,15 +24,10 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        MonitorOptions.Reading reading = monitor.read();
-        if (reading.report().isEmpty()) {
-            return monitor.printUnreadable(out, reading);
-        }
-        MonitorReport report = reading.report().get();
-        Verdict v = Verdict.of(report);
-        out.print(monitor.json() ? StatusFormat.json(reading.where(), report, v)
-                : StatusFormat.table(reading.where(), report, v));
-        out.flush();
-        return v.exitCode();
+        return monitor.withReport(out, (where, report) -> {
+            Verdict v = Verdict.of(report);
+            out.print(monitor.json() ? StatusFormat.json(where, report, v) : StatusFormat.table(where, report, v));
+            return v.exitCode();
+        });
     }
 }
