@@ -28,6 +28,8 @@ class LimitsIT {
             SQLException e = assertThrows(SQLException.class, () -> connect().close());
             assertEquals("53300", e.getSQLState(), e.getMessage());
             assertTrue(a.isValid(2) && b.isValid(2), "the clients already in are unharmed");
+            Await.until(Duration.ofSeconds(5), "the refusal is logged",
+                    () -> fixture.router().log().contains("(max_clients 2 reached)"));
         }
         awaitClients(0);
         try (Connection again = connect()) {

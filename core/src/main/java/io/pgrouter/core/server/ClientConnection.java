@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
 final class ClientConnection extends ChannelInboundHandlerAdapter implements Session {
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
     private static final AtomicLong IDS = new AtomicLong();
+    /** Clients turned away by max_clients, logged at most once a second whatever the rate. */
+    private static final Refusals REFUSALS = new Refusals();
     /** How long a failed login waits before its error is sent, whatever the reason. */
     static final Duration AUTH_FAILURE_DELAY = Duration.ofMillis(500);
 
@@ -113,6 +115,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     private void onStartupPacket(StartupPacket packet) {
         if (packet instanceof StartupPacket.Startup s) {
             if (server.stats().clients() > server.settings().maxClients()) {
+                REFUSALS.refused(channel.remoteAddress(), server.settings().maxClients());
                 fail(SqlState.TOO_MANY_CONNECTIONS, "sorry, too many clients already");
                 return;
             }
