@@ -16,22 +16,6 @@ final class ReplicaChoice {
     }
 
     /**
-     * Picks an eligible replica (OK, within its lag threshold, weight above 0) at random by
-     * weight.
-     *
-     * @param random given a bound, returns a number in [0, bound)
-     */
-    static Optional<BackendState> pick(ClusterSnapshot snapshot, IntUnaryOperator random) {
-        return pick(snapshot, random, address -> false);
-    }
-
-    /** As {@link #pick(ClusterSnapshot, IntUnaryOperator)}, leaving out the replicas {@code skip} names. */
-    static Optional<BackendState> pick(ClusterSnapshot snapshot, IntUnaryOperator random, Predicate<Endpoint> skip) {
-        List<BackendState> eligible = snapshot.eligibleReplicas().stream().filter(b -> !skip.test(b.address())).toList();
-        return eligible.isEmpty() ? Optional.empty() : pick(eligible, random);
-    }
-
-    /**
      * Picks the eligible replica with the fewest sessions for its weight (sessions / weight,
      * counting the session that is choosing), leaving out those {@code skip} names; ties are
      * broken at random by weight. Remade whenever a session has no replica, so a replica that

@@ -24,13 +24,18 @@ class ReplicaChoiceTest {
     private static final Endpoint B = new Endpoint("10.0.0.3", 5432);
     private static final Endpoint LAGGING = new Endpoint("10.0.0.4", 5432);
 
+    private static final Map<Endpoint, Integer> TIED = Map.of(A, 0, B, 2, LAGGING, 9);
+
     @Test
-    void picksByWeightAmongEligibleReplicasOnly() {
+    void tiesArePickedByWeightAmongEligibleReplicasOnly() {
         ClusterSnapshot s = snapshot(10, replica(A, 100, 0), replica(B, 300, 0), replica(LAGGING, 1000, 5_000));
         Map<Endpoint, Integer> picks = new HashMap<>();
         Random random = new Random(42);
         for (int i = 0; i < 40_000; i++) {
-            picks.merge(ReplicaChoice.pick(s, random::nextInt).orElseThrow().address(), 1, Integer::sum);
+            // Loads that give every replica the same share (1/100 = 3/300 = 10/1000): the tie is
+            // broken at random by weight, and the lagging replica is not among the candidates.
+            picks.merge(ReplicaChoice.leastLoaded(s, TIED::get, random::nextInt, e -> false).orElseThrow().address(), 1,
+                    Integer::sum);
         }
         assertEquals(null, picks.get(LAGGING), "a replica past its lag threshold serves no reads");
         double shareB = picks.get(B) / 40_000.0;
@@ -39,8 +44,8 @@ class ReplicaChoiceTest {
 
     @Test
     void noEligibleReplicaMeansNone() {
-        assertEquals(Optional.empty(), ReplicaChoice.pick(snapshot(1, replica(LAGGING, 100, 5_000)), n -> 0));
-        assertEquals(Optional.empty(), ReplicaChoice.pick(snapshot(1, replica(A, 0, 0)), n -> 0), "weight 0: never");
+        assertEquals(Optional.empty(), ReplicaChoice.leastLoaded(snapshot(1, replica(LAGGING, 100, 5_000)), e -> 0, n -> 0, e -> false));
+        assertEquals(Optional.empty(), ReplicaChoice.leastLoaded(snapshot(1, replica(A, 0, 0)), e -> 0, n -> 0, e -> false), "weight 0: never");
     }
 
     @Test
