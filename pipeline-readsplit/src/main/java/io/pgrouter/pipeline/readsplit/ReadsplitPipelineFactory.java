@@ -31,17 +31,23 @@ public final class ReadsplitPipelineFactory implements PipelineFactory {
         List<String> nodeLocal = names(config, "node_local");
         StatementClassifier classifier;
         try {
-            new StatementClassifier(functions);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(config.setting("write_functions").orElseThrow().location(), e.getMessage());
-        }
-        try {
             classifier = new StatementClassifier(functions, nodeLocal);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(config.setting("node_local").orElseThrow().location(), e.getMessage());
+            // Point at the list that holds the bad name: write_functions if it alone is refused.
+            String culprit = refuses(functions) ? "write_functions" : "node_local";
+            throw new ConfigException(config.setting(culprit).orElseThrow().location(), e.getMessage());
         }
         ReplicaLoad load = new ReplicaLoad(); // one per pipeline: all sessions balance on it
         return session -> new ReadsplitSession(session, classifier, load);
+    }
+
+    private static boolean refuses(List<String> writeFunctions) {
+        try {
+            new StatementClassifier(writeFunctions);
+            return false;
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
     }
 
     /** A comma-separated list of names, or none. */
