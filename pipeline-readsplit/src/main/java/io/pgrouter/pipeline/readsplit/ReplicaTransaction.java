@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * replica.
  *
  * <p>Two things keep the session's backends consistent. A named Parse runs on the replica and is
- * mirrored on the idle primary (its answer swallowed), so the statement exists wherever a later
+ * mirrored on the idle primary (its answer consumed by core), so the statement exists wherever a later
  * group may bind it. And what would leave session state on the replica alone (SET, RESET or
  * DISCARD of session settings, set_config(..., false), session advisory locks, cursors WITH HOLD,
  * SQL PREPARE/EXECUTE/DEALLOCATE) is refused with SQLSTATE 0A000: the replica runs a DO block
