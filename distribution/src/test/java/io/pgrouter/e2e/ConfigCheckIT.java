@@ -130,10 +130,7 @@ class ConfigCheckIT {
             Path file = run.resolve("pgrouter.conf");
             Files.writeString(file, Files.readString(file).replace("backend 127.0.0.1:" + nobody, ""));
             router.signal("HUP");
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!router.log().contains("reload rejected") && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            Await.until(Duration.ofSeconds(10), "the reload is rejected", () -> router.log().contains("reload rejected"));
             assertTrue(router.log().contains("reload rejected: " + file + ": no backend"), router.log());
             assertTrue(router.monitor().contains("127.0.0.1:" + nobody + " "), "the running backends stay");
             assertTrue(router.isAlive());
