@@ -19,6 +19,7 @@ import io.pgrouter.core.protocol.StartupPacket;
 import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.ClientHold;
 import io.pgrouter.spi.pipeline.Messages;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
@@ -59,6 +60,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     private Channel channel;
     private StartupPacket.Startup startup;
     private SessionPipeline pipeline;
+    /** Client messages the pipeline gave back until it has a backend for them. */
+    private final ClientHold hold = new ClientHold(messages -> {
+        if (pipeline != null) {
+            pipeline.clientMessages(messages);
+        } else {
+            messages.release();
+        }
+    });
     private boolean clientDirty;
     private boolean closing;
     private ScheduledFuture<?> startupTimer;
@@ -96,7 +105,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (pipeline != null && msg instanceof ByteBuf messages) {
-            pipeline.clientMessages(messages);
+            hold.fromClient(messages);
             return;
         }
         try {
@@ -162,7 +171,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         int end = messages.writerIndex();
         for (int at = messages.readerIndex(); at < end; ) {
             if (pipeline != null) {
-                pipeline.clientMessages(messages.retainedSlice(at, end - at));
+                hold.fromClient(messages.retainedSlice(at, end - at));
                 return;
             }
             if (login == null) {
@@ -232,9 +241,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         ctx.fireChannelWritabilityChanged();
     }
 
-    /** A backend's writability changed: read the client only while every backend can take more. */
+    /**
+     * A backend's writability changed: read the client only while every backend can take more,
+     * and the pipeline holds none of its messages.
+     */
     void backendWritabilityChanged() {
-        boolean all = true;
+        boolean all = !hold.holding();
         for (BackendConnection b : backends) {
             all &= b.channel().isWritable();
         }
@@ -247,6 +259,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         startupTimer.cancel(false);
         closing = true;
         opener.cancelWaits();
+        hold.clear();
         if (pipeline != null) {
             SessionPipeline p = pipeline;
             pipeline = null;
@@ -484,6 +497,28 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         }
         toClient(Greeting.rest(channel.alloc(), parameterStatus, processId(), secretKey()));
         return true;
+    }
+
+    @Override
+    public void holdClient(ByteBuf messages) {
+        if (closing) {
+            messages.release();
+            return;
+        }
+        hold.hold(messages);
+        channel.config().setAutoRead(false);
+    }
+
+    @Override
+    public boolean resumeClient() {
+        if (!hold.holding()) {
+            return false;
+        }
+        boolean delivered = hold.resume();
+        if (!closing) {
+            backendWritabilityChanged();
+        }
+        return delivered;
     }
 
     @Override

@@ -14,7 +14,6 @@ import io.pgrouter.spi.protocol.FrontendMessages;
 import io.pgrouter.spi.protocol.MessageType;
 import io.pgrouter.spi.protocol.Messages;
 import io.pgrouter.spi.protocol.SqlState;
-import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +31,6 @@ final class PrimaryLink {
     private static final Logger log = LoggerFactory.getLogger(PrimaryLink.class);
     private final Session session;
     private final Runnable onReady;
-    private final ArrayDeque<ByteBuf> beforeConnect = new ArrayDeque<>();
     private Backend primary;
     private byte transactionStatus = BackendMessages.IDLE;
     private int outstanding;
@@ -85,9 +83,7 @@ final class PrimaryLink {
             return;
         }
         primary = connected;
-        while (!beforeConnect.isEmpty()) {
-            toPrimary(beforeConnect.poll());
-        }
+        session.resumeClient(); // what the client sent before the primary was up, held by core
         onReady.run();
     }
 
@@ -117,8 +113,9 @@ final class PrimaryLink {
         return backend == primary;
     }
 
+    /** A client message that came before the primary connection: core holds it (and what follows) until then. */
     void queueBeforeConnect(ByteBuf message) {
-        beforeConnect.add(message);
+        session.holdClient(message);
     }
 
     /** The primary's last transaction status: {@link BackendMessages#IDLE}, ... */
@@ -225,9 +222,6 @@ final class PrimaryLink {
 
     void stop() {
         stopped = true;
-        while (!beforeConnect.isEmpty()) {
-            beforeConnect.poll().release();
-        }
         if (reusable()) {
             giveBack(); // the client went without a Terminate, but left nothing open
         } else if (primary != null && primary.isOpen()) {

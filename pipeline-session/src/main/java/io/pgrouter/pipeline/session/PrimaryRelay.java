@@ -9,7 +9,6 @@ import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import io.pgrouter.spi.protocol.Messages;
 import io.pgrouter.spi.protocol.SqlState;
-import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +26,6 @@ final class PrimaryRelay implements SessionPipeline {
     private static final Logger log = LoggerFactory.getLogger(PrimaryRelay.class);
 
     private final Session session;
-    /** Client messages that arrived before the primary connection was up. */
-    private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
     private Backend primary;
     private boolean stopped;
     private boolean clientTerminated;
@@ -84,9 +81,8 @@ final class PrimaryRelay implements SessionPipeline {
         }
         primary = connected;
         log.debug("session {}: relaying to primary {}", session.id(), connected.address());
-        while (!pending.isEmpty()) {
-            primary.send(pending.poll());
-        }
+        session.resumeClient(); // what the client sent before the primary was up
+
     }
 
     /** A Terminate gives a pooled connection with nothing open back; anything else is relayed. */
@@ -121,7 +117,7 @@ final class PrimaryRelay implements SessionPipeline {
 
     private void relay(ByteBuf messages) {
         if (primary == null) {
-            pending.add(messages);
+            session.holdClient(messages); // core keeps them until the primary is up
         } else {
             primary.send(messages);
         }
@@ -169,9 +165,6 @@ final class PrimaryRelay implements SessionPipeline {
     @Override
     public void stop() {
         stopped = true;
-        while (!pending.isEmpty()) {
-            pending.poll().release();
-        }
         if (reusable()) {
             giveBack(); // the client went without a Terminate, but left nothing open
         } else if (primary != null && primary.isOpen()) {

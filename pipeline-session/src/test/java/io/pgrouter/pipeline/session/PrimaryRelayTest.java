@@ -26,8 +26,10 @@ class PrimaryRelayTest {
         session.start(PrimaryRelay::new);
         assertEquals(Kind.RELAY_TO_PRIMARY, session.requests().get(0).kind());
         session.clientRead(session.query("SELECT 1"));
+        assertTrue(session.holdsClient(), "core holds the query until the primary is up");
         FakeBackend primary = session.grant();
         assertEquals("Q", primary.takeSentTypes(), "the query waited for the connection");
+        assertFalse(session.holdsClient());
 
         session.clientRead(session.query("SELECT 2"), session.query("SELECT 3"));
         assertEquals(List.of("SELECT 2", "SELECT 3"),

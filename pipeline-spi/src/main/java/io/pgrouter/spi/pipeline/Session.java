@@ -155,6 +155,24 @@ public interface Session {
     }
 
     /**
+     * Gives client messages back to core because the pipeline cannot take them yet (it waits for
+     * a backend): core keeps them, and everything the client sends after them, in order, reads
+     * no more from the client meanwhile, and delivers them again through
+     * {@link SessionPipeline#clientMessages} at {@link #resumeClient()}. Call it from
+     * {@code clientMessages} or {@code client} with the message(s) at hand (with
+     * {@code client}, each following message of the same read comes back too, in order: hold
+     * them as well). Takes over the caller's reference; what is held when the session ends is
+     * released by core.
+     */
+    void holdClient(ByteBuf messages);
+
+    /**
+     * Delivers what {@link #holdClient} held, in order, before this returns (until the pipeline
+     * holds again), and reads the client again. Returns whether anything was delivered.
+     */
+    boolean resumeClient();
+
+    /**
      * Queues a message for the client, taking over the caller's reference. Core flushes once per
      * burst, after the current callback returns.
      */

@@ -11,6 +11,7 @@ import io.pgrouter.spi.cluster.Status;
 import io.pgrouter.spi.cluster.TlsMode;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.BackendLoginException;
+import io.pgrouter.spi.pipeline.ClientHold;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import io.pgrouter.spi.protocol.BackendMessages;
@@ -82,6 +83,7 @@ public final class FakeSession implements Session {
     private boolean closed;
     private boolean stopped;
     private boolean delivering;
+    private final ClientHold hold = new ClientHold(messages -> pipeline().clientMessages(messages));
 
     // ---- setting up ---------------------------------------------------------------------------------
 
@@ -168,12 +170,18 @@ public final class FakeSession implements Session {
     /** One read from the client: the messages, in one buffer, to {@code clientMessages}. */
     public void clientRead(ByteBuf... messages) {
         ByteBuf read = concat(alloc, messages);
-        deliver(() -> pipeline().clientMessages(read));
+        deliver(() -> hold.fromClient(read));
     }
 
     /** One message from the client, to {@code client}. */
     public void clientMessage(ByteBuf message) {
-        deliver(() -> pipeline().client(message));
+        deliver(() -> {
+            if (hold.holding()) {
+                hold.fromClient(message);
+            } else {
+                pipeline().client(message);
+            }
+        });
     }
 
     /** The client asked to cancel (a CancelRequest with the session's key): {@code cancel}. */
@@ -275,6 +283,11 @@ public final class FakeSession implements Session {
     /** Whether the pipeline closed or failed the session (or the client went). */
     public boolean closed() {
         return closed;
+    }
+
+    /** Whether the pipeline holds client messages ({@link #holdClient}) that core would keep until it resumes. */
+    public boolean holdsClient() {
+        return hold.holding();
     }
 
     /** Whether the pipeline's {@code stop} ran. */
@@ -416,6 +429,17 @@ public final class FakeSession implements Session {
     }
 
     @Override
+    public void holdClient(ByteBuf messages) {
+        hold.hold(messages);
+    }
+
+    /** Delivers what is held now, inside the callback at hand, as core does. */
+    @Override
+    public boolean resumeClient() {
+        return hold.holding() && hold.resume();
+    }
+
+    @Override
     public void toClient(ByteBuf message) {
         record(message, true, toClient);
     }
@@ -500,6 +524,7 @@ public final class FakeSession implements Session {
             });
             stopped = true;
             later.clear(); // backendClosed after stop: core does not call it
+            hold.clear();
         }
     }
 

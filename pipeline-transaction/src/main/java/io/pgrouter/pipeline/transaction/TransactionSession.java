@@ -7,7 +7,6 @@ import io.pgrouter.spi.pipeline.SessionPipeline;
 import io.pgrouter.spi.protocol.MessageType;
 import io.pgrouter.spi.protocol.Messages;
 import io.pgrouter.spi.protocol.SqlState;
-import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +26,6 @@ final class TransactionSession implements SessionPipeline {
     private static final Logger log = LoggerFactory.getLogger(TransactionSession.class);
 
     private final Session session;
-    /** Client messages waiting for a backend. */
-    private final ArrayDeque<ByteBuf> waiting = new ArrayDeque<>();
     private final PreparedStatements statements;
     private Backend backend;
     private boolean acquiring;
@@ -59,14 +56,30 @@ final class TransactionSession implements SessionPipeline {
             session.close();
             return;
         }
-        if (backend == null) {
-            waiting.add(message);
-            if (!acquiring) {
-                acquire(false);
-            }
+        if (backend == null && !borrow(message)) {
             return;
         }
         forward(type, message);
+    }
+
+    /**
+     * Borrows a connection for messages that need one: true when one is at hand (the pool
+     * nearly always has one at once); otherwise core holds the messages until it comes (or
+     * they are dropped when no primary is to be had, which pgrouter has told the client).
+     */
+    private boolean borrow(ByteBuf messages) {
+        if (!acquiring) {
+            acquire(false);
+        }
+        if (backend != null) {
+            return true;
+        }
+        if (acquiring) {
+            session.holdClient(messages);
+        } else {
+            messages.release();
+        }
+        return false;
     }
 
     /**
@@ -77,14 +90,10 @@ final class TransactionSession implements SessionPipeline {
     @Override
     public void clientMessages(ByteBuf messages) {
         boolean terminate = Messages.contains(messages, MessageType.Frontend.TERMINATE);
-        if (backend == null && !acquiring && !terminate) {
-            acquire(false);
-            if (backend == null && !acquiring) {
-                messages.release(); // no primary to be had: pgrouter has told the client why
-                return;
-            }
+        if (backend == null && !terminate && !borrow(messages)) {
+            return;
         }
-        if (backend == null || terminate || !waiting.isEmpty() || !PreparedStatements.plain(messages)) {
+        if (terminate || !PreparedStatements.plain(messages)) {
             SessionPipeline.super.clientMessages(messages);
             return;
         }
@@ -116,14 +125,12 @@ final class TransactionSession implements SessionPipeline {
             statements.use(b);
             if (greet) {
                 session.greetClient(b);
-            } else if (waiting.isEmpty()) {
-                return; // taken at once for the read at hand (clientMessages), which is sent next
             }
-            while (!waiting.isEmpty() && backend != null) {
-                ByteBuf m = waiting.poll();
-                forward(Messages.type(m), m);
+            // What the client sent meanwhile; when taken at once for the read at hand, nothing
+            // is held and that read is sent by the caller.
+            if (session.resumeClient() || greet) {
+                releaseIfIdle();
             }
-            releaseIfIdle();
         });
     }
 
@@ -169,9 +176,6 @@ final class TransactionSession implements SessionPipeline {
             Backend b = backend;
             backend = null;
             giveBack(b);
-            if (!waiting.isEmpty()) {
-                acquire(false);
-            }
         }
     }
 
@@ -205,9 +209,6 @@ final class TransactionSession implements SessionPipeline {
     @Override
     public void stop() {
         stopped = true;
-        while (!waiting.isEmpty()) {
-            waiting.poll().release();
-        }
         if (backend != null) {
             Backend b = backend;
             backend = null;

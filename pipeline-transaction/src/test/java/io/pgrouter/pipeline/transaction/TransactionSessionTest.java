@@ -7,6 +7,7 @@ import static io.pgrouter.spi.protocol.MessageType.Frontend.EXECUTE;
 import static io.pgrouter.spi.protocol.MessageType.Frontend.TERMINATE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
@@ -53,7 +54,9 @@ class TransactionSessionTest {
         session.clientRead(session.query("BEGIN"));
         session.clientRead(session.query("INSERT INTO t VALUES (1)"));
         assertEquals(1, session.requests().size(), "one acquire for both");
+        assertTrue(session.holdsClient(), "core holds both until the connection comes");
         session.grant(pooled);
+        assertFalse(session.holdsClient());
         assertEquals(List.of("BEGIN", "INSERT INTO t VALUES (1)"),
                 pooled.sent().stream().map(m -> FrontendMessages.queryText(m.buf())).toList(), "in order");
 

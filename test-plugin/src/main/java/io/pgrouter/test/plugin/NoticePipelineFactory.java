@@ -12,7 +12,6 @@ import io.pgrouter.spi.protocol.BackendMessages;
 import io.pgrouter.spi.protocol.MessageType;
 import io.pgrouter.spi.protocol.Messages;
 import io.pgrouter.spi.protocol.SqlState;
-import java.util.ArrayDeque;
 import java.util.Set;
 
 /**
@@ -36,7 +35,6 @@ public final class NoticePipelineFactory implements PipelineFactory {
     private static final class Relay implements SessionPipeline {
         private final Session session;
         private final String text;
-        private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
         private Backend primary;
 
         Relay(Session session, String text) {
@@ -44,16 +42,14 @@ public final class NoticePipelineFactory implements PipelineFactory {
             this.text = text;
             session.relayToPrimary().thenAccept(backend -> {
                 primary = backend;
-                while (!pending.isEmpty()) {
-                    primary.send(pending.poll());
-                }
+                session.resumeClient(); // what the client sent meanwhile, held by core
             });
         }
 
         @Override
         public void client(ByteBuf message) {
             if (primary == null) {
-                pending.add(message);
+                session.holdClient(message);
             } else {
                 primary.send(message);
             }
@@ -75,8 +71,6 @@ public final class NoticePipelineFactory implements PipelineFactory {
 
         @Override
         public void stop() {
-            pending.forEach(ByteBuf::release);
-            pending.clear();
             if (primary != null) {
                 primary.close();
             }
