@@ -23,5 +23,6 @@ module io.pgrouter.core {
 
     uses io.pgrouter.spi.pipeline.PipelineFactory;
     uses io.pgrouter.spi.health.HealthCheckFactory;
+    uses io.pgrouter.spi.health.TopologySourceFactory;
     uses io.pgrouter.spi.monitor.MonitorFactory;
 }

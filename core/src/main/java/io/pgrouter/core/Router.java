@@ -16,6 +16,8 @@ import io.pgrouter.spi.config.ConfigException;
 import io.pgrouter.spi.config.PluginConfig;
 import io.pgrouter.spi.health.HealthCheck;
 import io.pgrouter.spi.health.HealthCheckFactory;
+import io.pgrouter.spi.health.TopologySource;
+import io.pgrouter.spi.health.TopologySourceFactory;
 import io.pgrouter.spi.monitor.Monitor;
 import io.pgrouter.spi.monitor.MonitorContext;
 import io.pgrouter.spi.monitor.MonitorFactory;
@@ -48,14 +50,17 @@ public final class Router implements AutoCloseable {
     private final Pipeline pipeline;
     private RouterConfig config;
     private HealthCheck healthCheck;
+    /** The HA manager's topology for the next watcher, which owns it once started. */
+    private Optional<TopologySource> topology;
     private final ProxyServer server;
     private final List<Monitor> monitors;
     private Watcher watcher;
     private ScheduledExecutorService timer;
 
     private Router(RouterConfig config, PluginCatalog plugins, ClusterState cluster, Pipeline pipeline,
-            HealthCheck healthCheck, ProxyServer server, List<Monitor> monitors) {
+            HealthCheck healthCheck, Optional<TopologySource> topology, ProxyServer server, List<Monitor> monitors) {
         this.config = config;
+        this.topology = topology;
         this.plugins = plugins;
         this.cluster = cluster;
         this.pipeline = pipeline;
@@ -88,6 +93,7 @@ public final class Router implements AutoCloseable {
                 config.health().method(), "health check method", config.health().block().location(),
                 plugins.healthChecks().keySet(),
                 f -> ((HealthCheckFactory) f).create(config.health().block()));
+        Optional<TopologySource> topology = topologySource(config, plugins, problems);
         PoolSettings pools = poolSettings(config, problems);
         ProxyServer server = new ProxyServer(new ServerSettings(config.listen(), config.workers(),
                 config.limits().maxMessageSize(), config.limits().connectTimeout(), config.limits().maxClients(),
@@ -107,7 +113,16 @@ public final class Router implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new ConfigErrors(problems);
         }
-        return new Router(config, plugins, cluster, pipeline, health, server, monitors);
+        return new Router(config, plugins, cluster, pipeline, health, topology, server, monitors);
+    }
+
+    /** The source {@code health { topology NAME }} selects, built from its {@code NAME { }} block. */
+    private static Optional<TopologySource> topologySource(RouterConfig config, PluginCatalog plugins,
+            List<ConfigException> problems) {
+        return config.health().topology().map(name -> create(problems, plugins.topologySources().get(name), name,
+                "topology source", config.health().block().setting("topology").map(s -> s.location())
+                        .orElse(config.health().block().location()),
+                plugins.topologySources().keySet(), f -> ((TopologySourceFactory) f).create(config.block(name))));
     }
 
     /** The {@code pool { }} block, or the defaults (then listed as a problem) when it is rejected. */
@@ -142,7 +157,7 @@ public final class Router implements AutoCloseable {
      * port accepting clients means everything else is up too.
      */
     public void start() throws Exception {
-        watcher = new Watcher(config.backends(), config.health(), healthCheck, cluster);
+        watcher = new Watcher(config.backends(), config.health(), healthCheck, topology, cluster);
         watcher.start();
         Duration firstRound = config.health().timeout().plusSeconds(1);
         if (!watcher.awaitFirstRound(firstRound)) {
@@ -178,12 +193,14 @@ public final class Router implements AutoCloseable {
         HealthCheck nextHealth = create(problems, plugins.healthChecks().get(next.health().method()),
                 next.health().method(), "health check method", next.health().block().location(),
                 plugins.healthChecks().keySet(), f -> ((HealthCheckFactory) f).create(next.health().block()));
+        Optional<TopologySource> nextTopology = topologySource(next, plugins, problems);
         Security nextSecurity = SecurityLoader.load(next, problems);
         PoolSettings nextPools = poolSettings(next, problems);
         if (!problems.isEmpty()) {
             if (nextHealth != null) {
                 closeQuietly(nextHealth::close, "rejected health check");
             }
+            nextTopology.ifPresent(t -> closeQuietly(t::close, "rejected topology source"));
             throw new ConfigErrors(problems);
         }
         server.security(nextSecurity);
@@ -198,8 +215,9 @@ public final class Router implements AutoCloseable {
         Watcher previous = watcher;
         HealthCheck previousHealth = healthCheck;
         cluster.reconfigure(next.backends());
-        watcher = new Watcher(next.backends(), next.health(), nextHealth, cluster);
+        watcher = new Watcher(next.backends(), next.health(), nextHealth, nextTopology, cluster);
         healthCheck = nextHealth;
+        topology = nextTopology;
         config = next;
         if (previous != null) {
             previous.close();

@@ -76,6 +76,16 @@ public final class ClusterDecider {
      * @param now the publication time
      */
     public static Round decide(ClusterSnapshot previous, List<ProbeOutcome> outcomes, Instant now) {
+        return decide(previous, outcomes, Optional.empty(), now);
+    }
+
+    /**
+     * Decides the next snapshot, with an HA manager's topology when pgrouter follows one: then
+     * the topology's leader is the primary and the topology wins every role
+     * ({@link TopologyOverlay}); a split brain cannot arise from the probes.
+     */
+    static Round decide(ClusterSnapshot previous, List<ProbeOutcome> outcomes, Optional<TopologyVerdict> topology,
+            Instant now) {
         Map<Endpoint, ProbeOutcome> byAddress = new HashMap<>();
         for (ProbeOutcome o : outcomes) {
             byAddress.put(o.address(), o);
@@ -86,23 +96,33 @@ public final class ClusterDecider {
             observed.add(o == null ? before : observe(before, o));
         }
 
-        List<BackendState> claimants = claimants(observed);
-        Optional<Endpoint> trusted = previous.primary().map(BackendState::address);
-        boolean splitBrain = claimants.size() > 1;
+        boolean splitBrain;
         Optional<Endpoint> primary;
-        if (claimants.size() == 1) {
-            primary = Optional.of(claimants.get(0).address());
-        } else if (splitBrain && trusted.isPresent() && addresses(claimants).contains(trusted.get())) {
-            primary = trusted;
+        if (topology.isPresent()) {
+            observed = TopologyOverlay.apply(observed, topology.get());
+            splitBrain = false;
+            primary = TopologyOverlay.primary(observed, topology.get());
         } else {
-            primary = Optional.empty();
+            List<BackendState> claimants = claimants(observed);
+            Optional<Endpoint> trusted = previous.primary().map(BackendState::address);
+            splitBrain = claimants.size() > 1;
+            if (claimants.size() == 1) {
+                primary = Optional.of(claimants.get(0).address());
+            } else if (splitBrain && trusted.isPresent() && addresses(claimants).contains(trusted.get())) {
+                primary = trusted;
+            } else {
+                primary = Optional.empty();
+            }
         }
 
         List<BackendState> backends = measured(observed, previous, primary, byAddress);
         Optional<BackendState> primaryState = primary.flatMap(
                 p -> backends.stream().filter(b -> b.address().equals(p)).findFirst());
-        ClusterSnapshot next = new ClusterSnapshot(backends, primaryState, splitBrain, previous.generation() + 1, now);
-        return new Round(next, events(previous, next));
+        ClusterSnapshot next = new ClusterSnapshot(backends, primaryState, splitBrain, previous.generation() + 1, now,
+                topology.map(TopologyVerdict::status));
+        List<ClusterEvent> events = new ArrayList<>(TopologyEvents.of(previous, next));
+        events.addAll(events(previous, next));
+        return new Round(next, events);
     }
 
     private static BackendState observe(BackendState before, ProbeOutcome o) {
@@ -112,11 +132,11 @@ public final class ClusterDecider {
             return new BackendState(before.address(), before.tls(), before.weight(), before.lagThreshold(),
                     before.maxReplayDelay(), p.role(), Status.OK, 0,
                     p.role() == Role.REPLICA ? p.replayDelay() : Optional.empty(), p.walPosition(),
-                    Following.UNKNOWN, o.finishedAt(), Optional.empty());
+                    Following.UNKNOWN, o.finishedAt(), Optional.empty(), before.ha());
         }
         return new BackendState(before.address(), before.tls(), before.weight(), before.lagThreshold(),
                 before.maxReplayDelay(), Role.UNKNOWN, Status.FAILED, 0, Optional.empty(), 0, Following.UNKNOWN,
-                o.finishedAt(), o.error());
+                o.finishedAt(), o.error(), before.ha());
     }
 
     /** Fills in each OK replica's lag and whether it follows the primary. */
@@ -142,7 +162,8 @@ public final class ClusterDecider {
             }
             Following following = FollowingJudge.judge(replica, lag, b.lagThreshold(), before, primaryNow);
             result.add(new BackendState(b.address(), b.tls(), b.weight(), b.lagThreshold(), b.maxReplayDelay(),
-                    b.role(), b.status(), lag, b.replayDelay(), b.walPosition(), following, b.checkedAt(), b.error()));
+                    b.role(), b.status(), lag, b.replayDelay(), b.walPosition(), following, b.checkedAt(), b.error(),
+                    b.ha()));
         }
         return result;
     }
@@ -238,8 +259,12 @@ public final class ClusterDecider {
             Level level = was.isPresent() ? Level.WARN : Level.INFO;
             events.add(new ClusterEvent(level, "primary is now " + now.get() + " (was " + from + ")"));
         } else {
-            events.add(new ClusterEvent(Level.WARN, "no primary (was " + from
-                    + "): writes fail until a node claims the role; reads go to eligible replicas"));
+            String until = after.topology().isPresent()
+                    ? after.topology().get().isLost() ? after.noPrimaryReason()
+                            : "writes fail until " + after.topology().get().source() + " names a leader pgrouter can reach"
+                    : "writes fail until a node claims the role";
+            events.add(new ClusterEvent(Level.WARN, "no primary (was " + from + "): " + until
+                    + "; reads go to eligible replicas"));
         }
     }
 

@@ -51,12 +51,13 @@ public final class ClusterState implements ClusterView {
             List<BackendState> states = backends.stream().map(b -> prev.backend(b.address())
                     .map(old -> new BackendState(b.address(), b.tls(), b.weight(), b.lagThreshold(),
                             b.maxReplayDelay(), old.role(), old.status(), old.lagBytes(), old.replayDelay(),
-                            old.walPosition(), old.following(), old.checkedAt(), old.error()))
+                            old.walPosition(), old.following(), old.checkedAt(), old.error(), old.ha()))
                     .orElseGet(() -> starting(b)))
                     .toList();
             Optional<BackendState> primary = prev.primary().flatMap(p -> states.stream()
                     .filter(b -> b.address().equals(p.address())).findFirst());
-            return new ClusterSnapshot(states, primary, prev.splitBrain(), prev.generation() + 1, Instant.now());
+            return new ClusterSnapshot(states, primary, prev.splitBrain(), prev.generation() + 1, Instant.now(),
+                    prev.topology());
         });
     }
 

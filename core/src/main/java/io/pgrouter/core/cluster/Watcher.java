@@ -6,6 +6,8 @@ import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.health.HealthCheck;
 import io.pgrouter.spi.health.Probe;
+import io.pgrouter.spi.health.Topology;
+import io.pgrouter.spi.health.TopologySource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -48,8 +51,13 @@ import org.slf4j.LoggerFactory;
  * timed-out round and is FAILED on the second in a row; an error (connection refused, a failed
  * login, a failed query) fails it at once.
  *
- * <p>The watcher owns the health check and closes it on {@link #close()}. The cluster state
- * must have been built from the same backends.
+ * <p>With a {@link TopologySource} (an HA manager such as Patroni), each round also fetches the
+ * topology, alongside the probes and within the same timeout; the source can ask for a round at
+ * once when the leader changes. The topology wins the roles ({@link TopologyOverlay}); a failed
+ * fetch keeps the last topology for the source's grace ({@link TopologyTracker}).
+ *
+ * <p>The watcher owns the health check and the topology source and closes them on
+ * {@link #close()}. The cluster state must have been built from the same backends.
  */
 public final class Watcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Watcher.class);
@@ -68,12 +76,26 @@ public final class Watcher implements AutoCloseable {
     /** Backends whose last round timed out while they were OK; guarded by {@code this}. */
     private final Set<Endpoint> graced = new HashSet<>();
     private final AtomicBoolean started = new AtomicBoolean();
+    private final Optional<TopologySource> topologySource;
+    private final Optional<TopologyTracker> topologyTracker;
+    /** The last topology fetch started; guarded by {@code this}. */
+    private Future<Topology> lastFetch;
+    /** A round asked for by the topology source is queued and not yet started. */
+    private final AtomicBoolean roundRequested = new AtomicBoolean();
     private volatile boolean closed;
 
     private record Running(Future<Probe> future, long startedNanos) {
     }
 
     public Watcher(List<BackendConfig> backends, HealthConfig health, HealthCheck healthCheck, ClusterState state) {
+        this(backends, health, healthCheck, Optional.empty(), state);
+    }
+
+    /** A watcher that also follows an HA manager's topology, when {@code topology} is present. */
+    public Watcher(List<BackendConfig> backends, HealthConfig health, HealthCheck healthCheck,
+            Optional<TopologySource> topology, ClusterState state) {
+        this.topologySource = Objects.requireNonNull(topology, "topology");
+        this.topologyTracker = topology.map(t -> new TopologyTracker(health.topology().orElse("topology"), t.grace()));
         this.backends = List.copyOf(backends);
         this.interval = requirePositive(health.interval(), "check");
         this.timeout = requirePositive(health.timeout(), "timeout");
@@ -89,6 +111,25 @@ public final class Watcher implements AutoCloseable {
         log.info("watching {} backend(s) every {}ms, probe timeout {}ms", backends.size(),
                 interval.toMillis(), timeout.toMillis());
         roundThread.scheduleAtFixedRate(this::scheduledRound, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
+        topologySource.ifPresent(t -> t.watch(this::requestRound));
+    }
+
+    /**
+     * Runs a round as soon as the watcher thread is free: the topology source saw the leader move.
+     * Requests arriving while one is queued are folded into it.
+     */
+    private void requestRound() {
+        if (closed || !roundRequested.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            roundThread.execute(() -> {
+                roundRequested.set(false);
+                scheduledRound();
+            });
+        } catch (RejectedExecutionException e) {
+            roundRequested.set(false); // closed meanwhile
+        }
     }
 
     /**
@@ -118,6 +159,12 @@ public final class Watcher implements AutoCloseable {
         long roundStart = System.nanoTime();
         long deadline = roundStart + timeout.toNanos();
         List<ProbeOutcome> outcomes = new ArrayList<>();
+        Future<Topology> fetch;
+        try {
+            fetch = startFetch();
+        } catch (RejectedExecutionException e) {
+            return state.current(); // closed during this round: nothing to publish
+        }
         Map<BackendConfig, Running> probing = new LinkedHashMap<>();
         for (BackendConfig b : backends) {
             Running previous = lastProbe.get(b.address());
@@ -150,7 +197,8 @@ public final class Watcher implements AutoCloseable {
                 timedOut(address, "no answer within " + timeout.toMillis() + "ms", outcomes);
             }
         }
-        ClusterDecider.Round round = ClusterDecider.decide(state.current(), outcomes, Instant.now());
+        Optional<TopologyVerdict> topology = topologyTracker.map(tracker -> awaitTopology(tracker, fetch, deadline));
+        ClusterDecider.Round round = ClusterDecider.decide(state.current(), outcomes, topology, Instant.now());
         if (!closed) {
             try {
                 state.publish(round.snapshot());
@@ -165,6 +213,33 @@ public final class Watcher implements AutoCloseable {
             firstRound.countDown();
         }
         return round.snapshot();
+    }
+
+    /** Starts this round's topology fetch, or returns the one still running; null without a source. */
+    private Future<Topology> startFetch() {
+        if (topologySource.isEmpty()) {
+            return null;
+        }
+        if (lastFetch == null || lastFetch.isDone()) {
+            TopologySource source = topologySource.get();
+            lastFetch = probeThreads.submit(() -> source.fetch(timeout));
+        }
+        return lastFetch;
+    }
+
+    private TopologyVerdict awaitTopology(TopologyTracker tracker, Future<Topology> fetch, long deadlineNanos) {
+        try {
+            Topology t = fetch.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return t == null ? tracker.failed("the topology source returned nothing", Instant.now())
+                    : tracker.succeeded(t, Instant.now());
+        } catch (TimeoutException e) {
+            return tracker.failed("no answer within " + timeout.toMillis() + "ms", Instant.now());
+        } catch (ExecutionException e) {
+            return tracker.failed(describe(e.getCause()), Instant.now());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return tracker.failed("watcher interrupted", Instant.now());
+        }
     }
 
     /**
@@ -219,6 +294,13 @@ public final class Watcher implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("closing the health check failed", e);
         }
+        topologySource.ifPresent(t -> {
+            try {
+                t.close();
+            } catch (RuntimeException e) {
+                log.warn("closing the topology source failed", e);
+            }
+        });
     }
 
     private static String describe(Throwable t) {

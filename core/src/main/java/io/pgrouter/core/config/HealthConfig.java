@@ -14,4 +14,8 @@ import java.time.Duration;
  * @param block the whole block, for the plugin
  */
 public record HealthConfig(Duration timeout, Duration interval, String method, PluginConfig block) {
+    /** The topology source ({@code topology NAME}) that decides roles with the health check, if any. */
+    public java.util.Optional<String> topology() {
+        return block.string("topology");
+    }
 }

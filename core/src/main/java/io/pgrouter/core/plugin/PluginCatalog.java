@@ -1,6 +1,7 @@
 package io.pgrouter.core.plugin;
 
 import io.pgrouter.spi.health.HealthCheckFactory;
+import io.pgrouter.spi.health.TopologySourceFactory;
 import io.pgrouter.spi.monitor.MonitorFactory;
 import io.pgrouter.spi.pipeline.PipelineFactory;
 import java.io.IOException;
@@ -37,11 +38,13 @@ public final class PluginCatalog {
     private final Map<String, PipelineFactory> pipelines;
     private final Map<String, HealthCheckFactory> healthChecks;
     private final Map<String, MonitorFactory> monitors;
+    private final Map<String, TopologySourceFactory> topologySources;
 
     private PluginCatalog(ModuleLayer layer, ClassLoader fallback) {
         pipelines = load(PipelineFactory.class, layer, fallback, PipelineFactory::name);
         healthChecks = load(HealthCheckFactory.class, layer, fallback, HealthCheckFactory::name);
         monitors = load(MonitorFactory.class, layer, fallback, MonitorFactory::name);
+        topologySources = load(TopologySourceFactory.class, layer, fallback, TopologySourceFactory::name);
     }
 
     /**
@@ -130,9 +133,13 @@ public final class PluginCatalog {
         return monitors;
     }
 
+    public Map<String, TopologySourceFactory> topologySources() {
+        return topologySources;
+    }
+
     /** Every plugin name, of any kind: the top-level blocks that may appear in the config. */
     public Set<String> names() {
-        return Stream.of(pipelines.keySet(), healthChecks.keySet(), monitors.keySet())
+        return Stream.of(pipelines.keySet(), healthChecks.keySet(), monitors.keySet(), topologySources.keySet())
                 .flatMap(Set::stream).collect(Collectors.toCollection(java.util.TreeSet::new));
     }
 }

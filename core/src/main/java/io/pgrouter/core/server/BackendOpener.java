@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import io.pgrouter.core.auth.BackendAuthenticator;
 import io.pgrouter.core.protocol.SqlState;
 import io.pgrouter.spi.cluster.BackendState;
+import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.BackendLoginException;
@@ -198,9 +199,10 @@ final class BackendOpener {
 
     /** The current primary; with none, fails the session (57P03) and returns null. */
     private Endpoint primaryOrFail() {
-        Optional<BackendState> target = session.cluster().primary();
+        ClusterSnapshot cluster = session.cluster();
+        Optional<BackendState> target = cluster.primary();
         if (target.isEmpty()) {
-            session.fail(SqlState.CANNOT_CONNECT_NOW, "pgrouter: no primary backend is available");
+            session.fail(SqlState.CANNOT_CONNECT_NOW, "pgrouter: " + cluster.noPrimaryReason());
             return null;
         }
         return target.get().address();

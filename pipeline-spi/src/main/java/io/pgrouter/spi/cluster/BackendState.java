@@ -27,6 +27,8 @@ import java.util.Optional;
  *     for anything else
  * @param checkedAt when the last probe finished
  * @param error why the last probe failed, empty when it did not
+ * @param ha what the HA manager says of it, when pgrouter follows one (see
+ *     {@link io.pgrouter.spi.health.TopologySource}); empty otherwise
  */
 public record BackendState(
         Endpoint address,
@@ -41,7 +43,8 @@ public record BackendState(
         long walPosition,
         Following following,
         Instant checkedAt,
-        Optional<String> error) {
+        Optional<String> error,
+        Optional<HaMember> ha) {
 
     public BackendState {
         Objects.requireNonNull(address, "address");
@@ -53,6 +56,26 @@ public record BackendState(
         Objects.requireNonNull(following, "following");
         Objects.requireNonNull(checkedAt, "checkedAt");
         Objects.requireNonNull(error, "error");
+        Objects.requireNonNull(ha, "ha");
+    }
+
+    /** A backend without an HA manager's view of it. */
+    public BackendState(Endpoint address, TlsMode tls, int weight, long lagThreshold, Duration maxReplayDelay,
+            Role role, Status status, long lagBytes, Optional<Duration> replayDelay, long walPosition,
+            Following following, Instant checkedAt, Optional<String> error) {
+        this(address, tls, weight, lagThreshold, maxReplayDelay, role, status, lagBytes, replayDelay, walPosition,
+                following, checkedAt, error, Optional.empty());
+    }
+
+    /** The same backend with the HA manager's view replaced. */
+    public BackendState withHa(Optional<HaMember> view) {
+        return new BackendState(address, tls, weight, lagThreshold, maxReplayDelay, role, status, lagBytes,
+                replayDelay, walPosition, following, checkedAt, error, view);
+    }
+
+    /** The HA manager keeps it from reads (noloadbalance, not running, not listed). */
+    public boolean isHeldByHa() {
+        return isOkReplica() && ha.filter(m -> !m.servesReads()).isPresent();
     }
 
     /**
@@ -103,9 +126,9 @@ public record BackendState(
 
     /**
      * May serve reads: an OK replica that follows the primary, within its lag threshold and
-     * replay-delay limit, with a positive weight.
+     * replay-delay limit, with a positive weight, that the HA manager (if any) lets serve reads.
      */
     public boolean isEligibleForReads() {
-        return isOkReplica() && !isLagging() && !isDelayed() && !isNotFollowing() && weight > 0;
+        return isOkReplica() && !isLagging() && !isDelayed() && !isNotFollowing() && !isHeldByHa() && weight > 0;
     }
 }

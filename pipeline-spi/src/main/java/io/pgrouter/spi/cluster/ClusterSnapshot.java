@@ -16,18 +16,39 @@ import java.util.Optional;
  * @param splitBrain true when more than one node claims to be primary
  * @param generation increases with every published snapshot
  * @param publishedAt when it was published
+ * @param topology how current the HA manager's topology is, when pgrouter follows one; empty otherwise
  */
 public record ClusterSnapshot(
         List<BackendState> backends,
         Optional<BackendState> primary,
         boolean splitBrain,
         long generation,
-        Instant publishedAt) {
+        Instant publishedAt,
+        Optional<TopologyStatus> topology) {
 
     public ClusterSnapshot {
         backends = List.copyOf(backends);
         Objects.requireNonNull(primary, "primary");
         Objects.requireNonNull(publishedAt, "publishedAt");
+        Objects.requireNonNull(topology, "topology");
+    }
+
+    /** A snapshot of a cluster pgrouter judges alone, without an HA manager. */
+    public ClusterSnapshot(List<BackendState> backends, Optional<BackendState> primary, boolean splitBrain,
+            long generation, Instant publishedAt) {
+        this(backends, primary, splitBrain, generation, publishedAt, Optional.empty());
+    }
+
+    /**
+     * Why writes fail when there is no primary, for the client's error message: the HA manager's
+     * topology lost past its grace, or simply no node to take them.
+     */
+    public String noPrimaryReason() {
+        return topology.filter(TopologyStatus::isLost)
+                .map(t -> "the " + t.source() + " topology has been unreachable for longer than its "
+                        + t.grace().toMillis() + "ms grace" + t.error().map(e -> " (" + e + ")").orElse("")
+                        + ", so pgrouter cannot tell which node is the leader")
+                .orElse("no primary backend is available");
     }
 
     /** Replicas that may serve reads now, in configuration order. */
