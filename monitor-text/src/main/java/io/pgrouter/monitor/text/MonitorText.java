@@ -35,6 +35,12 @@ import java.util.stream.Collectors;
  * delayed 10.0.0.7:6432 45000 30000      (one per replica past its max_replay_delay: delay, limit, ms)
  * replay-delay 10.0.0.1:6432 1250  (one per replica with a known delay, milliseconds)
  * requests 10.0.0.1:6432 1234      (one per backend: statements and groups sessions sent it)
+ * topology patroni current 120 10000      (when following an HA manager: current, stale or lost;
+ *                                         ms since its last answer, or never; the grace in ms)
+ * topology-error etcd unreachable: ...   (why its last fetch failed, to the end of the line)
+ * member 10.0.0.1:6432 n2 replica running noloadbalance   (per backend: what the HA manager says)
+ * no-reads 10.0.0.1:6432 noloadbalance   (per OK replica the HA manager keeps from reads)
+ * disagree 10.0.0.3:6432 the health check saw a primary, patroni says replica
  * error 10.0.0.4:6432 connection refused   (one per FAILED backend, to the end of the line)
  * pool 10.0.0.3:6432 app alice 3 2 1 250   (one per server connection pool: database, user,
  *                                           active, idle, waiting clients, longest wait in ms)
@@ -120,6 +126,7 @@ final class MonitorText {
             out.append("requests ").append(b.address()).append(' ').append(requests.getOrDefault(b.address(), 0L))
                     .append('\n');
         }
+        haLines(snapshot, out);
         for (BackendState b : snapshot.backends()) {
             if (b.status() == Status.FAILED) {
                 b.error().ifPresent(e -> out.append("error ").append(b.address()).append(' ')
@@ -133,6 +140,38 @@ final class MonitorText {
                     .append(' ').append(p.longestWait().toMillis()).append('\n');
         }
         return out.toString();
+    }
+
+    /**
+     * When pgrouter follows an HA manager: how current its topology is, what it says of each
+     * backend, which backends it keeps from reads, and where the health check disagrees with it.
+     */
+    private static void haLines(ClusterSnapshot snapshot, StringBuilder out) {
+        snapshot.topology().ifPresent(t -> {
+            out.append("topology ").append(t.source()).append(' ').append(t.freshness().monitorName()).append(' ');
+            if (t.lastSeen().equals(java.time.Instant.EPOCH)) {
+                out.append("never");
+            } else {
+                out.append(Math.max(0, java.time.Duration.between(t.lastSeen(), java.time.Instant.now()).toMillis()));
+            }
+            out.append(' ').append(t.grace().toMillis()).append('\n');
+            t.error().ifPresent(e -> out.append("topology-error ").append(oneLine(e)).append('\n'));
+        });
+        for (BackendState b : snapshot.backends()) {
+            b.ha().ifPresent(m -> out.append("member ").append(b.address()).append(' ').append(m.name()).append(' ')
+                    .append(m.role()).append(' ').append(m.state().replace(' ', '-'))
+                    .append(m.noLoadBalance() ? " noloadbalance" : "").append('\n'));
+        }
+        for (BackendState b : snapshot.backends()) {
+            if (b.isHeldByHa()) {
+                out.append("no-reads ").append(b.address()).append(' ')
+                        .append(b.ha().flatMap(m -> m.noReadsReason()).orElse("held").replace(' ', '-')).append('\n');
+            }
+        }
+        for (BackendState b : snapshot.backends()) {
+            b.ha().flatMap(m -> m.disagreement()).ifPresent(d -> out.append("disagree ").append(b.address()).append(' ')
+                    .append(oneLine(d)).append('\n'));
+        }
     }
 
     /** Error texts (pgjdbc's in particular) may span lines; the format is one item per line. */

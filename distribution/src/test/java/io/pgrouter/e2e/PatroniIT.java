@@ -1,0 +1,321 @@
+package io.pgrouter.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgrouter.testkit.PatroniCluster;
+import io.pgrouter.testkit.PgNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Two pgrouters following one Patroni cluster (etcd, three members; n3 tagged noloadbalance and
+ * nofailover). The tests share the cluster and run in order: reads, a switchover, a failover,
+ * etcd going away. Writes use a new connection each (sessions alive across a switchover are not
+ * this test's subject), so every write is routed by the snapshot of its moment.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PatroniIT {
+    private static final Duration GRACE = Duration.ofSeconds(3);
+    private static final Duration FOLLOW = Duration.ofSeconds(2);
+    private static PatroniCluster cluster;
+    private static final List<PgrouterProcess> routers = new ArrayList<>();
+    private static final List<Path> dirs = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = PatroniCluster.start();
+        try (Connection c = cluster.node("n1").connect(); Statement s = c.createStatement()) {
+            s.execute("create table writes (router text, seq int, port int, at timestamptz default clock_timestamp(),"
+                    + " primary key (router, seq))");
+        }
+        for (int i = 0; i < 2; i++) {
+            Path dir = Files.createTempDirectory("pgrouter-patroni-it");
+            dirs.add(dir);
+            Files.writeString(dir.resolve("hba.conf"), "host all all all trust\n");
+            routers.add(PgrouterProcess.start(dir, config(dir)));
+        }
+    }
+
+    private static String config(Path dir) {
+        String backends = cluster.nodes().stream().map(n -> "backend " + Configs.address(n)).collect(Collectors.joining("\n"));
+        return """
+                listen 127.0.0.1:${port}
+                monitor 127.0.0.1:${monitor}
+                workers 2
+                log INFO
+                pipeline readsplit
+                hba %s
+                health {
+                  timeout 1s
+                  check 1s
+                  database postgres
+                  username postgres
+                  topology patroni
+                }
+                patroni {
+                  rest %s
+                  etcd %s
+                  scope %s
+                  dcs_grace %dms
+                }
+                backend default { lag 16mb; weight 100 }
+                %s
+                """.formatted(dir.resolve("hba.conf"), String.join(",", cluster.restUrls()), cluster.etcdUrl(),
+                PatroniCluster.SCOPE, GRACE.toMillis(), backends);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            for (PgrouterProcess r : routers) {
+                assertEquals(0, r.stop(Duration.ofSeconds(20)), r.log());
+            }
+        } finally {
+            routers.forEach(PgrouterProcess::close);
+            if (cluster != null) {
+                cluster.close();
+            }
+            for (Path dir : dirs) {
+                try (var files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theNoloadbalanceMemberServesNoReadsAndTheMonitorSaysWhy() throws Exception {
+        PgNode n3 = cluster.node("n3");
+        for (PgrouterProcess r : routers) {
+            r.awaitMonitor(Duration.ofSeconds(10), m -> m.contains("primary " + Configs.address(cluster.node("n1")))
+                    && m.contains("topology patroni current")
+                    && m.contains("member " + Configs.address(n3) + " n3 replica running noloadbalance")
+                    && m.contains("no-reads " + Configs.address(n3) + " noloadbalance"));
+        }
+        Set<Integer> ports = new HashSet<>();
+        try (Connection c = DriverManager.getConnection(routers.get(0).jdbcUrl("postgres"), "postgres", "");
+                Statement s = c.createStatement()) {
+            for (int i = 0; i < 40; i++) {
+                try (ResultSet rs = s.executeQuery("select inet_server_port()")) {
+                    rs.next();
+                    ports.add(rs.getInt(1));
+                }
+            }
+        }
+        assertFalse(ports.contains(n3.port()), "a read went to the noloadbalance member: " + ports);
+        assertTrue(ports.contains(cluster.node("n2").port()), "reads should go to the other replica: " + ports);
+    }
+
+    @Test
+    @Order(2)
+    void aSwitchoverMovesWritesOnBothRoutersWithinTwoSecondsAndNeverToANonLeader() throws Exception {
+        follow("n2", () -> cluster.switchover("n2"));
+    }
+
+    @Test
+    @Order(3)
+    void stoppingTheLeadersPostgresFailsOverAndBothRoutersFollow() throws Exception {
+        cluster.awaitRunning(3, Duration.ofSeconds(60)); // n1 back as a replica after the switchover
+        follow("n1", () -> cluster.stopPostgres("n2"));
+    }
+
+    @Test
+    @Order(4)
+    void withEtcdStoppedWritesGoOnForTheGraceThenStopWithAClearErrorAndResume() throws Exception {
+        PgrouterProcess router = routers.get(0);
+        String leader = Configs.address(cluster.node(cluster.leader().orElseThrow()));
+        router.awaitMonitor(Duration.ofSeconds(10), m -> m.contains("primary " + leader));
+        Writers writers = new Writers();
+        try {
+            writers.awaitAck(0, Instant.now(), Duration.ofSeconds(5));
+            cluster.stopEtcd();
+            Instant stopped = Instant.now();
+            // Within the grace the last topology stands: writes go on.
+            router.awaitMonitor(Duration.ofSeconds(3), m -> m.contains("topology patroni stale"));
+            writers.awaitAck(0, Instant.now(), GRACE.dividedBy(2));
+            // Past it, writes are refused with 57P03 and a message that says why.
+            Await.until(GRACE.plusSeconds(4), "writes refused", () -> writers.refusedSince(0, stopped).isPresent());
+            Refusal refusal = writers.refusedSince(0, stopped).get();
+            // The grace runs from the last answer, up to one check interval (1s) before etcd stopped.
+            Duration wrote = Duration.between(stopped, refusal.at());
+            System.out.println("etcd stopped: writes refused after " + wrote.toMillis() + "ms (grace " + GRACE.toMillis() + "ms)");
+            assertTrue(wrote.compareTo(GRACE.minusMillis(1200)) >= 0, "writes stopped before the grace: " + wrote
+                    + " (stopped at " + stopped + ", refused " + refusal + ", all refusals " + writers.refusals + ")\n"
+                    + router.log());
+            assertTrue(refusal.message().contains("patroni topology has been unreachable"), refusal.message());
+            String monitor = router.monitor();
+            assertTrue(monitor.contains("topology patroni lost") && monitor.contains("primary none"), monitor);
+            cluster.startEtcd();
+            writers.awaitAck(0, Instant.now(), Duration.ofSeconds(10));
+        } finally {
+            writers.close();
+            if (router.monitor().contains("topology patroni lost")) {
+                cluster.startEtcd();
+            }
+        }
+    }
+
+    /**
+     * Runs {@code change} during a write loop on both routers and checks that each router's
+     * writes reach the new leader within {@link #FOLLOW} of the leader key moving, and that no
+     * write landed on a node that did not hold the key at that moment.
+     */
+    private void follow(String newLeader, Runnable change) throws Exception {
+        int newPort = cluster.node(newLeader).port();
+        Writers writers = new Writers();
+        Instant keyMoved;
+        try {
+            for (int r = 0; r < routers.size(); r++) {
+                writers.awaitAck(r, Instant.now(), Duration.ofSeconds(5));
+            }
+            String before = cluster.leader().orElseThrow();
+            // patronictl returns after the move, so the key is watched meanwhile, every few ms.
+            java.util.concurrent.CompletableFuture<Instant> moved = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                Await.until(Duration.ofSeconds(60), "the leader key to move to " + newLeader,
+                        () -> cluster.leader().equals(Optional.of(newLeader)));
+                return Instant.now();
+            });
+            change.run();
+            keyMoved = moved.get();
+            for (int r = 0; r < routers.size(); r++) {
+                Ack first = writers.awaitPort(r, newPort, Duration.ofSeconds(30));
+                Duration took = Duration.between(keyMoved, first.at());
+                System.out.println("router " + r + " wrote on " + newLeader + " " + took.toMillis() + "ms after the leader key moved");
+                assertTrue(took.compareTo(FOLLOW) <= 0, "router " + r + " sent writes to " + newLeader + " only "
+                        + took.toMillis() + "ms after the leader key moved from " + before + "\n" + routers.get(r).log());
+            }
+        } finally {
+            writers.close();
+        }
+        // Every acknowledged write is on the new leader's timeline (none landed on a node that
+        // had lost the key), and a write on the old leader happened before the key moved.
+        Map<String, Row> rows = new ConcurrentHashMap<>();
+        try (Connection c = cluster.node(newLeader).connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select router, seq, port, at from writes")) {
+            while (rs.next()) {
+                rows.put(rs.getString(1) + "/" + rs.getInt(2), new Row(rs.getInt(3), rs.getTimestamp(4).toInstant()));
+            }
+        }
+        assertFalse(writers.acks.isEmpty());
+        for (Ack a : writers.acks) {
+            Row row = rows.get(a.router() + "/" + a.seq());
+            assertTrue(row != null, "acknowledged write " + a + " is not on the new leader " + newLeader);
+            if (row.port() != newPort) {
+                assertTrue(row.at().isBefore(keyMoved), "write " + a + " landed on port " + row.port() + " at " + row.at()
+                        + ", after the leader key moved to " + newLeader + " (" + keyMoved + ")");
+            }
+        }
+    }
+
+    private record Ack(String router, int seq, int port, Instant at) {
+    }
+
+    private record Refusal(String router, String sqlState, String message, Instant at) {
+    }
+
+    private record Row(int port, Instant at) {
+    }
+
+    /** One writer thread per router, a new connection per write, until closed. */
+    private static final class Writers implements AutoCloseable {
+        final List<Ack> acks = new CopyOnWriteArrayList<>();
+        final List<Refusal> refusals = new CopyOnWriteArrayList<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final List<Thread> threads = new ArrayList<>();
+        private static final java.util.concurrent.atomic.AtomicInteger SEQ = new java.util.concurrent.atomic.AtomicInteger();
+
+        Writers() {
+            for (int r = 0; r < routers.size(); r++) {
+                String name = "r" + r;
+                String url = routers.get(r).jdbcUrl("postgres") + "&connectTimeout=2";
+                Thread t = new Thread(() -> loop(name, url), "writer-" + name);
+                t.setDaemon(true);
+                t.start();
+                threads.add(t);
+            }
+        }
+
+        private void loop(String router, String url) {
+            while (running.get()) {
+                int seq = SEQ.incrementAndGet();
+                try (Connection c = DriverManager.getConnection(url, "postgres", "");
+                        PreparedStatement p = c.prepareStatement(
+                                "insert into writes (router, seq, port) values (?, ?, inet_server_port()) returning port")) {
+                    p.setString(1, router);
+                    p.setInt(2, seq);
+                    try (ResultSet rs = p.executeQuery()) {
+                        rs.next();
+                        acks.add(new Ack(router, seq, rs.getInt(1), Instant.now()));
+                    }
+                } catch (SQLException e) {
+                    refusals.add(new Refusal(router, e.getSQLState(), String.valueOf(e.getMessage()), Instant.now()));
+                    pause();
+                }
+            }
+        }
+
+        private static void pause() {
+            try {
+                Thread.sleep(20); // pacing after a failed write, not a wait for a condition
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void awaitAck(int router, Instant after, Duration timeout) {
+            Await.until(timeout, "a write through router " + router + " after " + after,
+                    () -> acks.stream().anyMatch(a -> a.router().equals("r" + router) && a.at().isAfter(after)));
+        }
+
+        Ack awaitPort(int router, int port, Duration timeout) {
+            Await.until(timeout, "a write through router " + router + " on port " + port,
+                    () -> acks.stream().anyMatch(a -> a.router().equals("r" + router) && a.port() == port));
+            return acks.stream().filter(a -> a.router().equals("r" + router) && a.port() == port).findFirst().orElseThrow();
+        }
+
+        /** pgrouter's first 57P03 for a lost topology after {@code since}, once no write has succeeded after it. */
+        Optional<Refusal> refusedSince(int router, Instant since) {
+            Optional<Refusal> first = refusals.stream()
+                    .filter(f -> f.router().equals("r" + router) && f.at().isAfter(since) && "57P03".equals(f.sqlState())
+                            && f.message().contains("topology"))
+                    .findFirst();
+            return first.filter(f -> acks.stream().noneMatch(a -> a.router().equals("r" + router) && a.at().isAfter(f.at())));
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
+        }
+    }
+}
