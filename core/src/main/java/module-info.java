@@ -18,6 +18,7 @@ module io.pgrouter.core {
     requires ch.qos.logback.core;
     requires jdk.unsupported;
     requires jdk.management;
+    requires jdk.net;
 
     opens io.pgrouter.core to info.picocli;
 

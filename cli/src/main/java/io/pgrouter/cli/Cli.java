@@ -7,11 +7,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code pgrouter-cli}: operator commands against a running pgrouter. Subcommands: {@code status}, {@code pools}.
+ * {@code pgrouter-cli}: operator commands against a running pgrouter. {@code status} and
+ * {@code pools} read the monitor port; {@code reload}, {@code pause}, {@code resume},
+ * {@code drain} and {@code shutdown} go over the admin socket.
  */
 @Command(name = "pgrouter-cli", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Operator commands for a running pgrouter.",
-        subcommands = {StatusCommand.class, PoolsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {StatusCommand.class, PoolsCommand.class, AdminCommands.Reload.class, AdminCommands.Pause.class,
+            AdminCommands.Resume.class, AdminCommands.Drain.class, AdminCommands.Shutdown.class,
+            CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -27,7 +31,7 @@ public final class Cli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (try: status, pools)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (try: status, pools, reload, pause, resume, drain, shutdown)");
     }
 
     /** The version the build wrote into version.properties. */

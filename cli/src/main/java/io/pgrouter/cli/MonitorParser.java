@@ -28,6 +28,7 @@ final class MonitorParser {
      * parser should keep reading the ones it knows.
      */
     private static final Pattern POOL = Pattern.compile("pool (\\S+:\\d+) (\\S+) (\\S+) (\\d+) (\\d+) (\\d+) (\\d+)(?: .*)?");
+    private static final Pattern PAUSED = Pattern.compile("paused (\\S+) ([0-9]+)");
     private static final Pattern SPLIT_BRAIN = Pattern.compile("split-brain (no|yes((?: \\S+)*))");
 
     private MonitorParser() {
@@ -73,6 +74,7 @@ final class MonitorParser {
         boolean splitBrain = false;
         List<String> claimants = List.of();
         List<MonitorReport.Pool> pools = new ArrayList<>();
+        Optional<MonitorReport.Paused> paused = Optional.empty();
         for (int i = first; i < lines.size(); i++) {
             String line = lines.get(i);
             String keyword = line.split(" ", 2)[0];
@@ -111,6 +113,10 @@ final class MonitorParser {
                     update(byAddress, m.group(1), n, b -> b.withError(m.group(2)));
                 }
                 case "pool" -> pools.add(pool(line, n));
+                case "paused" -> {
+                    Matcher m = match(PAUSED, line, n, "paused SINCE HELD");
+                    paused = Optional.of(new MonitorReport.Paused(m.group(1), Long.parseLong(m.group(2))));
+                }
                 default -> {
                     // a newer pgrouter's extra line, or a blank one: not ours to judge
                 }
@@ -126,7 +132,7 @@ final class MonitorParser {
             claimants = splitBrain ? masters : List.of();
         }
         return new MonitorReport(ok, total, workers, clients, connections, merged, extended, generation,
-                primary, splitBrain, claimants, pools);
+                primary, splitBrain, claimants, pools, paused);
     }
 
     /**

@@ -35,12 +35,22 @@ record MonitorReport(
         Optional<String> primary,
         boolean splitBrain,
         List<String> splitBrainNodes,
-        List<Pool> pools) {
+        List<Pool> pools,
+        Optional<Paused> paused) {
 
     MonitorReport {
         backends = List.copyOf(backends);
         splitBrainNodes = List.copyOf(splitBrainNodes);
         pools = List.copyOf(pools);
+    }
+
+    /**
+     * pgrouter is paused.
+     *
+     * @param since when the pause began, as the monitor prints it (ISO-8601, UTC)
+     * @param heldSessions sessions holding a request until the pause ends
+     */
+    record Paused(String since, long heldSessions) {
     }
 
     /**

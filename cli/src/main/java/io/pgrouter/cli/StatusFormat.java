@@ -16,6 +16,8 @@ final class StatusFormat {
         out.append("monitor ").append(monitor).append(": workers ").append(r.workers()).append(", clients ")
                 .append(r.clients()).append(", connections ").append(r.connections());
         r.generation().ifPresent(g -> out.append(", snapshot ").append(g));
+        r.paused().ifPresent(p -> out.append("\nPAUSED since ").append(p.since()).append(": ").append(p.heldSessions())
+                .append(" sessions holding a request until 'pgrouter-cli resume'"));
         out.append("\n\n");
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"BACKEND", "ROLE", "STATUS", "LAG(bytes)", "DELAY", "NOTE"});
@@ -62,6 +64,9 @@ final class StatusFormat {
         out.append("  \"workers\": ").append(r.workers()).append(",\n");
         out.append("  \"clients\": ").append(r.clients()).append(",\n");
         out.append("  \"connections\": ").append(r.connections()).append(",\n");
+        out.append("  \"paused\": ").append(r.paused().isPresent()).append(",\n");
+        r.paused().ifPresent(p -> out.append("  \"pausedSince\": ").append(Json.string(p.since())).append(",\n")
+                .append("  \"heldSessions\": ").append(p.heldSessions()).append(",\n"));
         out.append("  \"generation\": ").append(Json.number(r.generation())).append(",\n");
         out.append("  \"primary\": ").append(Json.string(r.primary())).append(",\n");
         out.append("  \"splitBrain\": ").append(r.splitBrain()).append(",\n");

@@ -1,6 +1,9 @@
 package io.pgrouter.core;
 
 import com.sun.management.UnixOperatingSystemMXBean;
+import io.pgrouter.core.admin.AdminServer;
+import io.pgrouter.core.admin.AdminSettings;
+import io.pgrouter.core.admin.PeerPolicy;
 import io.pgrouter.core.config.ConfigChecks;
 import io.pgrouter.core.config.ConfigErrors;
 import io.pgrouter.core.config.ConfigLoader;
@@ -14,6 +17,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -125,11 +129,16 @@ final class PgrouterCommand implements Callable<Integer> {
         }
         warnAboutUser(cfg);
         PidFile pidfile = null;
+        Supervisor supervisor = new Supervisor(router, () -> reload(router), PgrouterCommand::reopenLogs,
+                router.admin().shutdownTimeout());
+        AdminActions actions = new AdminActions(router.sessions(), () -> reload(router), supervisor);
+        AdminServer admin = null;
         try {
             if (cfg.pidfile().isPresent()) {
                 // Before binding: a second pgrouter names the first rather than a taken port.
                 pidfile = PidFile.acquire(cfg.pidfile().get());
             }
+            admin = startAdmin(router.admin(), actions);
             router.start();
         } catch (PidFile.AlreadyRunning e) {
             log.error("cannot start: {}", e.getMessage());
@@ -140,11 +149,13 @@ final class PgrouterCommand implements Callable<Integer> {
             log.error("cannot start: {}", e.getMessage());
             log.debug("cannot start", e);
             router.close();
+            closeAdmin(admin, actions);
             closePidfile(pidfile);
             return 1;
         } catch (Exception e) {
             log.error("cannot start: {}", e.getMessage(), e);
             router.close();
+            closeAdmin(admin, actions);
             closePidfile(pidfile);
             return 1;
         }
@@ -162,9 +173,28 @@ final class PgrouterCommand implements Callable<Integer> {
                 log.warn("logfile: {}", e.toString());
             }
         }
-        new Supervisor(router, () -> reload(router), PgrouterCommand::reopenLogs).awaitShutdown();
+        supervisor.awaitShutdown();
+        closeAdmin(admin, actions);
         closePidfile(pidfile);
         return 0;
+    }
+
+    /** The admin channel, when the configuration names its socket; null otherwise. */
+    private static AdminServer startAdmin(AdminSettings settings, AdminActions actions) throws IOException {
+        if (settings.socket().isEmpty()) {
+            return null;
+        }
+        AdminServer admin = new AdminServer(settings.socket().get(), settings.sharedWithOthers(),
+                PeerPolicy.of(settings), actions);
+        admin.start();
+        return admin;
+    }
+
+    private static void closeAdmin(AdminServer admin, AdminActions actions) {
+        actions.close();
+        if (admin != null) {
+            admin.close();
+        }
     }
 
     private static void closePidfile(PidFile pidfile) {
@@ -199,23 +229,32 @@ final class PgrouterCommand implements Callable<Integer> {
                 cfg.locationOf("user"), user, me));
     }
 
-    /** SIGHUP: a configuration that does not load is logged and changes nothing. */
-    private void reload(Router router) {
+    /**
+     * SIGHUP and {@code pgrouter-cli reload}: a configuration that does not load is logged,
+     * reported, and changes nothing. Serialised: two reloads at once would race on the logging.
+     */
+    private synchronized AdminActions.Reloaded reload(Router router) {
         try {
             RouterConfig next = ConfigLoader.load(config);
-            router.reload(next);
+            List<String> notes = new ArrayList<>(router.reload(next));
             Logging.configure(next.logLevel(), verbosity.length);
             try {
                 Logging.output(next.logfile(), !daemon);
             } catch (IOException e) {
                 log.error("{}: cannot open logfile, logging on as before: {}", next.locationOf("logfile"), e.toString());
+                notes.add(next.locationOf("logfile") + ": cannot open logfile, logging on as before: " + e);
             }
+            return new AdminActions.Reloaded(List.of(), notes);
         } catch (ConfigErrors e) {
+            List<String> errors = new ArrayList<>();
             for (ConfigException error : e.errors()) {
                 log.error("reload rejected: {}", error.getMessage());
+                errors.add(error.getMessage());
             }
+            return new AdminActions.Reloaded(errors, List.of());
         } catch (RuntimeException e) {
             log.error("reload failed", e);
+            return new AdminActions.Reloaded(List.of("reload failed: " + e), List.of());
         }
     }
 

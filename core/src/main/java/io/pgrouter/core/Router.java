@@ -1,5 +1,6 @@
 package io.pgrouter.core;
 
+import io.pgrouter.core.admin.AdminSettings;
 import io.pgrouter.core.cluster.ClusterState;
 import io.pgrouter.core.cluster.Watcher;
 import io.pgrouter.core.config.ConfigChecks;
@@ -10,6 +11,7 @@ import io.pgrouter.core.pool.PoolSettings;
 import io.pgrouter.core.server.ProxyServer;
 import io.pgrouter.core.server.Security;
 import io.pgrouter.core.server.ServerSettings;
+import io.pgrouter.core.server.Sessions;
 import io.pgrouter.spi.cluster.ClusterView;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.config.ConfigException;
@@ -49,6 +51,7 @@ public final class Router implements AutoCloseable {
     private final ClusterState cluster;
     private final Pipeline pipeline;
     private RouterConfig config;
+    private final AdminSettings admin;
     private HealthCheck healthCheck;
     /** The HA manager's topology for the next watcher, which owns it once started. */
     private Optional<TopologySource> topology;
@@ -58,9 +61,11 @@ public final class Router implements AutoCloseable {
     private ScheduledExecutorService timer;
 
     private Router(RouterConfig config, PluginCatalog plugins, ClusterState cluster, Pipeline pipeline,
-            HealthCheck healthCheck, Optional<TopologySource> topology, ProxyServer server, List<Monitor> monitors) {
+            HealthCheck healthCheck, Optional<TopologySource> topology, ProxyServer server, List<Monitor> monitors,
+            AdminSettings admin) {
         this.config = config;
         this.topology = topology;
+        this.admin = admin;
         this.plugins = plugins;
         this.cluster = cluster;
         this.pipeline = pipeline;
@@ -78,7 +83,8 @@ public final class Router implements AutoCloseable {
         List<ConfigException> problems = new ArrayList<>(ConfigChecks.routable(config));
         problems.addAll(ConfigChecks.filesReadable(config));
         for (PluginConfig block : config.blocks().values()) {
-            if (!plugins.names().contains(block.name()) && !block.name().equals(PoolSettings.BLOCK)) {
+            if (!plugins.names().contains(block.name()) && !block.name().equals(PoolSettings.BLOCK)
+                    && !block.name().equals(AdminSettings.BLOCK)) {
                 problems.add(new ConfigException(block.location(), "unknown directive '" + block.name()
                         + "' (no plugin of that name; plugins found: " + String.join(", ", plugins.names()) + ")"));
             }
@@ -95,6 +101,7 @@ public final class Router implements AutoCloseable {
                 f -> ((HealthCheckFactory) f).create(config.health().block()));
         Optional<TopologySource> topology = topologySource(config, plugins, problems);
         PoolSettings pools = poolSettings(config, problems);
+        AdminSettings admin = adminSettings(config, problems);
         ProxyServer server = new ProxyServer(new ServerSettings(config.listen(), config.workers(),
                 config.limits().maxMessageSize(), config.limits().connectTimeout(), config.limits().maxClients(),
                 config.limits().authenticationTimeout()), pools, pipeline, cluster);
@@ -113,7 +120,7 @@ public final class Router implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new ConfigErrors(problems);
         }
-        return new Router(config, plugins, cluster, pipeline, health, topology, server, monitors);
+        return new Router(config, plugins, cluster, pipeline, health, topology, server, monitors, admin);
     }
 
     /** The source {@code health { topology NAME }} selects, built from its {@code NAME { }} block. */
@@ -123,6 +130,31 @@ public final class Router implements AutoCloseable {
                 "topology source", config.health().block().setting("topology").map(s -> s.location())
                         .orElse(config.health().block().location()),
                 plugins.topologySources().keySet(), f -> ((TopologySourceFactory) f).create(config.block(name))));
+    }
+
+    /** The {@code admin { }} block, or none (then listed as a problem) when it is rejected. */
+    private static AdminSettings adminSettings(RouterConfig config, List<ConfigException> problems) {
+        try {
+            return AdminSettings.from(config.block(AdminSettings.BLOCK), config.source().toAbsolutePath().getParent());
+        } catch (ConfigException e) {
+            problems.add(e);
+            return AdminSettings.NONE;
+        }
+    }
+
+    /** The admin channel's settings, as read at startup (a change needs a restart). */
+    public AdminSettings admin() {
+        return admin;
+    }
+
+    /** The open client sessions: pause, resume, shutdown. */
+    public Sessions sessions() {
+        return server.sessions();
+    }
+
+    /** Closes the client port; sessions already open go on. */
+    public void stopAccepting() {
+        server.stopAccepting();
     }
 
     /** The {@code pool { }} block, or the defaults (then listed as a problem) when it is rejected. */
@@ -185,10 +217,11 @@ public final class Router implements AutoCloseable {
      *
      * The hba rules, the authdb and the TLS settings are read again and apply to new connections.
      *
+     * @return what was not applied because it needs a restart, one line each
      * @throws ConfigErrors when the new configuration has no backend, or its health block or a
      *     security file is rejected; nothing is changed then
      */
-    public synchronized void reload(RouterConfig next) throws ConfigErrors {
+    public synchronized List<String> reload(RouterConfig next) throws ConfigErrors {
         List<ConfigException> problems = new ArrayList<>(ConfigChecks.routable(next));
         HealthCheck nextHealth = create(problems, plugins.healthChecks().get(next.health().method()),
                 next.health().method(), "health check method", next.health().block().location(),
@@ -205,13 +238,16 @@ public final class Router implements AutoCloseable {
         }
         server.security(nextSecurity);
         server.pools(nextPools);
-        restartNeeded("listen", config.listen(), next.listen());
-        restartNeeded("monitor", config.monitor(), next.monitor());
-        restartNeeded("workers", config.workers(), next.workers());
-        restartNeeded("limits", config.limits(), next.limits());
-        restartNeeded("pipeline", config.pipeline(), next.pipeline());
-        restartNeeded("plugins", config.plugins(), next.plugins());
-        restartNeeded("pipeline block", config.block(config.pipeline()).keys(), next.block(next.pipeline()).keys());
+        List<String> notApplied = new ArrayList<>();
+        restartNeeded(notApplied, "listen", config.listen(), next.listen());
+        restartNeeded(notApplied, "monitor", config.monitor(), next.monitor());
+        restartNeeded(notApplied, "workers", config.workers(), next.workers());
+        restartNeeded(notApplied, "limits", config.limits(), next.limits());
+        restartNeeded(notApplied, "pipeline", config.pipeline(), next.pipeline());
+        restartNeeded(notApplied, "plugins", config.plugins(), next.plugins());
+        restartNeeded(notApplied, "pipeline block", config.block(config.pipeline()).keys(), next.block(next.pipeline()).keys());
+        restartNeeded(notApplied, "admin block", settingsOf(config.block(AdminSettings.BLOCK)),
+                settingsOf(next.block(AdminSettings.BLOCK)));
         Watcher previous = watcher;
         HealthCheck previousHealth = healthCheck;
         cluster.reconfigure(next.backends());
@@ -226,11 +262,20 @@ public final class Router implements AutoCloseable {
         closeQuietly(previousHealth::close, "previous health check");
         log.info("reloaded {}: {} backends, check every {}", next.source(), next.backends().size(),
                 next.health().interval());
+        return notApplied;
     }
 
-    private static void restartNeeded(String what, Object before, Object after) {
+    private static java.util.Map<String, String> settingsOf(PluginConfig block) {
+        java.util.Map<String, String> values = new java.util.TreeMap<>();
+        block.keys().forEach(k -> values.put(k, block.string(k).orElse("")));
+        return values;
+    }
+
+    private static void restartNeeded(List<String> notApplied, String what, Object before, Object after) {
         if (!before.equals(after)) {
-            log.warn("reload: '{}' changed from {} to {}; restart pgrouter to apply it", what, before, after);
+            String note = "'" + what + "' changed from " + before + " to " + after + "; restart pgrouter to apply it";
+            log.warn("reload: {}", note);
+            notApplied.add(note);
         }
     }
 

@@ -44,13 +44,20 @@ final class PgrouterProcess implements AutoCloseable {
      * starts pgrouter on it, and waits until it accepts clients.
      */
     static PgrouterProcess start(Path dir, String configTemplate, String... extraArgs) throws IOException {
+        return startUnder(List.of(), dir, configTemplate, extraArgs);
+    }
+
+    /** {@link #start}, with {@code prefix} before the command (e.g. {@code nohup}). */
+    static PgrouterProcess startUnder(List<String> prefix, Path dir, String configTemplate, String... extraArgs)
+            throws IOException {
         int port = freePort();
         int monitor = freePort();
         Path config = dir.resolve("pgrouter.conf");
         Files.writeString(config, configTemplate.replace("${port}", String.valueOf(port))
                 .replace("${monitor}", String.valueOf(monitor)));
         Path log = dir.resolve("pgrouter.log");
-        List<String> command = new ArrayList<>(List.of(bin("pgrouter").toString(), "-F", "-c", config.toString()));
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(bin("pgrouter").toString(), "-F", "-c", config.toString()));
         command.addAll(List.of(extraArgs));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         // Every buffer tracked: a leak shows as a LEAK: line in the log, which stop() rejects.
@@ -124,6 +131,17 @@ final class PgrouterProcess implements AutoCloseable {
             pause();
         }
         throw new AssertionError("monitor never matched within " + timeout + "; last:\n" + last + "\nlog:\n" + log());
+    }
+
+    /** Waits for pgrouter to exit by itself; returns its exit code. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("pgrouter still running after " + timeout + ":\n" + log());
+        }
+        if (log().contains("LEAK:")) {
+            throw new AssertionError("pgrouter leaked buffers:\n" + log());
+        }
+        return process.exitValue();
     }
 
     boolean isAlive() {

@@ -25,6 +25,7 @@ import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +78,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     private ClientLogin login;
     /** pgrouter's cancel key for this session; 0 until the startup packet arrives. */
     private long cancelKey;
+    /** Requests read while pgrouter is paused, in order, for the pipeline at resume; null when none are held. */
+    private ArrayDeque<ByteBuf> held;
+    /** Connections being opened or awaited for the pipeline: while there are any, the session is busy. */
+    private int opening;
 
     ClientConnection(ServerContext server) {
         this.server = server;
@@ -88,6 +93,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         channel = ctx.channel();
         security = server.security().get();
         server.stats().clientOpened();
+        server.sessions().opened(this);
         Duration timeout = server.settings().startupTimeout();
         startupTimer = ctx.executor().schedule(this::startupTimedOut, timeout.toMillis(), TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
@@ -105,7 +111,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (pipeline != null && msg instanceof ByteBuf messages) {
-            hold.fromClient(messages);
+            toPipeline(messages);
             return;
         }
         try {
@@ -171,7 +177,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         int end = messages.writerIndex();
         for (int at = messages.readerIndex(); at < end; ) {
             if (pipeline != null) {
-                hold.fromClient(messages.retainedSlice(at, end - at));
+                toPipeline(messages.retainedSlice(at, end - at));
                 return;
             }
             if (login == null) {
@@ -192,6 +198,86 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
             return;
         }
         loginStepWritten(done);
+    }
+
+    /**
+     * Client requests on their way to the pipeline. While pgrouter is paused, a session with
+     * nothing open holds them (and stops reading its client) until the resume; during a smart
+     * shutdown such a session ends instead. A session with a transaction open or a request in
+     * flight goes on: the pause waits for it to become quiet.
+     */
+    private void toPipeline(ByteBuf messages) {
+        if (held == null && (server.sessions().paused() || server.sessions().endAtBoundary()) && !isBusy()) {
+            if (server.sessions().endAtBoundary()) {
+                messages.release();
+                fail(SqlState.ADMIN_SHUTDOWN, Sessions.TERMINATING);
+                return;
+            }
+            held = new ArrayDeque<>(2);
+            channel.config().setAutoRead(false);
+            server.sessions().holding(this);
+        }
+        if (held != null) {
+            held.add(messages);
+            return;
+        }
+        if (server.sessions().paused() && log.isDebugEnabled()) {
+            log.debug("session {}: busy while paused (opening {}, backends {}): its request goes on", id, opening,
+                    backends.stream().map(b -> b.isIdle() ? "idle" : "busy").toList());
+        }
+        hold.fromClient(messages);
+    }
+
+    /** The pause is over: what was held goes to the pipeline in order, and the client is read again. */
+    void releaseHeld() {
+        if (held == null || closing) {
+            return;
+        }
+        if (server.sessions().paused()) {
+            server.sessions().holding(this); // paused again before this ran: hold on
+            return;
+        }
+        ArrayDeque<ByteBuf> requests = held;
+        held = null;
+        server.sessions().unheld(this);
+        for (ByteBuf m = requests.poll(); m != null; m = requests.poll()) {
+            hold.fromClient(m);
+        }
+        flushAll();
+        backendWritabilityChanged();
+    }
+
+    /**
+     * A transaction open, a request in flight or a connection being opened for the pipeline, by
+     * what core saw pass; a session still logging in is not busy (it holds at its first request).
+     */
+    boolean isBusy() {
+        if (pipeline == null || closing) {
+            return false;
+        }
+        if (opening > 0 || hold.holding()) {
+            return true; // the pipeline waits for a backend for what the client sent
+        }
+        for (BackendConnection b : backends) {
+            if (!b.isIdle()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Counts a connection on its way to the pipeline until it arrives or fails. */
+    private CompletionStage<Backend> opening(CompletionStage<Backend> connection) {
+        CompletableFuture<Backend> f = connection.toCompletableFuture();
+        if (!f.isDone()) {
+            opening++;
+            f.whenComplete((b, e) -> opening--);
+        }
+        return connection;
+    }
+
+    io.netty.channel.ChannelFuture channelClosed() {
+        return channel.closeFuture();
     }
 
     /**
@@ -246,7 +332,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
      * and the pipeline holds none of its messages.
      */
     void backendWritabilityChanged() {
-        boolean all = !hold.holding();
+        boolean all = !hold.holding() && held == null;
         for (BackendConnection b : backends) {
             all &= b.channel().isWritable();
         }
@@ -256,8 +342,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         server.stats().clientClosed();
+        server.sessions().closed(this);
         startupTimer.cancel(false);
         closing = true;
+        if (held != null) {
+            held.forEach(ByteBuf::release);
+            held = null;
+        }
         opener.cancelWaits();
         hold.clear();
         if (pipeline != null) {
@@ -400,7 +491,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public CompletionStage<Backend> login(Endpoint address) {
-        return opener.login(address);
+        return opening(opener.login(address));
     }
 
     @Override
@@ -410,12 +501,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public CompletionStage<Backend> acquire(Endpoint address) {
-        return opener.acquire(address);
+        return opening(opener.acquire(address));
     }
 
     @Override
     public CompletionStage<Backend> acquirePrimary() {
-        return opener.acquirePrimary();
+        return opening(opener.acquirePrimary());
     }
 
     @Override
@@ -430,7 +521,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public CompletionStage<Backend> relayToPrimary() {
-        return opener.relayToPrimary();
+        return opening(opener.relayToPrimary());
     }
 
     // ---- for BackendOpener ----------------------------------------------------------------------

@@ -11,12 +11,28 @@ import java.util.concurrent.atomic.LongAdder;
 /** Live connection counters, updated by the event loops and read by monitors. */
 public final class ConnectionStats implements RouterStats {
     private final int workers;
+    private final Sessions sessions;
     private final LongAdder clients = new LongAdder();
     private final LongAdder connections = new LongAdder();
     private final ConcurrentMap<Endpoint, LongAdder> requests = new ConcurrentHashMap<>();
 
     public ConnectionStats(int workers) {
+        this(workers, new Sessions());
+    }
+
+    ConnectionStats(int workers, Sessions sessions) {
         this.workers = workers;
+        this.sessions = sessions;
+    }
+
+    @Override
+    public java.util.Optional<java.time.Instant> pausedSince() {
+        return sessions.pausedSince();
+    }
+
+    @Override
+    public long heldSessions() {
+        return sessions.heldCount();
     }
 
     @Override

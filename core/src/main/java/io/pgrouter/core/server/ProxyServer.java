@@ -31,6 +31,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Transport transport;
     private final ConnectionStats stats;
     private final ServerContext context;
+    private final Sessions sessions = new Sessions();
     private EventLoopGroup workers;
     private Channel serverChannel;
     private volatile Security security = Security.NONE;
@@ -42,11 +43,11 @@ public final class ProxyServer implements AutoCloseable {
     public ProxyServer(ServerSettings settings, PoolSettings pools, Pipeline pipeline, ClusterView cluster) {
         this.settings = settings;
         this.transport = Transport.best();
-        this.stats = new ConnectionStats(settings.workers());
+        this.stats = new ConnectionStats(settings.workers(), sessions);
         BackendConnector connector = new BackendConnector(transport, stats, settings.maxMessageSize(),
                 settings.connectTimeout());
         this.context = new ServerContext(settings, pipeline, cluster, stats, connector, new CancelKeys(),
-                () -> security, new ServerPools(pools));
+                () -> security, new ServerPools(pools), sessions);
     }
 
     /** Sets who may connect and how (at startup and on reload); connections already open keep theirs. */
@@ -66,6 +67,19 @@ public final class ProxyServer implements AutoCloseable {
 
     public ConnectionStats stats() {
         return stats;
+    }
+
+    /** The open sessions: pause, resume, shutdown. */
+    public Sessions sessions() {
+        return sessions;
+    }
+
+    /** Closes the listening socket (drain, shutdown): sessions already open go on. */
+    public void stopAccepting() {
+        if (serverChannel != null && serverChannel.isOpen()) {
+            serverChannel.close().syncUninterruptibly();
+            log.info("stopped accepting clients on {}", settings.listen());
+        }
     }
 
     /** Binds the listen address; returns the bound address (useful with port 0... not allowed by Endpoint, so tests pick a free port). */

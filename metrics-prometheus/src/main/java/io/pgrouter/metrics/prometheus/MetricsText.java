@@ -166,6 +166,10 @@ final class MetricsText {
         e.sample("pgrouter_clients", stats.clients());
         e.family("pgrouter_server_connections", GAUGE, "Backend (server) connections open now.");
         e.sample("pgrouter_server_connections", stats.connections());
+        e.family("pgrouter_paused", GAUGE, "1 while pgrouter is paused (pgrouter-cli pause): new requests are held.");
+        e.sample("pgrouter_paused", stats.pausedSince().isPresent());
+        e.family("pgrouter_paused_sessions", GAUGE, "Sessions holding a request until the pause ends.");
+        e.sample("pgrouter_paused_sessions", stats.heldSessions());
 
         List<PoolStats> sorted = pools.stream().sorted(POOL_ORDER).toList();
         e.family("pgrouter_pool_active_connections", GAUGE,

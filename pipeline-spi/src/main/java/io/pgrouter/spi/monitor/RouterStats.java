@@ -19,4 +19,17 @@ public interface RouterStats {
     default java.util.Map<io.pgrouter.spi.cluster.Endpoint, Long> requests() {
         return java.util.Map.of();
     }
+
+    /**
+     * Since when pgrouter is paused (new requests of quiet sessions held, {@code pgrouter-cli
+     * pause}); empty when it is not.
+     */
+    default java.util.Optional<java.time.Instant> pausedSince() {
+        return java.util.Optional.empty();
+    }
+
+    /** Sessions holding a request until the pause ends. */
+    default long heldSessions() {
+        return 0;
+    }
 }
