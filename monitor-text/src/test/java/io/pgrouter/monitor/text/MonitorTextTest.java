@@ -27,6 +27,42 @@ class MonitorTextTest {
     }
 
     @Test
+    void aPauseShowsWhenItBeganAndHowManySessionsHoldARequest() {
+        RouterStats base = Snapshots.stats(2, 5, 1);
+        RouterStats paused = new RouterStats() {
+            @Override
+            public int workers() {
+                return base.workers();
+            }
+
+            @Override
+            public long clients() {
+                return base.clients();
+            }
+
+            @Override
+            public long connections() {
+                return base.connections();
+            }
+
+            @Override
+            public java.util.Optional<java.time.Instant> pausedSince() {
+                return java.util.Optional.of(java.time.Instant.parse("2024-05-01T12:00:00.123Z"));
+            }
+
+            @Override
+            public long heldSessions() {
+                return 3;
+            }
+        };
+        String out = MonitorText.render(Snapshots.seedExample(), paused);
+        assertTrue(out.contains("\nsplit-brain no\npaused 2024-05-01T12:00:00.123Z 3\n"), out);
+        assertTrue(out.startsWith(Snapshots.SEED_EXAMPLE.replace("workers 64\nclients 32\nconnections 28",
+                "workers 2\nclients 5\nconnections 1")), out);
+        assertTrue(!MonitorText.render(Snapshots.seedExample(), base).contains("paused"), "no line when not paused");
+    }
+
+    @Test
     void extrasFollowTheBackendLines() {
         RouterStats stats = Snapshots.stats(64, 32, 28,
                 Map.of(Endpoint.parse("10.0.0.3:6432"), 52113L, Endpoint.parse("10.0.0.1:6432"), 40210L));
