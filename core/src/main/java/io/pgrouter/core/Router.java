@@ -7,6 +7,7 @@ import io.pgrouter.core.config.ConfigChecks;
 import io.pgrouter.core.config.ConfigErrors;
 import io.pgrouter.core.config.RouterConfig;
 import io.pgrouter.core.plugin.PluginCatalog;
+import io.pgrouter.core.pool.PoolConfig;
 import io.pgrouter.core.pool.PoolSettings;
 import io.pgrouter.core.server.ProxyServer;
 import io.pgrouter.core.server.Security;
@@ -100,7 +101,7 @@ public final class Router implements AutoCloseable {
                 plugins.healthChecks().keySet(),
                 f -> ((HealthCheckFactory) f).create(config.health().block()));
         Optional<TopologySource> topology = topologySource(config, plugins, problems);
-        PoolSettings pools = poolSettings(config, problems);
+        PoolConfig pools = PoolConfig.from(config.block(PoolSettings.BLOCK), config.backends(), problems);
         AdminSettings admin = adminSettings(config, problems);
         ProxyServer server = new ProxyServer(new ServerSettings(config.listen(), config.workers(),
                 config.limits().maxMessageSize(), config.limits().connectTimeout(), config.limits().maxClients(),
@@ -155,16 +156,6 @@ public final class Router implements AutoCloseable {
     /** Closes the client port; sessions already open go on. */
     public void stopAccepting() {
         server.stopAccepting();
-    }
-
-    /** The {@code pool { }} block, or the defaults (then listed as a problem) when it is rejected. */
-    private static PoolSettings poolSettings(RouterConfig config, List<ConfigException> problems) {
-        try {
-            return PoolSettings.from(config.block(PoolSettings.BLOCK));
-        } catch (ConfigException e) {
-            problems.add(e);
-            return PoolSettings.DEFAULT;
-        }
     }
 
     /** Calls a factory, turning a missing plugin or a rejected block into a listed problem. */
@@ -228,7 +219,7 @@ public final class Router implements AutoCloseable {
                 plugins.healthChecks().keySet(), f -> ((HealthCheckFactory) f).create(next.health().block()));
         Optional<TopologySource> nextTopology = topologySource(next, plugins, problems);
         Security nextSecurity = SecurityLoader.load(next, problems);
-        PoolSettings nextPools = poolSettings(next, problems);
+        PoolConfig nextPools = PoolConfig.from(next.block(PoolSettings.BLOCK), next.backends(), problems);
         if (!problems.isEmpty()) {
             if (nextHealth != null) {
                 closeQuietly(nextHealth::close, "rejected health check");

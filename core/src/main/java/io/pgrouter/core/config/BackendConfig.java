@@ -2,6 +2,7 @@ package io.pgrouter.core.config;
 
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.cluster.TlsMode;
+import io.pgrouter.spi.config.PluginConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -20,11 +21,20 @@ import java.util.Optional;
  * @param ca {@code ca}: PEM file of the CA certificates {@code tls verify} trusts; without it,
  *     the JDK's trust store
  * @param location {@code file:line:column} of the declaration
+ * @param pool the pool settings ({@code pool_size}, ...) this backend sets for its own pools over
+ *     the {@code pool { }} block's, each with its location; checked where the pools are built
  */
 public record BackendConfig(Endpoint address, TlsMode tls, long lagThreshold, Duration maxReplayDelay, int weight,
-        Optional<Path> ca, String location) {
+        Optional<Path> ca, String location, PluginConfig pool) {
     public BackendConfig {
         Objects.requireNonNull(maxReplayDelay, "maxReplayDelay");
+        Objects.requireNonNull(pool, "pool");
+    }
+
+    /** A backend with the {@code pool { }} block's pool settings. */
+    public BackendConfig(Endpoint address, TlsMode tls, long lagThreshold, Duration maxReplayDelay, int weight,
+            Optional<Path> ca, String location) {
+        this(address, tls, lagThreshold, maxReplayDelay, weight, ca, location, PluginConfig.empty("backend"));
     }
 
     /** A backend without a replay-delay limit. */

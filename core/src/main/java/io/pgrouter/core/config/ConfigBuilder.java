@@ -1,5 +1,6 @@
 package io.pgrouter.core.config;
 
+import io.pgrouter.core.pool.PoolSettings;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.cluster.TlsMode;
 import io.pgrouter.spi.config.ConfigException;
@@ -29,7 +30,8 @@ final class ConfigBuilder {
             "pidfile", "log", "logfile", "authdb", "pipeline", "plugins", "max_clients", "max_message_size",
             "authentication_timeout", "connect_timeout");
     private static final Set<String> CORE_BLOCKS = Set.of("tls", "health", "backend");
-    private static final Set<String> BACKEND_KEYS = Set.of("tls", "lag", "max_replay_delay", "weight", "ca");
+    private static final Set<String> BACKEND_KEYS = union(Set.of("tls", "lag", "max_replay_delay", "weight", "ca"),
+            PoolSettings.KEYS);
     private static final Set<String> TLS_KEYS = Set.of("ciphers", "cert", "key");
     private static final Map<String, String> LOG_LEVELS = Map.ofEntries(
             Map.entry("EMERG", "ERROR"), Map.entry("ALERT", "ERROR"), Map.entry("CRIT", "ERROR"),
@@ -58,7 +60,7 @@ final class ConfigBuilder {
     private Optional<TlsConfig> tls = Optional.empty();
     private HealthConfig health;
     private BackendDefaults defaults = new BackendDefaults(TlsMode.OFF, DEFAULT_LAG, Duration.ZERO, DEFAULT_WEIGHT,
-            Optional.empty());
+            Optional.empty(), Map.of());
 
     private ConfigBuilder(Path source, List<ConfigException> errors) {
         this.source = source;
@@ -129,8 +131,14 @@ final class ConfigBuilder {
                 t -> duration(t, Duration.ZERO, "max_replay_delay"), defaults.maxReplayDelay());
         int weight = parse(settings.get("weight"), t -> (int) bounded(t, 0, MAX_WEIGHT, "weight"), defaults.weight());
         Optional<Path> ca = settings.get("ca") != null ? Optional.of(path(settings.get("ca"))) : defaults.ca();
+        Map<String, Setting> pool = new LinkedHashMap<>(defaults.pool());
+        settings.forEach((key, v) -> {
+            if (PoolSettings.KEYS.contains(key)) {
+                pool.put(key, new Setting(v.text(), v.location()));
+            }
+        });
         if (target.text().equals("default")) {
-            defaults = new BackendDefaults(tlsMode, lag, maxReplayDelay, weight, ca);
+            defaults = new BackendDefaults(tlsMode, lag, maxReplayDelay, weight, ca, pool);
             return;
         }
         backendWritten = true;
@@ -144,7 +152,8 @@ final class ConfigBuilder {
                 return;
             }
         }
-        backends.add(new BackendConfig(address, tlsMode, lag, maxReplayDelay, weight, ca, target.location()));
+        backends.add(new BackendConfig(address, tlsMode, lag, maxReplayDelay, weight, ca, target.location(),
+                new PluginConfig("backend " + address, target.location(), pool)));
     }
 
     private void tls(Directive d) {
@@ -347,6 +356,14 @@ final class ConfigBuilder {
         errors.add(new ConfigException(location, message));
     }
 
-    private record BackendDefaults(TlsMode tls, long lag, Duration maxReplayDelay, int weight, Optional<Path> ca) {
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
+
+    /** @param pool pool settings for the backends declared after it, over the {@code pool { }} block's */
+    private record BackendDefaults(TlsMode tls, long lag, Duration maxReplayDelay, int weight, Optional<Path> ca,
+            Map<String, Setting> pool) {
     }
 }

@@ -61,6 +61,10 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     private boolean relayingLogin;
     private int clientProcessId;
     private int clientSecretKey;
+    /** While it is checked before reuse ({@link #check}): who waits for the verdict. */
+    private CompletableFuture<Boolean> checked;
+    private io.netty.util.concurrent.ScheduledFuture<?> checkTimer;
+    private long checkErrorsBefore;
 
     BackendConnection(ClientConnection owner, Endpoint address, ConnectionStats stats, ServerBudget.Permit permit) {
         this.owner = owner;
@@ -114,6 +118,8 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
             } else {
                 withoutInternalAnswers(messages);
             }
+        } else if (checked != null) {
+            checkAnswers(messages);
         } else {
             idleMessages(messages);
         }
@@ -250,6 +256,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     public void channelInactive(ChannelHandlerContext ctx) {
         stats.backendClosed();
         permit.release();
+        checkDone(false);
         if (login != null) {
             login = null;
             loggedIn.completeExceptionally(new BackendLoginException(SqlState.CONNECTION_FAILURE, "the backend "
@@ -341,6 +348,48 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
 
     long idleSince() {
         return idleSince;
+    }
+
+    /**
+     * Runs {@code query} on a connection taken out of its pool, before any session gets it
+     * ({@code server_check_query}): the future says, on this connection's loop, whether it
+     * answered without an error within {@code timeout}. One that did not is closed.
+     */
+    CompletableFuture<Boolean> check(String query, java.time.Duration timeout) {
+        checked = new CompletableFuture<>();
+        CompletableFuture<Boolean> verdict = checked;
+        checkErrorsBefore = activity.internalErrors();
+        sendInternal(FrontendMessages.query(channel.alloc(), query));
+        flushIfDirty();
+        checkTimer = channel.eventLoop().schedule(() -> checkDone(false), timeout.toNanos(),
+                java.util.concurrent.TimeUnit.NANOSECONDS);
+        return verdict;
+    }
+
+    private void checkAnswers(ByteBuf messages) {
+        try {
+            activity.received(messages, (from, to) -> {
+                // a ParameterStatus or NOTICE that came with the check: nobody to tell
+            });
+        } finally {
+            messages.release();
+        }
+        if (!activity.internalPending()) {
+            checkDone(activity.internalErrors() == checkErrorsBefore);
+        }
+    }
+
+    private void checkDone(boolean alive) {
+        CompletableFuture<Boolean> verdict = checked;
+        if (verdict == null) {
+            return;
+        }
+        checked = null;
+        checkTimer.cancel(false);
+        if (!alive) {
+            channel.close();
+        }
+        verdict.complete(alive);
     }
 
     /** The tls-server-end-point channel binding of the backend's certificate, or null without TLS. */

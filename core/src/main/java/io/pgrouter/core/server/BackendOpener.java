@@ -1,8 +1,10 @@
 package io.pgrouter.core.server;
 
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.pgrouter.core.auth.BackendAuthenticator;
+import io.pgrouter.core.pool.PoolSettings;
 import io.pgrouter.core.protocol.SqlState;
 import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.cluster.ClusterSnapshot;
@@ -71,8 +73,55 @@ final class BackendOpener {
     }
 
     CompletionStage<Backend> acquire(Endpoint address) {
-        BackendConnection idle = takeIdle(address);
-        return idle != null ? CompletableFuture.completedFuture(idle) : loginForPool(address);
+        return pooledOrNew(address);
+    }
+
+    /**
+     * An idle pooled connection to the address, now the session's, or else a new one. One idle
+     * longer than {@code server_check_delay} runs {@code server_check_query} first; one that
+     * fails it is closed and the next idle one (or a new one) is tried, so a connection whose
+     * server died while it was pooled never reaches a client.
+     */
+    private CompletionStage<Backend> pooledOrNew(Endpoint address) {
+        BackendConnection idle = server.pools().of(session.eventLoop()).take(poolKey(address));
+        if (idle == null) {
+            return loginForPool(address);
+        }
+        PoolSettings settings = server.pools().budget().settings(address);
+        long idleNanos = System.nanoTime() - idle.idleSince();
+        if (idleNanos < settings.serverCheckDelay().toNanos()) {
+            lend(idle);
+            return CompletableFuture.completedFuture(idle);
+        }
+        CompletableFuture<Backend> result = new CompletableFuture<>();
+        idle.check(settings.serverCheckQuery(), server.settings().connectTimeout()).thenAccept(alive -> {
+            if (!alive) {
+                log.info("session {}: a pooled connection to {} failed server_check_query: closed, trying another",
+                        session.id(), address);
+                pooledOrNew(address).whenComplete((b, error) -> {
+                    if (error != null) {
+                        result.completeExceptionally(error);
+                    } else {
+                        result.complete(b);
+                    }
+                });
+            } else if (session.isClosing()) {
+                server.pools().offer(idle, session.eventLoop());
+                result.completeExceptionally(new IOException("client went away"));
+            } else {
+                lend(idle);
+                result.complete(idle);
+                session.flushAll(); // a backend's answer completed it, outside the session's callbacks
+            }
+        });
+        return result;
+    }
+
+    /** A pooled connection becomes the session's, reset first when its last session left state on it. */
+    private void lend(BackendConnection idle) {
+        idle.adoptBy(session);
+        session.adopt(idle);
+        idle.resetIfUsed();
     }
 
     /** A new connection, logged in as the client's user, that can go to the pool afterwards. */
@@ -88,21 +137,16 @@ final class BackendOpener {
                 BackendConnection b = (BackendConnection) backend;
                 b.poolKey(key); // a handed-over one has it already
                 server.pools().rememberGreeting(key, b.parameterStatusMessages());
+                if (server.pools().budget().settings(address).keptConnections() > 0) {
+                    server.pools().used(poolId(address), new PoolMinimum.Login(key, ByteBufUtil.getBytes(session.startup().raw()),
+                            session.clientLogin() != null ? session.clientLogin().backendAuthenticators()
+                                    : tls -> ClientLogin.withoutSecret(session.startup().parameters().get("user"), tls),
+                            session.eventLoop()));
+                }
                 result.complete(backend);
             }
         });
         return result;
-    }
-
-    /** An idle pooled connection to the address, now the session's; null if there is none. */
-    private BackendConnection takeIdle(Endpoint address) {
-        BackendConnection idle = server.pools().of(session.eventLoop()).take(poolKey(address));
-        if (idle != null) {
-            idle.adoptBy(session);
-            session.adopt(idle);
-            idle.resetIfUsed();
-        }
-        return idle;
     }
 
     /** The session's pool key for the address: the same object for the same address. */
@@ -132,7 +176,7 @@ final class BackendOpener {
     }
 
     private boolean pastLifetime(BackendConnection b) {
-        long lifetime = server.pools().budget().settings().serverLifetime().toNanos();
+        long lifetime = server.pools().budget().settings(b.address()).serverLifetime().toNanos();
         return lifetime > 0 && b.ageNanos() > lifetime;
     }
 
@@ -182,12 +226,12 @@ final class BackendOpener {
         if (address == null) {
             return CompletableFuture.failedFuture(new IOException("no primary backend is available"));
         }
-        BackendConnection idle = takeIdle(address); // the common case, once per transaction
-        if (idle != null) {
-            return CompletableFuture.completedFuture(idle);
+        CompletionStage<Backend> pooled = pooledOrNew(address);
+        if (pooled instanceof CompletableFuture<Backend> f && f.isDone() && !f.isCompletedExceptionally()) {
+            return f; // the common case, once per transaction: an idle connection at hand
         }
         CompletableFuture<Backend> result = failSessionOnError(address);
-        loginForPool(address).whenComplete((backend, error) -> {
+        pooled.whenComplete((backend, error) -> {
             if (error != null) {
                 result.completeExceptionally(error);
             } else {
@@ -342,9 +386,7 @@ final class BackendOpener {
                 result.completeExceptionally(new IOException("client went away"));
                 return;
             }
-            connection.adoptBy(session);
-            session.adopt(connection);
-            connection.resetIfUsed();
+            lend(connection);
             result.complete(connection);
             session.flushAll(); // called from another session's callback: this one's writes are flushed here
         }

@@ -116,6 +116,17 @@ final class ClientLogin {
         return new BackendAuthenticator(user, secret.orElse(null), exchange.clientKey(), tlsServerEndPoint);
     }
 
+    /**
+     * {@link #backendAuthenticator} without this login: what it needs, for logging in as the
+     * user later, with no client (a pool kept at {@code min_pool_size}).
+     */
+    java.util.function.Function<byte[], BackendAuthenticator> backendAuthenticators() {
+        String u = user;
+        UserSecret s = secret.orElse(null);
+        var clientKey = exchange.clientKey();
+        return tlsServerEndPoint -> new BackendAuthenticator(u, s, clientKey, tlsServerEndPoint);
+    }
+
     /** For a client pgrouter did not authenticate (its login is relayed to the primary): no secret at all. */
     static BackendAuthenticator withoutSecret(String user, byte[] tlsServerEndPoint) {
         return new BackendAuthenticator(user, null, null, tlsServerEndPoint);

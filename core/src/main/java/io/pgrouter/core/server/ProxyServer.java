@@ -1,6 +1,6 @@
 package io.pgrouter.core.server;
 
-import io.pgrouter.core.pool.PoolSettings;
+import io.pgrouter.core.pool.PoolConfig;
 import io.pgrouter.spi.monitor.PoolStats;
 import java.util.List;
 import io.netty.bootstrap.ServerBootstrap;
@@ -37,17 +37,17 @@ public final class ProxyServer implements AutoCloseable {
     private volatile Security security = Security.NONE;
 
     public ProxyServer(ServerSettings settings, Pipeline pipeline, ClusterView cluster) {
-        this(settings, PoolSettings.DEFAULT, pipeline, cluster);
+        this(settings, PoolConfig.DEFAULT, pipeline, cluster);
     }
 
-    public ProxyServer(ServerSettings settings, PoolSettings pools, Pipeline pipeline, ClusterView cluster) {
+    public ProxyServer(ServerSettings settings, PoolConfig pools, Pipeline pipeline, ClusterView cluster) {
         this.settings = settings;
         this.transport = Transport.best();
         this.stats = new ConnectionStats(settings.workers(), sessions);
         BackendConnector connector = new BackendConnector(transport, stats, settings.maxMessageSize(),
                 settings.connectTimeout());
         this.context = new ServerContext(settings, pipeline, cluster, stats, connector, new CancelKeys(),
-                () -> security, new ServerPools(pools), sessions);
+                () -> security, new ServerPools(pools, () -> connector, () -> security), sessions);
     }
 
     /** Sets who may connect and how (at startup and on reload); connections already open keep theirs. */
@@ -56,7 +56,7 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /** A reload's pool settings: larger limits let waiting clients in at once, smaller ones apply as connections close. */
-    public void pools(PoolSettings next) {
+    public void pools(PoolConfig next) {
         context.pools().budget().settings(next);
     }
 

@@ -1,6 +1,7 @@
 package io.pgrouter.core.server;
 
 import io.netty.channel.EventLoop;
+import io.pgrouter.core.pool.PoolConfig;
 import io.pgrouter.core.pool.PoolSettings;
 import io.pgrouter.spi.monitor.PoolStats;
 import io.pgrouter.spi.cluster.Endpoint;
@@ -115,23 +116,28 @@ final class ServerBudget {
     private final Map<UserId, int[]> perUser = new HashMap<>();
     /** Insertion order is arrival order: the FIFO queue, with removal of any entry in O(1). */
     private final LinkedHashMap<Waiter, Queued> queue = new LinkedHashMap<>();
-    private volatile PoolSettings settings;
+    private volatile PoolConfig settings;
     /** Asks every worker to close one idle connection that keeps the given pool's waiter out. */
     private final Consumer<PoolId> reclaim;
     /** Waiters queued: read without the lock on the hot path (give-back), to skip it when zero. */
     private volatile int queued;
 
-    ServerBudget(PoolSettings settings, Consumer<PoolId> reclaim) {
+    ServerBudget(PoolConfig settings, Consumer<PoolId> reclaim) {
         this.settings = settings;
         this.reclaim = reclaim;
     }
 
-    PoolSettings settings() {
-        return settings;
+    ServerBudget(PoolSettings settings, Consumer<PoolId> reclaim) {
+        this(PoolConfig.of(settings), reclaim);
+    }
+
+    /** The settings of the pools of this backend. */
+    PoolSettings settings(Endpoint backend) {
+        return settings.forBackend(backend);
     }
 
     /** A reload's settings: larger limits let waiters in at once; smaller ones apply as connections close. */
-    void settings(PoolSettings next) {
+    void settings(PoolConfig next) {
         List<Runnable> grants;
         synchronized (this) {
             settings = next;
@@ -181,6 +187,32 @@ final class ServerBudget {
         }
         reclaim.accept(pool);
         return null;
+    }
+
+    /**
+     * A permit for a connection that brings the pool up to its {@code min_pool_size}, or null:
+     * only while it has fewer, nobody waits (waiters go first) and the limits allow one more.
+     */
+    synchronized Permit spare(PoolId pool) {
+        Counts c = pools.get(pool);
+        int open = c == null ? 0 : c.open;
+        if (!queue.isEmpty() || open >= settings(pool.address()).keptConnections() || !fits(pool, false)) {
+            return null;
+        }
+        return take(pool);
+    }
+
+    /** How many connections the pool has beyond its {@code pool_size} and reserve (after a reload made them smaller). */
+    synchronized int beyondLimit(PoolId pool) {
+        Counts c = pools.get(pool);
+        PoolSettings s = settings(pool.address());
+        return c == null ? 0 : c.open - s.poolSize() - s.reservePoolSize();
+    }
+
+    /** How many of the pool's connections may close without taking it below {@code min_pool_size}. */
+    synchronized int beyondKept(PoolId pool) {
+        Counts c = pools.get(pool);
+        return c == null ? 0 : c.open - settings(pool.address()).keptConnections();
     }
 
     /** The waiter no longer wants a connection (its client left); false if it was granted one meanwhile. */
@@ -317,7 +349,7 @@ final class ServerBudget {
     }
 
     private boolean fits(PoolId pool, boolean reserve) {
-        PoolSettings s = settings;
+        PoolSettings s = settings(pool.address());
         Counts c = pools.get(pool);
         int open = c == null ? 0 : c.open;
         if (open >= s.poolSize() + (reserve ? s.reservePoolSize() : 0)) {
@@ -352,7 +384,7 @@ final class ServerBudget {
     }
 
     private void schedule(Queued q) {
-        PoolSettings s = settings;
+        PoolSettings s = settings(q.pool.address());
         EventLoop loop = q.waiter.loop();
         if (s.reservePoolSize() > 0) {
             q.reserveTimer = loop.schedule(() -> useReserve(q), s.reservePoolTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -383,10 +415,11 @@ final class ServerBudget {
             queue.remove(q.waiter);
             dequeued(q);
             Counts c = counts(q.pool);
+            PoolSettings s = settings(q.pool.address());
             why = "pgrouter: query_wait_timeout: no server connection to " + q.pool.address() + " for user \""
                     + q.pool.user() + "\" database \"" + q.pool.database() + "\" came free within "
-                    + settings.queryWaitTimeout().toMillis() + " ms (" + c.open + " open, pool_size "
-                    + settings.poolSize() + ")";
+                    + s.queryWaitTimeout().toMillis() + " ms (" + c.open + " open, pool_size "
+                    + s.poolSize() + ")";
         }
         q.waiter.timedOut(why); // the timer runs on the waiter's loop
     }

@@ -106,19 +106,37 @@ final class ServerPool {
         return true;
     }
 
+    private void closeIdle(BackendConnection b) {
+        budget.idle(b.permit().pool(), -1);
+        b.close();
+    }
+
+    /**
+     * Closes idle connections a pool has beyond its limits (a reload made them smaller), oldest
+     * first, then those idle longer than {@code server_idle_timeout}.
+     */
     private void closeStale() {
-        long timeout = budget.settings().serverIdleTimeout().toNanos();
-        if (timeout == 0) {
-            return;
-        }
-        long cutoff = System.nanoTime() - timeout;
-        for (Iterator<ArrayDeque<BackendConnection>> it = idle.values().iterator(); it.hasNext();) {
-            ArrayDeque<BackendConnection> queue = it.next();
+        long now = System.nanoTime();
+        for (Iterator<Map.Entry<Key, ArrayDeque<BackendConnection>>> it = idle.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<Key, ArrayDeque<BackendConnection>> e = it.next();
+            ArrayDeque<BackendConnection> queue = e.getValue();
+            for (int surplus = queue.isEmpty() ? 0 : budget.beyondLimit(queue.peekFirst().permit().pool());
+                    surplus > 0 && !queue.isEmpty(); surplus--) {
+                closeIdle(queue.pollFirst());
+            }
+            long timeout = budget.settings(e.getKey().address()).serverIdleTimeout().toNanos();
+            if (timeout == 0) {
+                if (queue.isEmpty()) {
+                    it.remove();
+                }
+                continue;
+            }
+            long cutoff = now - timeout;
+            // Those min_pool_size keeps stay (a check before reuse finds one that died meanwhile).
+            int closable = queue.isEmpty() ? 0 : budget.beyondKept(queue.peekFirst().permit().pool());
             // Oldest first: stop at the first one still fresh enough.
-            while (!queue.isEmpty() && queue.peekFirst().idleSince() - cutoff < 0) {
-                BackendConnection stale = queue.pollFirst();
-                budget.idle(stale.permit().pool(), -1);
-                stale.close();
+            while (closable-- > 0 && !queue.isEmpty() && queue.peekFirst().idleSince() - cutoff < 0) {
+                closeIdle(queue.pollFirst());
             }
             if (queue.isEmpty()) {
                 it.remove();

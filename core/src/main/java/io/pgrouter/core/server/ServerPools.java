@@ -1,12 +1,14 @@
 package io.pgrouter.core.server;
 
 import io.netty.channel.EventLoop;
-import io.pgrouter.core.pool.PoolSettings;
+import io.pgrouter.core.pool.PoolConfig;
 import io.pgrouter.spi.monitor.PoolStats;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The pools: one {@link ServerBudget} for the whole process (the limits) and the idle cache
@@ -23,12 +25,23 @@ final class ServerPools {
     private static final int MAX_GREETINGS = 10_000;
     private final ConcurrentMap<ServerPool.Key, byte[]> greetings = new ConcurrentHashMap<>();
 
-    ServerPools(PoolSettings settings) {
+    private final PoolMinimum minimum;
+
+    ServerPools(PoolConfig settings, Supplier<BackendConnector> connector, Supplier<Security> security) {
         this.budget = new ServerBudget(settings, this::reclaimFor);
+        this.minimum = new PoolMinimum(this, connector, security);
     }
 
     ServerPool of(EventLoop loop) {
-        return pools.computeIfAbsent(loop, l -> new ServerPool(l, budget));
+        return pools.computeIfAbsent(loop, l -> {
+            l.scheduleWithFixedDelay(() -> minimum.keep(l), 1, 1, TimeUnit.SECONDS);
+            return new ServerPool(l, budget);
+        });
+    }
+
+    /** A client's connection to the pool logged in: see {@link PoolMinimum#used}. */
+    void used(ServerBudget.PoolId pool, PoolMinimum.Login login) {
+        minimum.used(pool, login);
     }
 
     /** Keeps a pooled login's ParameterStatus messages, for greeting later clients with the same login. */

@@ -220,7 +220,7 @@ class ServerBudgetTest {
         assertNotNull(budget.request(APP, client()));
         Client waiting = client();
         assertNull(budget.request(APP, waiting));
-        budget.settings(limits(2, 0, 0, 0, Duration.ZERO));
+        budget.settings(io.pgrouter.core.pool.PoolConfig.of(limits(2, 0, 0, 0, Duration.ZERO)));
         assertNotNull(waiting.permit.get(5, TimeUnit.SECONDS));
     }
 }
