@@ -18,7 +18,12 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
@@ -59,10 +64,25 @@ abstract class PipelineScenarios {
     @ParameterizedTest(name = "{0} MB")
     @ValueSource(ints = {1, 16, 100})
     void aLargeParameterThenMoreStatements(int megabytes) throws Exception {
+        aLargeParameterThenMoreStatements(megabytes, EXTENDED);
+    }
+
+    /** The simple protocol: pgjdbc writes the value into the statement's text, twice its size in hex. */
+    @ParameterizedTest(name = "{0} MB")
+    @MethodSource("simpleParameterSizes")
+    void aLargeParameterInlineThenMoreStatements(int megabytes) throws Exception {
+        aLargeParameterThenMoreStatements(megabytes, SIMPLE);
+    }
+
+    static IntStream simpleParameterSizes() {
+        return FullSize.megabytes(new int[] {1, 16}, 100);
+    }
+
+    private void aLargeParameterThenMoreStatements(int megabytes, String params) throws Exception {
         byte[] value = new byte[megabytes * 1024 * 1024];
         new Random(megabytes).nextBytes(value);
         String expected = digest(value);
-        Transcript.same(fixture(), EXTENDED, (c, name, t) -> {
+        Transcript.same(fixture(), params, (c, name, t) -> {
             try (Statement s = c.createStatement()) {
                 t.sql(s, name, "create table %s(id int, v bytea)");
                 try (PreparedStatement insert = c.prepareStatement("insert into " + name + " values (1, ?)")) {
@@ -80,8 +100,12 @@ abstract class PipelineScenarios {
         });
     }
 
+    static IntStream psqlSizes() {
+        return FullSize.megabytes(new int[] {1, 16}, 100);
+    }
+
     @ParameterizedTest(name = "{0} MB")
-    @ValueSource(ints = {1, 16})
+    @MethodSource("psqlSizes")
     void psqlReadsALargeResultAndTheNextStatement(int megabytes) {
         ProcessResult r = PgTools.run(Duration.ofSeconds(120), Map.of(), PgTools.bin("psql").toString(),
                 "-X", "-At", "-h", "127.0.0.1", "-p", String.valueOf(fixture().router().port), "-U",
@@ -92,6 +116,27 @@ abstract class PipelineScenarios {
         String out = r.stdout();
         assertTrue(out.startsWith(megabytes * 1024 * 1024 + "|xxx"), () -> out.substring(0, Math.min(200, out.length())));
         assertTrue(out.endsWith("x\nafter\n"), () -> out.substring(Math.max(0, out.length() - 200)));
+    }
+
+    /** A statement of that size (a literal in its text), from a file, then another in the same session. */
+    @ParameterizedTest(name = "{0} MB")
+    @MethodSource("psqlSizes")
+    void psqlSendsALargeValueAndTheNextStatement(int megabytes, @TempDir Path dir) throws Exception {
+        Path script = dir.resolve("large.sql");
+        try (var out = Files.newBufferedWriter(script, StandardCharsets.US_ASCII)) {
+            out.write("select length('");
+            char[] chunk = new char[1024 * 1024];
+            java.util.Arrays.fill(chunk, 'y');
+            for (int i = 0; i < megabytes; i++) {
+                out.write(chunk);
+            }
+            out.write("');\nselect 'after';\n");
+        }
+        ProcessResult r = PgTools.run(Duration.ofSeconds(120), Map.of(), PgTools.bin("psql").toString(),
+                "-X", "-At", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String.valueOf(fixture().router().port),
+                "-U", fixture().cluster().superuser(), "-d", "postgres", "-f", script.toString());
+        assertEquals(0, r.exitCode(), () -> r.stderr() + fixture().router().log());
+        assertEquals(megabytes * 1024 * 1024 + "\nafter\n", r.stdout());
     }
 
     @ParameterizedTest(name = "{0}")

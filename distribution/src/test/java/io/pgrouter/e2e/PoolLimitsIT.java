@@ -62,8 +62,11 @@ class PoolLimitsIT {
         String config = Configs.forCluster(cluster, "transaction", "hba " + home.resolve("hba.conf")
                 + "\npool { pool_size 20; reserve_pool_size 0 }");
         try (PgrouterProcess router = PgrouterProcess.start(home, config)) {
-            for (String[] mode : new String[][] {{"-T", "15"}, {"-S", "-M", "prepared", "-T", "10"}}) {
-                int most = mostConnectionsDuring(() -> pgbench(router, 1000, mode));
+            String seconds = String.valueOf(FullSize.pick(10, 30));
+            for (String[] mode : new String[][] {{"-T", seconds}, {"-S", "-M", "prepared", "-T", seconds}}) {
+                int most = mostConnectionsDuring(() -> report(String.join(" ", mode), pgbench(router, 1000, mode)));
+                System.out.println("PoolLimitsIT: transaction pipeline, 1000 clients " + String.join(" ", mode)
+                        + ": at most " + most + " primary connections (pool_size 20)");
                 assertTrue(most <= 20, "the primary had " + most + " pgrouter connections at once, pool_size is 20");
                 assertTrue(most >= 10, "the pool was used: " + most + " connections at most");
             }
@@ -82,7 +85,10 @@ class PoolLimitsIT {
                 + "\npool { pool_size 100; max_db_connections 50; query_wait_timeout 2s }");
         try (PgrouterProcess router = PgrouterProcess.start(home, config)) {
             // A connection per transaction: 200 clients take turns on at most 50 sessions.
-            int most = mostConnectionsDuring(() -> pgbench(router, 200, "-C", "-S", "-T", "10"));
+            int most = mostConnectionsDuring(() -> report("-C -S", pgbench(router, 200, "-C", "-S", "-T",
+                    String.valueOf(FullSize.pick(10, 30)))));
+            System.out.println("PoolLimitsIT: session pipeline, 200 clients -C -S: at most " + most
+                    + " primary connections (max_db_connections 50)");
             assertTrue(most <= 50, "the primary had " + most + " pgrouter connections at once, max_db_connections is 50");
 
             // 200 clients that keep their sessions: 50 are served, the rest told after query_wait_timeout.
@@ -115,6 +121,13 @@ class PoolLimitsIT {
             }
             assertEquals(0, router.stop(Duration.ofSeconds(30)), router.log());
         }
+    }
+
+    /** Prints pgbench's summary (what a full-size run records), and passes its result on. */
+    private static ProcessResult report(String mode, ProcessResult r) {
+        r.stdout().lines().filter(l -> l.startsWith("number of") || l.startsWith("tps") || l.startsWith("latency average"))
+                .forEach(l -> System.out.println("PoolLimitsIT: " + mode + ": " + l));
+        return r;
     }
 
     /** A connection attempt's outcome: its SQLSTATE and, in whole seconds, how long it waited for it. */

@@ -35,6 +35,14 @@ import java.util.Map;
  * request that ends in ReadyForQuery (Sync, Query, FunctionCall), says which ParseComplete or
  * CloseComplete is whose. After an ErrorResponse the server skips to the Sync: the requests it
  * skipped get no answer and their statements are not counted as prepared.
+ *
+ * <p>What pgrouter adds goes inside the client's extended-protocol group, not through core's
+ * {@code Backend.sendInternal}, which takes whole requests ending in a Sync: a Sync slipped
+ * before the client's Bind would end the client's group early (committing the implicit
+ * transaction of what the group ran so far, and clearing its error state), changing what the
+ * client's own Sync means. And the FIFO that tells whose ParseComplete each is has to stay here
+ * anyway, to learn which statements the connection holds; so the count of added answers still
+ * in flight is kept here too, beside it, not in a second tracker in core.
  */
 final class PreparedStatements {
     /** What a connection holds: statement name to the Parse message (bytes) that made it. */
