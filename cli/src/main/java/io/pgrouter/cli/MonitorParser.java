@@ -29,6 +29,8 @@ final class MonitorParser {
      */
     private static final Pattern POOL = Pattern.compile("pool (\\S+:\\d+) (\\S+) (\\S+) (\\d+) (\\d+) (\\d+) (\\d+)(?: .*)?");
     private static final Pattern PAUSED = Pattern.compile("paused (\\S+) ([0-9]+)");
+    private static final Pattern TOPOLOGY = Pattern.compile("topology (\\S+) (current|stale|lost)(?: .*)?");
+    private static final Pattern HA_NOTE = Pattern.compile("(?:no-reads|disagree) (\\S+) (.*)");
     private static final Pattern SPLIT_BRAIN = Pattern.compile("split-brain (no|yes((?: \\S+)*))");
 
     private MonitorParser() {
@@ -75,6 +77,9 @@ final class MonitorParser {
         List<String> claimants = List.of();
         List<MonitorReport.Pool> pools = new ArrayList<>();
         Optional<MonitorReport.Paused> paused = Optional.empty();
+        Optional<MonitorReport.Topology> topology = Optional.empty();
+        Optional<String> topologyError = Optional.empty();
+        Map<String, List<String>> haNotes = new java.util.LinkedHashMap<>();
         for (int i = first; i < lines.size(); i++) {
             String line = lines.get(i);
             String keyword = line.split(" ", 2)[0];
@@ -117,6 +122,19 @@ final class MonitorParser {
                     Matcher m = match(PAUSED, line, n, "paused SINCE HELD");
                     paused = Optional.of(new MonitorReport.Paused(m.group(1), Long.parseLong(m.group(2))));
                 }
+                case "topology" -> {
+                    Matcher m = match(TOPOLOGY, line, n, "topology SOURCE current|stale|lost AGE_MS GRACE_MS");
+                    topology = Optional.of(new MonitorReport.Topology(m.group(1), m.group(2), Optional.empty()));
+                }
+                case "topology-error" -> topologyError = Optional.of(line.substring("topology-error ".length()));
+                case "no-reads" -> {
+                    Matcher m = match(HA_NOTE, line, n, "no-reads HOST:PORT REASON");
+                    haNotes.computeIfAbsent(m.group(1), a -> new ArrayList<>()).add("HA manager: no reads (" + m.group(2) + ")");
+                }
+                case "disagree" -> {
+                    Matcher m = match(HA_NOTE, line, n, "disagree HOST:PORT TEXT");
+                    haNotes.computeIfAbsent(m.group(1), a -> new ArrayList<>()).add(m.group(2));
+                }
                 default -> {
                     // a newer pgrouter's extra line, or a blank one: not ours to judge
                 }
@@ -131,8 +149,10 @@ final class MonitorParser {
             splitBrain = masters.size() > 1;
             claimants = splitBrain ? masters : List.of();
         }
+        Optional<String> error = topologyError;
+        topology = topology.map(t -> new MonitorReport.Topology(t.source(), t.freshness(), error));
         return new MonitorReport(ok, total, workers, clients, connections, merged, extended, generation,
-                primary, splitBrain, claimants, pools, paused);
+                primary, splitBrain, claimants, pools, paused, topology, haNotes);
     }
 
     /**

@@ -22,6 +22,10 @@ import java.util.OptionalLong;
  * @param splitBrainNodes the nodes claiming primary during a split brain
  * @param pools the {@code pool} lines, in the monitor's order (by backend, database, user);
  *     empty when there are none or the pgrouter is too old to print them
+ * @param paused the {@code paused} line, when pgrouter is paused
+ * @param topology the {@code topology} line, when pgrouter follows an HA manager
+ * @param haNotes what the HA manager's lines say of each backend ({@code no-reads},
+ *     {@code disagree}), by address, in the monitor's order
  */
 record MonitorReport(
         long backendsOk,
@@ -36,12 +40,26 @@ record MonitorReport(
         boolean splitBrain,
         List<String> splitBrainNodes,
         List<Pool> pools,
-        Optional<Paused> paused) {
+        Optional<Paused> paused,
+        Optional<Topology> topology,
+        Map<String, List<String>> haNotes) {
 
     MonitorReport {
         backends = List.copyOf(backends);
         splitBrainNodes = List.copyOf(splitBrainNodes);
         pools = List.copyOf(pools);
+        haNotes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(haNotes));
+    }
+
+    /**
+     * The HA manager's topology as pgrouter last fetched it.
+     *
+     * @param source its name ({@code patroni})
+     * @param freshness {@code current}, {@code stale} (unreachable, kept within its grace) or
+     *     {@code lost} (past it: no writes)
+     * @param error why the last fetch failed, when it did
+     */
+    record Topology(String source, String freshness, Optional<String> error) {
     }
 
     /**

@@ -16,6 +16,8 @@ final class StatusFormat {
         out.append("monitor ").append(monitor).append(": workers ").append(r.workers()).append(", clients ")
                 .append(r.clients()).append(", connections ").append(r.connections());
         r.generation().ifPresent(g -> out.append(", snapshot ").append(g));
+        r.topology().ifPresent(t -> out.append(", ").append(t.source()).append(" topology ").append(t.freshness())
+                .append(t.error().map(e -> " (" + e + ")").orElse("")));
         r.paused().ifPresent(p -> out.append("\nPAUSED since ").append(p.since()).append(": ").append(p.heldSessions())
                 .append(" sessions holding a request until 'pgrouter-cli resume'"));
         out.append("\n\n");
@@ -40,6 +42,7 @@ final class StatusFormat {
         b.lagThreshold().ifPresent(t -> notes.add("lagging, threshold " + t + ": no reads"));
         b.maxReplayDelayMillis().ifPresent(max -> notes.add("delayed past max_replay_delay " + max + "ms: no reads"));
         b.error().ifPresent(notes::add);
+        notes.addAll(r.haNotes().getOrDefault(b.address(), List.of()));
         return String.join("; ", notes);
     }
 
@@ -71,6 +74,15 @@ final class StatusFormat {
         out.append("  \"primary\": ").append(Json.string(r.primary())).append(",\n");
         out.append("  \"splitBrain\": ").append(r.splitBrain()).append(",\n");
         out.append("  \"splitBrainNodes\": ").append(Json.strings(r.splitBrainNodes())).append(",\n");
+        out.append("  \"topology\": ").append(r.topology().map(t -> "{\"source\": " + Json.string(t.source())
+                + ", \"freshness\": " + Json.string(t.freshness()) + ", \"error\": " + Json.string(t.error()) + "}")
+                .orElse("null")).append(",\n");
+        out.append("  \"haNotes\": {");
+        int notes = 0;
+        for (var e : r.haNotes().entrySet()) {
+            out.append(notes++ == 0 ? "" : ", ").append(Json.string(e.getKey())).append(": ").append(Json.strings(e.getValue()));
+        }
+        out.append("},\n");
         out.append("  \"backends\": [");
         for (int i = 0; i < r.backends().size(); i++) {
             MonitorReport.Backend b = r.backends().get(i);

@@ -2,13 +2,15 @@ package io.pgrouter.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What {@code pgrouter-cli status} concludes, Nagios style: the exit code, its word and a
  * one-line reason.
  *
  * @param exitCode 0 all well, 1 some backend down, lagging, delayed or not following the primary,
- *     2 no usable primary or no monitor
+ *     or the HA manager unreachable within its grace or disagreeing with the health check about a
+ *     role, 2 no usable primary (the HA manager's topology lost included) or no monitor
  * @param word OK, WARNING or CRITICAL
  * @param summary the reason, for people
  */
@@ -24,10 +26,18 @@ record Verdict(int exitCode, String word, String summary) {
             return new Verdict(CRITICAL, "CRITICAL", "split brain: " + String.join(", ", r.splitBrainNodes())
                     + " claim primary; " + writes + "; " + counts);
         }
+        Optional<MonitorReport.Topology> topology = r.topology();
+        String why = topology.flatMap(MonitorReport.Topology::error).map(e -> " (" + e + ")").orElse("");
+        if (topology.filter(t -> t.freshness().equals("lost")).isPresent()) {
+            return new Verdict(CRITICAL, "CRITICAL", topology.get().source() + " topology lost" + why
+                    + ": writes refused; " + counts);
+        }
         if (r.primary().isEmpty()) {
             return new Verdict(CRITICAL, "CRITICAL", "no primary: writes fail; " + counts);
         }
         List<String> problems = new ArrayList<>();
+        topology.filter(t -> t.freshness().equals("stale"))
+                .ifPresent(t -> problems.add(t.source() + " topology unreachable" + why + ", last one kept"));
         for (MonitorReport.Backend b : r.backends()) {
             if (!b.isOk()) {
                 problems.add(b.address() + " " + b.status());
@@ -39,6 +49,8 @@ record Verdict(int exitCode, String word, String summary) {
                 problems.add(b.address() + " delayed " + b.replayDelayMillis().orElse(0) + "ms");
             }
         }
+        r.haNotes().forEach((address, notes) -> notes.stream().filter(n -> n.startsWith("the health check saw"))
+                .forEach(n -> problems.add(address + ": " + n)));
         String primary = "primary " + r.primary().get();
         if (!problems.isEmpty()) {
             return new Verdict(WARNING, "WARNING", counts + ", " + primary + "; " + String.join(", ", problems));

@@ -95,6 +95,43 @@ class StatusCommandTest {
     }
 
     @Test
+    void anHaManagersTopologyLostIsExitTwoStaleOrDisagreeingIsExitOne() throws Exception {
+        String topology = "topology patroni current 120 10000\n"
+                + "member 127.0.0.1:5434 n3 replica running noloadbalance\n"
+                + "no-reads 127.0.0.1:5434 noloadbalance\n";
+        try (FakeMonitor m = new FakeMonitor(HEALTHY + topology)) {
+            Run ok = run("status", "-m", m.address());
+            assertEquals(0, ok.exitCode(), ok.out());
+            assertTrue(ok.out().contains("patroni topology current"), ok.out());
+            assertTrue(ok.out().lines().anyMatch(l -> l.startsWith("127.0.0.1:5434") && l.endsWith("HA manager: no reads (noloadbalance)")),
+                    ok.out());
+
+            m.answer(HEALTHY + topology.replace("current 120", "stale 4000")
+                    + "topology-error etcd unreachable: connection refused\n"
+                    + "disagree 127.0.0.1:5433 the health check saw a primary, patroni says replica\n");
+            Run stale = run("status", "-m", m.address());
+            assertEquals(1, stale.exitCode(), stale.out());
+            assertTrue(stale.out().startsWith("PGROUTER WARNING - "), stale.out());
+            assertTrue(stale.out().lines().findFirst().orElseThrow().contains(
+                    "patroni topology unreachable (etcd unreachable: connection refused), last one kept"), stale.out());
+            assertTrue(stale.out().lines().findFirst().orElseThrow().contains(
+                    "127.0.0.1:5433: the health check saw a primary, patroni says replica"), stale.out());
+
+            m.answer(HEALTHY.replace("primary 127.0.0.1:5432", "primary none") + topology.replace("current 120", "lost 11000")
+                    + "topology-error etcd unreachable: connection refused\n");
+            Run lost = run("status", "-m", m.address());
+            assertEquals(2, lost.exitCode(), lost.out());
+            assertTrue(lost.out().startsWith("PGROUTER CRITICAL - patroni topology lost (etcd unreachable: connection refused):"
+                    + " writes refused"), lost.out());
+            Run json = run("status", "-m", m.address(), "--format", "json");
+            assertTrue(json.out().contains("\"topology\": {\"source\": \"patroni\", \"freshness\": \"lost\","
+                    + " \"error\": \"etcd unreachable: connection refused\"}"), json.out());
+            assertTrue(json.out().contains("\"haNotes\": {\"127.0.0.1:5434\": [\"HA manager: no reads (noloadbalance)\"]}"),
+                    json.out());
+        }
+    }
+
+    @Test
     void unreachableMonitorIsExitTwo() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

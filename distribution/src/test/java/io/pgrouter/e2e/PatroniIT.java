@@ -173,6 +173,12 @@ class PatroniIT {
             assertTrue(refusal.message().contains("patroni topology has been unreachable"), refusal.message());
             String monitor = router.monitor();
             assertTrue(monitor.contains("topology patroni lost") && monitor.contains("primary none"), monitor);
+            Process cli = new ProcessBuilder(PgrouterProcess.bin("pgrouter-cli").toString(), "status", "-m",
+                    "127.0.0.1:" + router.monitorPort).redirectErrorStream(true).start();
+            String status = new String(cli.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(cli.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(2, cli.exitValue(), status);
+            assertTrue(status.startsWith("PGROUTER CRITICAL - patroni topology lost"), status);
             cluster.startEtcd();
             writers.awaitAck(0, Instant.now(), Duration.ofSeconds(10));
         } finally {

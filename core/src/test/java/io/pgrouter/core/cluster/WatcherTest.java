@@ -170,4 +170,74 @@ class WatcherTest {
         }
         throw new AssertionError("condition not met within 5s");
     }
+
+    /** A topology source the test drives: its leader, whether it answers, and its change listener. */
+    private static final class ScriptedTopology implements io.pgrouter.spi.health.TopologySource {
+        volatile Endpoint leader = FAST;
+        volatile boolean reachable = true;
+        volatile Runnable listener;
+        final AtomicInteger fetches = new AtomicInteger();
+        final AtomicBoolean closed = new AtomicBoolean();
+
+        @Override
+        public io.pgrouter.spi.health.Topology fetch(Duration timeout) throws IOException {
+            fetches.incrementAndGet();
+            if (!reachable) {
+                throw new IOException("etcd unreachable");
+            }
+            return new io.pgrouter.spi.health.Topology(List.of(
+                    new io.pgrouter.spi.health.TopologyMember("a", FAST, leader.equals(FAST), "replica", "running",
+                            java.util.OptionalLong.empty(), java.util.OptionalLong.empty(), false),
+                    new io.pgrouter.spi.health.TopologyMember("b", BROKEN, leader.equals(BROKEN), "replica", "running",
+                            java.util.OptionalLong.empty(), java.util.OptionalLong.empty(), false)));
+        }
+
+        @Override
+        public Duration grace() {
+            return Duration.ZERO;
+        }
+
+        @Override
+        public void watch(Runnable onChange) {
+            listener = onChange;
+        }
+
+        @Override
+        public void close() {
+            closed.set(true);
+        }
+    }
+
+    @Test
+    void aTopologySourceDecidesThePrimaryAndItsChangeRunsARoundAtOnce() throws Exception {
+        ScriptedCheck check = new ScriptedCheck();
+        check.release.countDown();
+        ScriptedTopology topology = new ScriptedTopology();
+        ClusterState state = new ClusterState(BACKENDS);
+        Watcher watcher = new Watcher(BACKENDS, health(Duration.ofHours(1), Duration.ofMillis(500)), check,
+                Optional.of(topology), state);
+        try (watcher) {
+            watcher.start();
+            assertTrue(watcher.awaitFirstRound(Duration.ofSeconds(5)));
+            assertEquals(Optional.of(FAST), state.current().primary().map(b -> b.address()));
+            assertEquals("a", state.current().backend(FAST).orElseThrow().ha().orElseThrow().name());
+
+            // The source loses the leader: with an hour between rounds, only its listener can tell.
+            topology.leader = HUNG;
+            long generation = state.current().generation();
+            topology.listener.run();
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (state.current().generation() == generation && System.nanoTime() < deadline) {
+                Thread.sleep(5); // poll interval inside the deadline
+            }
+            assertEquals(Optional.empty(), state.current().primary(), "the leader is not OK, so no primary");
+
+            // Unreachable with no grace: lost at once, and the snapshot says why.
+            topology.reachable = false;
+            ClusterSnapshot lost = watcher.runRound();
+            assertTrue(lost.topology().orElseThrow().isLost());
+            assertEquals(Optional.of("etcd unreachable"), lost.topology().orElseThrow().error());
+        }
+        assertTrue(topology.closed.get(), "the watcher closes its topology source");
+    }
 }

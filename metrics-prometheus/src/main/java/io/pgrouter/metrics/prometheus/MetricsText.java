@@ -6,6 +6,7 @@ import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.cluster.Following;
 import io.pgrouter.spi.cluster.Role;
 import io.pgrouter.spi.cluster.Status;
+import io.pgrouter.spi.cluster.TopologyStatus;
 import io.pgrouter.spi.monitor.PoolStats;
 import io.pgrouter.spi.monitor.RouterStats;
 import java.time.Instant;
@@ -153,6 +154,27 @@ final class MetricsText {
         e.sample("pgrouter_writable", health.writable());
         e.family("pgrouter_split_brain", GAUGE, "1 when more than one backend claims to be primary.");
         e.sample("pgrouter_split_brain", snapshot.splitBrain());
+        snapshot.topology().ifPresent(t -> {
+            e.family("pgrouter_topology_freshness", GAUGE, "When pgrouter follows an HA manager: 1 for how current "
+                    + "its topology is (current; stale: unreachable, kept within its grace; lost: past it, no writes).");
+            for (TopologyStatus.Freshness f : TopologyStatus.Freshness.values()) {
+                e.sample("pgrouter_topology_freshness", t.freshness() == f, "source", t.source(), "state", f.monitorName());
+            }
+            e.family("pgrouter_topology_last_seen_timestamp_seconds", GAUGE,
+                    "When the HA manager's topology last answered, in seconds since the epoch (0: never).");
+            e.sample("pgrouter_topology_last_seen_timestamp_seconds", t.lastSeen(), "source", t.source());
+            e.family("pgrouter_backend_ha_held", GAUGE, "1 when the HA manager keeps an OK replica from reads "
+                    + "(tagged noloadbalance, not running, or not a member).");
+            for (BackendState b : snapshot.backends()) {
+                e.sample("pgrouter_backend_ha_held", b.isHeldByHa(), BACKEND, label(b));
+            }
+            e.family("pgrouter_backend_ha_disagreement", GAUGE,
+                    "1 when the health check's probe disagrees with the HA manager about the backend's role.");
+            for (BackendState b : snapshot.backends()) {
+                e.sample("pgrouter_backend_ha_disagreement",
+                        b.ha().flatMap(m -> m.disagreement()).isPresent(), BACKEND, label(b));
+            }
+        });
         e.family("pgrouter_snapshot_generation", GAUGE,
                 "Generation of the cluster snapshot shown; it increases with every health-check round.");
         e.sample("pgrouter_snapshot_generation", snapshot.generation());

@@ -22,6 +22,9 @@ record WriteHealth(boolean writable, String reason) {
                     .filter(b -> b.isOk() && b.role() == Role.PRIMARY)
                     .map(b -> b.address().toString()).collect(Collectors.joining(", ")) + " claim to be primary");
         }
+        if (snapshot.primary().isEmpty() && snapshot.topology().filter(t -> t.isLost()).isPresent()) {
+            return new WriteHealth(false, "no primary: " + snapshot.noPrimaryReason());
+        }
         if (snapshot.primary().isEmpty()) {
             return new WriteHealth(false, "no primary: " + snapshot.okCount() + " of "
                     + snapshot.backends().size() + " backends up, none of them primary");

@@ -4,15 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.cluster.Following;
+import io.pgrouter.spi.cluster.HaMember;
+import io.pgrouter.spi.cluster.TopologyStatus;
 import io.pgrouter.spi.monitor.PoolStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -200,6 +204,31 @@ class MetricsTextTest {
     }
 
     /** A sample's key as {@link Python#samples} gives it: labels as passed (sorted), JSON-quoted. */
+    @Test
+    void anHaManagersTopologyHasItsOwnFamilies() {
+        ClusterSnapshot plain = new TestCluster().primary("10.0.0.1:5432")
+                .replica("10.0.0.2:5432", 0, Duration.ZERO, Duration.ZERO,
+                        Following.STREAMING).snapshot();
+        List<io.pgrouter.spi.cluster.BackendState> backends = List.of(
+                plain.backends().get(0).withHa(Optional.of(new io.pgrouter.spi.cluster.HaMember("n1", "leader",
+                        "running", false, Optional.empty()))),
+                plain.backends().get(1).withHa(Optional.of(new io.pgrouter.spi.cluster.HaMember("n2", "replica",
+                        "running", true, Optional.of("the health check saw a primary, patroni says replica")))));
+        ClusterSnapshot s = new io.pgrouter.spi.cluster.ClusterSnapshot(backends,
+                Optional.empty(), false, 3, plain.publishedAt(), Optional.of(
+                        new io.pgrouter.spi.cluster.TopologyStatus("patroni", TopologyStatus.Freshness.LOST,
+                                TestCluster.CHECKED, Duration.ofSeconds(10), Optional.of("etcd down"))));
+        Map<String, Double> samples = Python.samples(Python.parseExposition(
+                MetricsText.render(s, TestCluster.stats(2, 0, 0, Map.of()), List.of())));
+        assertEquals(1.0, samples.get(key("pgrouter_topology_freshness", "source", "patroni", "state", "lost")));
+        assertEquals(0.0, samples.get(key("pgrouter_topology_freshness", "source", "patroni", "state", "current")));
+        assertEquals(1.0, samples.get(key("pgrouter_backend_ha_held", "backend", "10.0.0.2:5432")));
+        assertEquals(0.0, samples.get(key("pgrouter_backend_ha_held", "backend", "10.0.0.1:5432")));
+        assertEquals(1.0, samples.get(key("pgrouter_backend_ha_disagreement", "backend", "10.0.0.2:5432")));
+        assertEquals(0.0, samples.get(key("pgrouter_writable")));
+        assertTrue(WriteHealth.of(s).reason().contains("patroni topology has been unreachable"), WriteHealth.of(s).reason());
+    }
+
     static String key(String name, String... labels) {
         StringBuilder b = new StringBuilder(name).append('{');
         for (int i = 0; i < labels.length; i += 2) {
