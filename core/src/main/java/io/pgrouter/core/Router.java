@@ -59,14 +59,17 @@ public final class Router implements AutoCloseable {
     private final ProxyServer server;
     private final List<Monitor> monitors;
     private Watcher watcher;
+    private final io.pgrouter.core.cluster.ReplayPositionCache positions;
+    private io.pgrouter.core.cluster.PositionProbe positionProbe;
     private ScheduledExecutorService timer;
 
     private Router(RouterConfig config, PluginCatalog plugins, ClusterState cluster, Pipeline pipeline,
             HealthCheck healthCheck, Optional<TopologySource> topology, ProxyServer server, List<Monitor> monitors,
-            AdminSettings admin) {
+            AdminSettings admin, io.pgrouter.core.cluster.ReplayPositionCache positions) {
         this.config = config;
         this.topology = topology;
         this.admin = admin;
+        this.positions = positions;
         this.plugins = plugins;
         this.cluster = cluster;
         this.pipeline = pipeline;
@@ -92,7 +95,18 @@ public final class Router implements AutoCloseable {
         }
         Security security = SecurityLoader.load(config, problems);
         ClusterState cluster = new ClusterState(config.backends());
-        PipelineContext pipelineContext = () -> cluster;
+        io.pgrouter.core.cluster.ReplayPositionCache positions = new io.pgrouter.core.cluster.ReplayPositionCache();
+        PipelineContext pipelineContext = new PipelineContext() {
+            @Override
+            public ClusterView cluster() {
+                return cluster;
+            }
+
+            @Override
+            public io.pgrouter.spi.cluster.ReplayPositions positions() {
+                return positions;
+            }
+        };
         Pipeline pipeline = create(problems, plugins.pipelines().get(config.pipeline()), config.pipeline(),
                 "pipeline", config.locationOf("pipeline"), plugins.pipelines().keySet(),
                 f -> ((PipelineFactory) f).create(config.block(config.pipeline()), pipelineContext));
@@ -109,7 +123,8 @@ public final class Router implements AutoCloseable {
         if (security != null) {
             server.security(security);
         }
-        MonitorContext monitorContext = new Context(cluster, server.stats(), server::poolStats, Optional.of(config.monitor()));
+        MonitorContext monitorContext = new Context(cluster, server.stats(), server::poolStats, Optional.of(config.monitor()),
+                positions);
         List<Monitor> monitors = new ArrayList<>();
         for (MonitorFactory factory : plugins.monitors().values()) {
             Monitor m = create(problems, factory, factory.name(), "monitor", config.block(factory.name()).location(),
@@ -121,7 +136,7 @@ public final class Router implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new ConfigErrors(problems);
         }
-        return new Router(config, plugins, cluster, pipeline, health, topology, server, monitors, admin);
+        return new Router(config, plugins, cluster, pipeline, health, topology, server, monitors, admin, positions);
     }
 
     /** The source {@code health { topology NAME }} selects, built from its {@code NAME { }} block. */
@@ -182,6 +197,8 @@ public final class Router implements AutoCloseable {
     public void start() throws Exception {
         watcher = new Watcher(config.backends(), config.health(), healthCheck, topology, cluster);
         watcher.start();
+        positionProbe = positionProbe(config, healthCheck);
+        positionProbe.start();
         Duration firstRound = config.health().timeout().plusSeconds(1);
         if (!watcher.awaitFirstRound(firstRound)) {
             log.warn("health checks did not finish within {}; accepting clients anyway", firstRound);
@@ -250,6 +267,11 @@ public final class Router implements AutoCloseable {
             previous.close();
             watcher.start();
         }
+        if (positionProbe != null) {
+            positionProbe.close();
+            positionProbe = positionProbe(next, nextHealth);
+            positionProbe.start();
+        }
         closeQuietly(previousHealth::close, "previous health check");
         log.info("reloaded {}: {} backends, check every {}", next.source(), next.backends().size(),
                 next.health().interval());
@@ -260,6 +282,11 @@ public final class Router implements AutoCloseable {
         java.util.Map<String, String> values = new java.util.TreeMap<>();
         block.keys().forEach(k -> values.put(k, block.string(k).orElse("")));
         return values;
+    }
+
+    private io.pgrouter.core.cluster.PositionProbe positionProbe(RouterConfig c, HealthCheck check) {
+        return new io.pgrouter.core.cluster.PositionProbe(c.backends(), c.health().replayCheck(), c.health().timeout(),
+                check, cluster, positions);
     }
 
     private static void restartNeeded(List<String> notApplied, String what, Object before, Object after) {
@@ -295,6 +322,9 @@ public final class Router implements AutoCloseable {
         if (watcher != null) {
             closeQuietly(watcher::close, "watcher");
         }
+        if (positionProbe != null) {
+            closeQuietly(positionProbe::close, "position probe");
+        }
         closeQuietly(healthCheck::close, "health check");
         closeQuietly(pipeline::close, "pipeline");
     }
@@ -308,7 +338,8 @@ public final class Router implements AutoCloseable {
     }
 
     private record Context(ClusterView cluster, RouterStats stats, Supplier<List<PoolStats>> poolStats,
-            Optional<Endpoint> monitorAddress) implements MonitorContext {
+            Optional<Endpoint> monitorAddress, io.pgrouter.spi.cluster.ReplayPositions positions)
+            implements MonitorContext {
         @Override
         public List<PoolStats> pools() {
             return poolStats.get();

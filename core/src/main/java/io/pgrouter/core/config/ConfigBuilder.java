@@ -186,7 +186,9 @@ final class ConfigBuilder {
                 health.timeout());
         Duration interval = parse(block.setting("check"), t -> duration(t, Duration.ofMillis(1), "health check"),
                 health.interval());
-        health = new HealthConfig(timeout, interval, block.string("method", "sql"), block);
+        Duration replayCheck = parse(block.setting("replay_check"),
+                t -> duration(t, Duration.ZERO, "health replay_check"), health.replayCheck());
+        health = new HealthConfig(timeout, interval, block.string("method", "sql"), block, replayCheck);
     }
 
     /** A plugin's block: flat settings, each with the location of its value. */

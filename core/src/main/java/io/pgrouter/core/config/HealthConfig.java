@@ -12,8 +12,17 @@ import java.time.Duration;
  * @param interval time between rounds ({@code check}, default 15s)
  * @param method the health check plugin's name (default {@code sql})
  * @param block the whole block, for the plugin
+ * @param replayCheck time between reads of each replica's replayed WAL position ({@code
+ *     replay_check}, default 20ms; zero: never), for read-your-writes
  */
-public record HealthConfig(Duration timeout, Duration interval, String method, PluginConfig block) {
+public record HealthConfig(Duration timeout, Duration interval, String method, PluginConfig block,
+        Duration replayCheck) {
+    public static final Duration DEFAULT_REPLAY_CHECK = Duration.ofMillis(20);
+
+    public HealthConfig(Duration timeout, Duration interval, String method, PluginConfig block) {
+        this(timeout, interval, method, block, DEFAULT_REPLAY_CHECK);
+    }
+
     /** The topology source ({@code topology NAME}) that decides roles with the health check, if any. */
     public java.util.Optional<String> topology() {
         return block.string("topology");

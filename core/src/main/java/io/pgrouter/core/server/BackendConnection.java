@@ -257,6 +257,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
         stats.backendClosed();
         permit.release();
         checkDone(false);
+        activity.closed(); // internal queries still waiting fail (the pipeline hears of the close next)
         if (login != null) {
             login = null;
             loggedIn.completeExceptionally(new BackendLoginException(SqlState.CONNECTION_FAILURE, "the backend "
@@ -428,6 +429,20 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
         activity.sent(requests, true);
         channel.write(requests, channel.voidPromise());
         dirty = true;
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<String> queryInternal(String sql) {
+        io.pgrouter.spi.protocol.FirstValue answer = new io.pgrouter.spi.protocol.FirstValue();
+        if (!channel.isActive()) {
+            answer.lost();
+            return answer.result();
+        }
+        ByteBuf query = FrontendMessages.query(channel.alloc(), sql);
+        activity.sentInternal(query, answer);
+        channel.write(query, channel.voidPromise());
+        dirty = true;
+        return answer.result();
     }
 
     /** Marks it as holding a session's state: {@link #resetIfUsed} resets it for the next one. */

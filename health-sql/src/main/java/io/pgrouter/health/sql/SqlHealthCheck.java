@@ -66,6 +66,11 @@ final class SqlHealthCheck implements HealthCheck {
     private final SqlHealthSettings settings;
     private final org.postgresql.Driver driver = new org.postgresql.Driver();
     private final ConcurrentMap<Endpoint, Connection> connections = new ConcurrentHashMap<>();
+    /** Kept for {@link #replayPosition}, apart from the probes' so that the two never share one. */
+    private final ConcurrentMap<Endpoint, Connection> positionConnections = new ConcurrentHashMap<>();
+
+    /** A replica's replayed position in bytes; NULL on a primary. */
+    static final String POSITION_QUERY = "SELECT (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint";
     private volatile boolean closed;
 
     SqlHealthCheck(SqlHealthSettings settings) {
@@ -104,6 +109,60 @@ final class SqlHealthCheck implements HealthCheck {
         } catch (SQLException | RuntimeException e) {
             closeQuietly(fresh);
             throw e;
+        }
+    }
+
+    /**
+     * One small query on a connection kept for it (the position probe asks every few
+     * milliseconds); a kept connection that fails is replaced once, as for {@link #probe}.
+     */
+    @Override
+    public OptionalLong replayPosition(Endpoint backend, TlsMode tls, Optional<Path> trustedCa, Duration timeout)
+            throws SQLException {
+        if (closed) {
+            throw new SQLException("health check closed");
+        }
+        Connection kept = positionConnections.remove(backend);
+        if (kept != null) {
+            try {
+                OptionalLong p = position(kept, timeout);
+                keepPosition(backend, kept);
+                return p;
+            } catch (SQLException | RuntimeException e) {
+                closeQuietly(kept);
+            }
+        }
+        Connection fresh = connect(backend, tls, trustedCa, timeout);
+        try {
+            OptionalLong p = position(fresh, timeout);
+            keepPosition(backend, fresh);
+            return p;
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(fresh);
+            throw e;
+        }
+    }
+
+    private static OptionalLong position(Connection c, Duration timeout) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.setQueryTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000));
+            try (ResultSet rs = st.executeQuery(POSITION_QUERY)) {
+                if (!rs.next()) {
+                    throw new SQLException("position query returned no row");
+                }
+                long p = rs.getLong(1);
+                if (rs.wasNull()) {
+                    throw new SQLException("not a replica: pg_last_wal_replay_lsn() is NULL");
+                }
+                return OptionalLong.of(p);
+            }
+        }
+    }
+
+    private void keepPosition(Endpoint backend, Connection c) {
+        positionConnections.put(backend, c);
+        if (closed) {
+            close();
         }
     }
 
@@ -165,6 +224,8 @@ final class SqlHealthCheck implements HealthCheck {
         closed = true;
         connections.values().forEach(SqlHealthCheck::closeQuietly);
         connections.clear();
+        positionConnections.values().forEach(SqlHealthCheck::closeQuietly);
+        positionConnections.clear();
     }
 
     private static void closeQuietly(Connection c) {

@@ -14,7 +14,8 @@ import java.util.Set;
  */
 public final class SqlHealthCheckFactory implements HealthCheckFactory {
     /** Every key the health block may hold with this method: ours and core's. */
-    static final Set<String> KEYS = Set.of("database", "username", "password", "timeout", "check", "method", "topology");
+    static final Set<String> KEYS = Set.of("database", "username", "password", "timeout", "check", "method", "topology",
+            "replay_check");
 
     @Override
     public String name() {

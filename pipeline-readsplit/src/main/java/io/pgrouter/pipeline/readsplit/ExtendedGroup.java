@@ -2,6 +2,8 @@ package io.pgrouter.pipeline.readsplit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.pgrouter.pipeline.readsplit.consistency.SettingCommand;
+import io.pgrouter.pipeline.readsplit.sql.TransactionEffect;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +26,13 @@ final class ExtendedGroup {
     private boolean usesEarlierUnnamed;
     private final List<String> namedReads = new ArrayList<>();
     private boolean mayWrite;
+    /** Parses and Binds of pgrouter's own settings ({@link OwnSettings}), and of anything else. */
+    private int own;
+    private int others;
+    private final java.util.Map<String, SettingCommand> ownParsed = new java.util.HashMap<>();
+    private TransactionEffect effect = TransactionEffect.NONE;
+    /** A statement whose transaction effect is unknown (a named one parsed before pgrouter knew), or a COPY. */
+    private boolean effectUnsure;
 
     boolean isEmpty() {
         return messages.isEmpty();
@@ -126,6 +135,51 @@ final class ExtendedGroup {
         return all;
     }
 
+    /** A Parse of one of pgrouter's settings as statement {@code name} ("" for the unnamed one). */
+    void ownParse(String name, SettingCommand command) {
+        own++;
+        ownParsed.put(name, command);
+    }
+
+    /** The statement this group parsed under that name, when it is one of pgrouter's settings; else null. */
+    SettingCommand ownParsed(String name) {
+        return ownParsed.get(name);
+    }
+
+    /** A Bind of a statement of pgrouter's. */
+    void ownBind() {
+        own++;
+    }
+
+    /** A Parse or Bind of anything else. */
+    void other() {
+        others++;
+    }
+
+    /** Every Parse and Bind in the group is pgrouter's own: pgrouter answers the group itself. */
+    boolean ownOnly() {
+        return own > 0 && others == 0;
+    }
+
+    /** What a statement the group parses or binds does to the transaction; {@code copies}: it is a COPY. */
+    void effect(TransactionEffect statementEffect, boolean copies) {
+        effect = effect.then(statementEffect);
+        effectUnsure |= copies;
+    }
+
+    /** The group binds a statement whose effect is not known. */
+    void effectUnknown() {
+        effectUnsure = true;
+    }
+
+    /**
+     * What the group does to the transaction, when known for sure and no COPY is in it (a query
+     * may then be pipelined behind it); empty otherwise.
+     */
+    java.util.Optional<TransactionEffect> knownEffect() {
+        return effectUnsure ? java.util.Optional.empty() : java.util.Optional.of(effect);
+    }
+
     /** Starts the next group, after a Sync. */
     void reset() {
         messages.forEach(ByteBuf::release);
@@ -138,5 +192,10 @@ final class ExtendedGroup {
         usesEarlierUnnamed = false;
         namedReads.clear();
         mayWrite = false;
+        own = 0;
+        others = 0;
+        ownParsed.clear();
+        effect = TransactionEffect.NONE;
+        effectUnsure = false;
     }
 }

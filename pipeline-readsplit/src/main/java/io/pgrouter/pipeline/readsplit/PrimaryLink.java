@@ -45,11 +45,21 @@ final class PrimaryLink {
     private final boolean pooled;
     /** This session sent the pooled connection something (beyond a reset) that may leave state. */
     private boolean dirtied;
+    /** Requests (Query, Sync, FunctionCall) sent and answered by a ReadyForQuery, counted from 1. */
+    private long requestsSent;
+    private long requestsAnswered;
+    private final WritePositions positions;
 
-    PrimaryLink(Session session, Runnable onReady) {
+    /**
+     * @param onReady run when the primary is connected, and when a ReadyForQuery held for a write's
+     *     position went to the client: client messages waiting may go on
+     * @param learned told the position of each write (or that it could not be learned)
+     */
+    PrimaryLink(Session session, Runnable onReady, WritePositions.Listener learned) {
         this.session = session;
         this.onReady = onReady;
         this.pooled = session.authenticatedByPgrouter();
+        this.positions = new WritePositions(session, learned, onReady);
     }
 
     /**
@@ -123,8 +133,9 @@ final class PrimaryLink {
         return transactionStatus;
     }
 
+    /** Requests not answered yet, as the client sees them (a ReadyForQuery held for a position counts). */
     int outstanding() {
-        return outstanding;
+        return outstanding + positions.holding();
     }
 
     boolean standardStrings() {
@@ -150,11 +161,34 @@ final class PrimaryLink {
      * @param mayWrite the statement may write: reads wait for replicas to replay it
      */
     void send(ByteBuf message, boolean expectsReady, boolean mayWrite) {
+        send(message, expectsReady, mayWrite, false);
+    }
+
+    /**
+     * @param learnPosition the request commits a write (autocommit, or COMMIT of a transaction
+     *     that wrote): the position query is pipelined behind it, and its ReadyForQuery held until
+     *     the answer (see {@link WritePositions})
+     */
+    void send(ByteBuf message, boolean expectsReady, boolean mayWrite, boolean learnPosition) {
         if (expectsReady) {
             outstanding++;
+            requestsSent++;
         }
         writeInFlight |= mayWrite || inWritableTransaction();
         toPrimary(message);
+        if (learnPosition && expectsReady) {
+            positions.askAfter(primary, requestsSent);
+        }
+    }
+
+    /**
+     * After a write completed: asks for its position unless a query pipelined behind it will
+     * tell (the ParameterStatus then follows the ReadyForQuery).
+     */
+    void learnPositionUnlessComing() {
+        if (!positions.coming() && primary != null && primary.isOpen()) {
+            positions.askNow(primary);
+        }
     }
 
     /**
@@ -179,10 +213,17 @@ final class PrimaryLink {
             }
         } else if (type == READY_FOR_QUERY) {
             transactionStatus = BackendMessages.transactionStatus(m);
-            outstanding = Math.max(0, outstanding - 1);
+            boolean answersRequest = outstanding > 0;
+            if (answersRequest) {
+                outstanding--;
+                requestsAnswered++;
+            }
             if (writeInFlight && outstanding == 0 && transactionStatus == BackendMessages.IDLE) {
                 writeInFlight = false;
                 wrote = true;
+            }
+            if (answersRequest && positions.hold(requestsAnswered, m)) {
+                return wrote; // until the position query behind it answers
             }
         }
         session.toClient(m);
@@ -222,6 +263,7 @@ final class PrimaryLink {
 
     void stop() {
         stopped = true;
+        positions.stop();
         if (reusable()) {
             giveBack(); // the client went without a Terminate, but left nothing open
         } else if (primary != null && primary.isOpen()) {

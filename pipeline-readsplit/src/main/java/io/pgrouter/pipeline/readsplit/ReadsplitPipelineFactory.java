@@ -6,7 +6,15 @@ import io.pgrouter.spi.config.PluginConfig;
 import io.pgrouter.spi.pipeline.Pipeline;
 import io.pgrouter.spi.pipeline.PipelineContext;
 import io.pgrouter.spi.pipeline.PipelineFactory;
+import io.pgrouter.pipeline.readsplit.consistency.ConsistencyConfig;
+import io.pgrouter.pipeline.readsplit.consistency.ConsistencyMode;
+import io.pgrouter.pipeline.readsplit.consistency.ReadConsistency;
+import io.pgrouter.spi.config.Setting;
+import io.pgrouter.spi.config.Values;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.List;
 import java.util.Set;
 
@@ -26,7 +34,8 @@ public final class ReadsplitPipelineFactory implements PipelineFactory {
 
     @Override
     public Pipeline create(PluginConfig config, PipelineContext context) {
-        config.allowOnly(Set.of("write_functions", "node_local"));
+        config.allowOnly(Set.of("write_functions", "node_local", "consistency", "consistency_wait"));
+        ConsistencyConfig consistency = consistency(config, context);
         List<String> functions = names(config, "write_functions");
         List<String> nodeLocal = names(config, "node_local");
         StatementClassifier classifier;
@@ -38,7 +47,32 @@ public final class ReadsplitPipelineFactory implements PipelineFactory {
             throw new ConfigException(config.setting(culprit).orElseThrow().location(), e.getMessage());
         }
         ReplicaLoad load = new ReplicaLoad(); // one per pipeline: all sessions balance on it
-        return session -> new ReadsplitSession(session, classifier, load);
+        return session -> new ReadsplitSession(session, classifier, load, consistency);
+    }
+
+    /** {@code consistency eventual|session|strong} (default session) and {@code consistency_wait} (0-1min, default 0). */
+    private static ConsistencyConfig consistency(PluginConfig config, PipelineContext context) {
+        ConsistencyMode mode = ConsistencyMode.SESSION;
+        Optional<Setting> modeSetting = config.setting("consistency");
+        if (modeSetting.isPresent()) {
+            String word = modeSetting.get().value();
+            mode = ConsistencyMode.of(word).orElseThrow(() -> new ConfigException(modeSetting.get().location(),
+                    "consistency must be eventual, session or strong, found '" + word + "'"));
+        }
+        Duration wait = Duration.ZERO;
+        Optional<Setting> waitSetting = config.setting("consistency_wait");
+        if (waitSetting.isPresent()) {
+            try {
+                wait = Values.duration(waitSetting.get().value());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(waitSetting.get().location(), "consistency_wait: " + e.getMessage());
+            }
+            if (wait.compareTo(ReadConsistency.MAX_WAIT) > 0) {
+                throw new ConfigException(waitSetting.get().location(),
+                        "consistency_wait must be between 0 and 1min, found " + waitSetting.get().value());
+            }
+        }
+        return new ConsistencyConfig(mode, wait, context.positions(), new AtomicLong());
     }
 
     private static boolean refuses(List<String> writeFunctions) {

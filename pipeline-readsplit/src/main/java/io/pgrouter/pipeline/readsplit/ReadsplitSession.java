@@ -17,7 +17,15 @@ import io.pgrouter.pipeline.readsplit.sql.PreparedStatementCommand;
 import io.pgrouter.pipeline.readsplit.sql.Route;
 import io.pgrouter.pipeline.readsplit.sql.RouteReason;
 import io.pgrouter.pipeline.readsplit.sql.StatementClassifier;
+import io.pgrouter.pipeline.readsplit.consistency.ConsistencyConfig;
+import io.pgrouter.pipeline.readsplit.consistency.Lsn;
+import io.pgrouter.pipeline.readsplit.consistency.ReadConsistency;
+import io.pgrouter.pipeline.readsplit.consistency.SettingCommand;
+import io.pgrouter.pipeline.readsplit.consistency.SettingException;
+import io.pgrouter.pipeline.readsplit.sql.TransactionEffect;
 import io.pgrouter.spi.cluster.BackendState;
+import io.pgrouter.spi.cluster.ClusterSnapshot;
+import io.pgrouter.spi.cluster.ReplayPositions;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
@@ -26,6 +34,8 @@ import io.pgrouter.spi.protocol.FrontendMessages;
 import io.pgrouter.spi.protocol.Messages;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -60,23 +70,53 @@ final class ReadsplitSession implements SessionPipeline {
     private boolean pinned;
     /** The primary's transaction (or the one about to begin there) is read-only; see {@link #noteTransactionMode}. */
     private boolean readOnlyOnPrimary;
-    /** Snapshot generation current when the session's last write completed; -1 before any. */
-    private long writeGeneration = -1;
     private boolean stopped;
     private final ReplicaLoad load;
+    private final ConsistencyConfig consistencyConfig;
+    private final ReadConsistency consistency;
+    private final OwnSettings own;
+    /** The answer to a pgrouter setting, waiting for the primary's answers to what the client sent before it. */
+    private ByteBuf ownAnswer;
+    /** What each named statement does to the transaction (COPY statements left out): known ones may learn positions. */
+    private final Map<String, TransactionEffect> namedEffects = new HashMap<>();
 
     ReadsplitSession(Session session, StatementClassifier classifier) {
-        this(session, classifier, new ReplicaLoad());
+        this(session, classifier, new ReplicaLoad(), ConsistencyConfig.defaults(ReplayPositions.NONE));
     }
 
-    /** @param load the sessions each replica serves, shared by the pipeline's sessions: the choice balances on it */
-    ReadsplitSession(Session session, StatementClassifier classifier, ReplicaLoad load) {
+    /**
+     * @param load the sessions each replica serves, shared by the pipeline's sessions: the choice balances on it
+     * @param consistencyConfig the consistency settings and replica positions every session shares
+     */
+    ReadsplitSession(Session session, StatementClassifier classifier, ReplicaLoad load,
+            ConsistencyConfig consistencyConfig) {
         this.session = session;
         this.classifier = classifier;
         this.load = load;
-        this.primaryLink = new PrimaryLink(session, this::drainQueued);
-        this.replicaLink = new ReplicaLink(session, primaryLink, sessionState, named, this::drainQueued, load);
+        this.consistencyConfig = consistencyConfig;
+        this.consistency = new ReadConsistency(consistencyConfig.mode(), consistencyConfig.maxWait());
+        this.own = new OwnSettings(consistency);
+        this.primaryLink = new PrimaryLink(session, this::drainQueued, new WritePositions.Listener() {
+            @Override
+            public void learned(long position) {
+                consistency.learned(position);
+                consistencyConfig.latestWrite().accumulateAndGet(position, Math::max);
+            }
+
+            @Override
+            public void notLearned() {
+                consistency.notLearned();
+            }
+        });
+        this.replicaLink = new ReplicaLink(session, primaryLink, sessionState, named, this::drainQueued, load,
+                consistencyConfig.replicas());
         this.replicaTransaction = new ReplicaTransaction(session, classifier, primaryLink, replicaLink, named);
+        try {
+            consistency.startup(session.startupParameters());
+        } catch (SettingException e) {
+            session.fail(e.sqlState(), e.getMessage());
+            return;
+        }
         primaryLink.start();
     }
 
@@ -88,8 +128,8 @@ final class ReadsplitSession implements SessionPipeline {
             primaryLink.queueBeforeConnect(message);
             return;
         }
-        if (replicaLink.busy()) {
-            queued.add(message); // wait for the replica's statement: answers must stay in order
+        if (replicaLink.busy() || ownAnswer != null) {
+            queued.add(message); // wait for the replica's statement or our own answer: answers must stay in order
             return;
         }
         byte type = Messages.type(message);
@@ -121,6 +161,10 @@ final class ReadsplitSession implements SessionPipeline {
 
     /** Gathers an extended-protocol group up to its Sync, then routes it whole. */
     private void extended(byte type, ByteBuf message) {
+        if (!group.onPrimary() && ownMessage(type, message)) {
+            group.add(message);
+            return;
+        }
         Classification parsed = type == PARSE ? parse(message) : null;
         if (type == CLOSE) {
             close(message);
@@ -137,6 +181,8 @@ final class ReadsplitSession implements SessionPipeline {
         }
         switch (type) {
             case PARSE -> {
+                group.other();
+                group.effect(parsed.transactionEffect(), parsed.copies());
                 if (mayWrite(parsed)) {
                     group.mayWrite();
                 }
@@ -150,7 +196,13 @@ final class ReadsplitSession implements SessionPipeline {
                 }
             }
             case BIND -> {
+                group.other();
                 String statement = FrontendMessages.bindStatement(message); // null: malformed
+                TransactionEffect effect = statement == null || statement.isEmpty() ? TransactionEffect.NONE
+                        : namedEffects.get(statement);
+                if (effect == null) {
+                    group.effectUnknown();
+                }
                 if (!FrontendMessages.namesUnnamed(message)) {
                     group.notReplica("named portal");
                 }
@@ -205,6 +257,11 @@ final class ReadsplitSession implements SessionPipeline {
         forgetDeallocated(c);
         String name = FrontendMessages.name(message);
         if (name != null && !name.isEmpty()) {
+            if (c.copies()) {
+                namedEffects.remove(name);
+            } else {
+                namedEffects.put(name, c.transactionEffect());
+            }
             named.parsed(name, message, c.route() == Route.REPLICA && !c.setsSessionState(), session.alloc());
         }
         return c;
@@ -214,6 +271,10 @@ final class ReadsplitSession implements SessionPipeline {
     private void close(ByteBuf message) {
         if (FrontendMessages.target(message) == FrontendMessages.STATEMENT) {
             String name = FrontendMessages.name(message);
+            if (name != null) {
+                own.closed(name);
+                namedEffects.remove(name);
+            }
             if (name != null && !name.isEmpty() && named.closed(name, replicaLink.backend())) {
                 replicaLink.closeStatement(name);
             }
@@ -232,6 +293,17 @@ final class ReadsplitSession implements SessionPipeline {
     }
 
     private void endGroup() {
+        if (group.ownOnly()) {
+            SettingCommand unnamed = group.ownParsed("");
+            ByteBuf request = group.merge(session.alloc());
+            group.reset();
+            try {
+                answerOwn(own.answerGroup(session.alloc(), request, unnamed));
+            } finally {
+                request.release();
+            }
+            return;
+        }
         String notRead = group.notReplicaReason();
         boolean parses = group.parsesUnnamedStatement();
         List<String> namedReads = List.copyOf(group.namedReads());
@@ -248,14 +320,15 @@ final class ReadsplitSession implements SessionPipeline {
         }
         Optional<String> notReplica = whyNotReplica(notRead);
         if (notReplica.isPresent()) {
-            boolean writes = group.executesWrite();
+            boolean writes = group.executesWrite() || primaryLink.inWritableTransaction();
+            boolean learn = writes && group.knownEffect().map(this::commits).orElse(false);
             ByteBuf request = group.merge(session.alloc());
             group.reset();
             if (parses) {
                 replicaLink.forgetUnnamed();
             }
             log.debug("session {}: primary <- extended group ({})", session.id(), notReplica.get());
-            primaryLink.send(request, true, writes || primaryLink.inWritableTransaction());
+            primaryLink.send(request, true, writes, learn);
             return;
         }
         ByteBuf request = group.merge(session.alloc());
@@ -279,6 +352,12 @@ final class ReadsplitSession implements SessionPipeline {
 
     private void query(ByteBuf message) {
         String text = FrontendMessages.queryText(message);
+        Optional<SettingCommand> setting = SettingCommand.parse(text);
+        if (setting.isPresent()) {
+            message.release();
+            answerOwn(own.answerQuery(session.alloc(), setting.get()));
+            return;
+        }
         Classification c = classifier.classify(text, primaryLink.standardStrings());
         noteTransactionMode(c, text);
         forgetDeallocated(c);
@@ -299,25 +378,89 @@ final class ReadsplitSession implements SessionPipeline {
      * the group runs; {@code namedReads}: the named statements it binds, prepared lazily there.
      */
     private void read(ByteBuf request, boolean parsesUnnamed, List<String> namedReads) {
+        ClusterSnapshot cluster = session.cluster();
+        long required = consistency.required(primaryPosition(cluster));
+        if (required == ReadConsistency.PRIMARY_ONLY) {
+            readOnPrimary(request, parsesUnnamed, consistency.whyPrimaryOnly());
+            return;
+        }
+        long deadline = System.nanoTime() + consistency.maxWait().toNanos();
+        java.util.function.Consumer<ByteBuf> onPrimary = r -> readOnPrimary(r, parsesUnnamed, "read-your-writes: "
+                + "no replica has replayed " + Lsn.format(required));
         if (!replicaLink.connected()) {
-            Optional<BackendState> choice = ReplicaChoice.leastLoaded(session.cluster(), load::sessions,
-                    ThreadLocalRandom.current()::nextInt, replicaLink::recentlyFailed);
+            ReplayPositions positions = consistencyConfig.replicas();
+            // A replica known to have replayed far enough first; else the least loaded, asked.
+            Optional<BackendState> choice = ReplicaChoice.leastLoaded(cluster, load::sessions,
+                    ThreadLocalRandom.current()::nextInt,
+                    r -> replicaLink.recentlyFailed(r) || !ReplicaChoice.hasReplayed(positions.replayed(r), required))
+                    .or(() -> ReplicaChoice.leastLoaded(cluster, load::sessions, ThreadLocalRandom.current()::nextInt,
+                            replicaLink::recentlyFailed));
             if (choice.isEmpty()) {
                 readOnPrimary(request, parsesUnnamed, "no eligible replica");
                 return;
             }
-            if (!ReplicaChoice.hasSeenWrite(session.cluster(), choice.get().address(), writeGeneration)) {
-                readOnPrimary(request, parsesUnnamed, "read-your-writes");
-                return;
+            replicaLink.logIn(choice.get().address(), request, parsesUnnamed, namedReads, required, deadline, onPrimary);
+            return;
+        }
+        replicaLink.runWhenReplayed(required, deadline, request, parsesUnnamed, namedReads, onPrimary);
+    }
+
+    /** The latest position known written on the primary: the watcher's, or a later one a session learned. */
+    private long primaryPosition(ClusterSnapshot cluster) {
+        long watched = cluster.primary().map(BackendState::walPosition).orElse(0L);
+        return Math.max(watched, consistencyConfig.latestWrite().get());
+    }
+
+    /**
+     * Whether a request that may write, with this effect on the transaction, leaves the session
+     * idle with its write committed: then a position query is pipelined behind it. Known only
+     * when nothing else is in flight on the primary.
+     */
+    private boolean commits(TransactionEffect effect) {
+        return switch (effect) {
+            case CLOSES -> true;
+            case OPENS -> false;
+            case NONE -> primaryLink.transactionStatus() == BackendMessages.IDLE && primaryLink.outstanding() == 0;
+        };
+    }
+
+    /** Sends the client pgrouter's own answer (with a ReadyForQuery) once what it sent before is answered. */
+    private void answerOwn(ByteBuf answer) {
+        ownAnswer = answer;
+        flushOwnAnswer();
+    }
+
+    private void flushOwnAnswer() {
+        if (ownAnswer != null && primaryLink.outstanding() == 0 && !replicaLink.busy()) {
+            session.toClient(ownAnswer);
+            ownAnswer = null;
+            session.toClient(BackendMessages.readyForQuery(session.alloc(), primaryLink.transactionStatus()));
+        }
+    }
+
+    /**
+     * A Parse or Bind of one of pgrouter's settings (see {@link OwnSettings}): noted in the group,
+     * which pgrouter answers itself when nothing else is in it.
+     */
+    private boolean ownMessage(byte type, ByteBuf message) {
+        if (type == PARSE) {
+            String text = FrontendMessages.parseText(message);
+            Optional<SettingCommand> setting = text == null ? Optional.empty() : SettingCommand.parse(text);
+            if (setting.isPresent()) {
+                group.ownParse(FrontendMessages.name(message), setting.get());
+                group.notReplica("pgrouter setting");
+                return true;
             }
-            replicaLink.logIn(choice.get().address(), request, parsesUnnamed, namedReads);
-            return;
+        } else if (type == BIND) {
+            String statement = FrontendMessages.bindStatement(message);
+            if (statement != null && (group.ownParsed(statement) != null
+                    || (!statement.isEmpty() && own.statement(statement) != null))) {
+                group.ownBind();
+                group.notReplica("pgrouter setting");
+                return true;
+            }
         }
-        if (!ReplicaChoice.hasSeenWrite(session.cluster(), replicaLink.backend().address(), writeGeneration)) {
-            readOnPrimary(request, parsesUnnamed, "read-your-writes");
-            return;
-        }
-        replicaLink.run(request, parsesUnnamed, namedReads);
+        return false;
     }
 
     /** A read the primary runs; a group parsing the unnamed statement replaces it there. */
@@ -371,8 +514,9 @@ final class ReadsplitSession implements SessionPipeline {
             }
         }
         boolean writes = mayWrite(c) || primaryLink.inWritableTransaction();
+        boolean learn = writes && !c.copies() && commits(c.transactionEffect());
         log.debug("session {}: primary <- query ({})", session.id(), why);
-        primaryLink.send(message, true, writes);
+        primaryLink.send(message, true, writes, learn);
     }
 
     /**
@@ -417,7 +561,8 @@ final class ReadsplitSession implements SessionPipeline {
     }
 
     private void drainQueued() {
-        while (!queued.isEmpty() && !replicaLink.busy() && !stopped) {
+        flushOwnAnswer();
+        while (!queued.isEmpty() && !replicaLink.busy() && ownAnswer == null && !stopped) {
             client(queued.poll());
         }
     }
@@ -429,7 +574,11 @@ final class ReadsplitSession implements SessionPipeline {
         if (primaryLink.owns(backend)) {
             boolean wrote = primaryLink.fromPrimary(message);
             if (wrote) {
-                writeGeneration = session.cluster().generation();
+                consistency.wrote();
+                primaryLink.learnPositionUnlessComing();
+            }
+            if (ownAnswer != null) {
+                drainQueued();
             }
         } else if (replicaLink.owns(backend)) {
             replicaLink.fromReplica(message);
@@ -457,6 +606,10 @@ final class ReadsplitSession implements SessionPipeline {
     @Override
     public void stop() {
         stopped = true;
+        if (ownAnswer != null) {
+            ownAnswer.release();
+            ownAnswer = null;
+        }
         while (!queued.isEmpty()) {
             queued.poll().release();
         }

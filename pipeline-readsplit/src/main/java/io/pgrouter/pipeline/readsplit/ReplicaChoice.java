@@ -87,20 +87,8 @@ final class ReplicaChoice {
         return snapshot.backend(replica).map(BackendState::isEligibleForReads).orElse(false);
     }
 
-    /**
-     * Read-your-writes: may a session whose last write completed while snapshot generation
-     * {@code writeGeneration} was current read from this replica? Only once a watcher round that
-     * began after the write has found the replica with nothing left to replay: the round two
-     * generations on started after the next one was published, so after the write; its lag of 0
-     * means the replica had replayed the primary's position read in that round, which includes the
-     * write. Conservative: under a steady write load a replica rarely shows lag 0, and the
-     * session's reads then stay on the primary.
-     */
-    static boolean hasSeenWrite(ClusterSnapshot snapshot, Endpoint replica, long writeGeneration) {
-        if (writeGeneration < 0) {
-            return true;
-        }
-        return snapshot.generation() >= writeGeneration + 2
-                && snapshot.backend(replica).map(b -> b.isEligibleForReads() && b.lagBytes() == 0).orElse(false);
+    /** Read-your-writes by WAL position: a replica that replayed {@code replayed} may serve a read that must see {@code required}. */
+    static boolean hasReplayed(long replayed, long required) {
+        return replayed >= required;
     }
 }

@@ -15,7 +15,10 @@ import io.pgrouter.spi.protocol.FrontendMessages;
 import io.pgrouter.spi.protocol.MessageType;
 import io.pgrouter.spi.protocol.Messages;
 import io.pgrouter.spi.protocol.SqlState;
+import io.pgrouter.pipeline.readsplit.consistency.Lsn;
+import io.pgrouter.spi.cluster.ReplayPositions;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,14 +66,28 @@ final class ReplicaLink {
     private boolean stopped;
     /** Where this session counts while it has a replica (from the login to leaving it). */
     private final ReplicaLoad load;
+    /** How far each replica has replayed, shared by every session: what a check here learns goes there too. */
+    private final ReplayPositions positions;
+    /** Asking the replica how far it has replayed before a read: client messages wait. */
+    private boolean checking;
+    /** What the read that made pgrouter log in must wait for (see {@link #runWhenReplayed}). */
+    private long loginRequired;
+    private long loginDeadline;
+    private Consumer<ByteBuf> loginFallback;
+
+    /** Asks a replica how far it has replayed. */
+    static final String POSITION_QUERY = "SELECT pg_last_wal_replay_lsn()";
+    /** Asks again after a millisecond, sleeping on the replica: no timer in pgrouter, the connection is the session's anyway. */
+    static final String POSITION_QUERY_AFTER_PAUSE = "SELECT pg_last_wal_replay_lsn() FROM pg_sleep(0.001)";
 
     /**
      * @param sessionState the session's SET/RESET/DISCARD commands, replayed after a login
      * @param idle run when the replica has nothing in flight any more (queued client messages go on)
      */
     ReplicaLink(Session session, PrimaryLink primary, List<String> sessionState, NamedStatements named, Runnable idle,
-            ReplicaLoad load) {
+            ReplicaLoad load, ReplayPositions positions) {
         this.session = session;
+        this.positions = positions;
         this.load = load;
         this.named = named;
         this.primary = primary;
@@ -80,7 +97,7 @@ final class ReplicaLink {
 
     /** Logging in, or a read in flight: client messages must wait to keep answers in order. */
     boolean busy() {
-        return loggingIn || (current != null && !openUnit);
+        return loggingIn || checking || (current != null && !openUnit);
     }
 
     /**
@@ -179,6 +196,57 @@ final class ReplicaLink {
         backend.send(request);
     }
 
+    /**
+     * Runs a read here once this replica has replayed WAL position {@code required}: at once when
+     * the shared positions say it has; otherwise the replica is asked (one small query, its answer
+     * shared with every session), and asked again every millisecond until
+     * {@code deadlineNanos} ({@link System#nanoTime}); a replica still short of it then leaves the
+     * read to {@code fallback} (the primary). Client messages wait meanwhile.
+     */
+    void runWhenReplayed(long required, long deadlineNanos, ByteBuf request, boolean parsesUnnamed,
+            List<String> namedReads, Consumer<ByteBuf> fallback) {
+        if (positions.replayed(backend.address()) >= required) {
+            run(request, parsesUnnamed, namedReads);
+            return;
+        }
+        checking = true;
+        check(POSITION_QUERY, required, deadlineNanos, request, parsesUnnamed, namedReads, fallback);
+    }
+
+    private void check(String query, long required, long deadlineNanos, ByteBuf request, boolean parsesUnnamed,
+            List<String> namedReads, Consumer<ByteBuf> fallback) {
+        Backend asked = backend;
+        asked.queryInternal(query).whenComplete((value, error) -> {
+            long replayed = -1;
+            if (error == null && value != null) {
+                try {
+                    replayed = Lsn.parse(value);
+                    positions.observed(asked.address(), replayed);
+                } catch (IllegalArgumentException e) {
+                    log.debug("session {}: unexpected replay position {}", session.id(), value);
+                }
+            }
+            if (stopped) {
+                checking = false;
+                request.release();
+                return;
+            }
+            if (replayed >= required && backend == asked) {
+                checking = false;
+                run(request, parsesUnnamed, namedReads);
+            } else if (replayed >= 0 && backend == asked && System.nanoTime() < deadlineNanos) {
+                check(POSITION_QUERY_AFTER_PAUSE, required, deadlineNanos, request, parsesUnnamed, namedReads, fallback);
+                return;
+            } else {
+                checking = false;
+                log.debug("session {}: replica {} has replayed {} of {}: read on the primary", session.id(),
+                        asked.address(), replayed < 0 ? "?" : Lsn.format(replayed), Lsn.format(required));
+                fallback.accept(request);
+            }
+            idle.run();
+        });
+    }
+
     /** The client closed a named statement this replica has: close it here too. */
     void closeStatement(String name) {
         if (backend != null) {
@@ -188,6 +256,18 @@ final class ReplicaLink {
 
     /** Logs into a replica, then runs the read there (or on the primary if the login fails). */
     void logIn(Endpoint target, ByteBuf request, boolean parsesUnnamed, List<String> namedReads) {
+        logIn(target, request, parsesUnnamed, namedReads, 0, 0, null);
+    }
+
+    /**
+     * Logs into a replica, then runs the read there once it has replayed {@code required} (see
+     * {@link #runWhenReplayed}); on the primary if the login fails.
+     */
+    void logIn(Endpoint target, ByteBuf request, boolean parsesUnnamed, List<String> namedReads, long required,
+            long deadlineNanos, Consumer<ByteBuf> fallback) {
+        loginRequired = required;
+        loginDeadline = deadlineNanos;
+        loginFallback = fallback;
         loggingIn = true;
         loginRequest = request;
         // With pgrouter's own authentication, replica connections are pooled like the primary's.
@@ -225,8 +305,13 @@ final class ReplicaLink {
             for (String command : sessionState) {
                 mirror(command);
             }
-            run(request, parsesUnnamed, namedReads);
+            if (loginRequired > 0) {
+                runWhenReplayed(loginRequired, loginDeadline, request, parsesUnnamed, namedReads, loginFallback);
+            } else {
+                run(request, parsesUnnamed, namedReads);
+            }
         }
+        loginFallback = null;
         idle.run();
     }
 
@@ -399,7 +484,7 @@ final class ReplicaLink {
      */
     void leave() {
         Backend b = backend;
-        if (b != null && session.authenticatedByPgrouter() && b.isOpen() && current == null && swallow == 0
+        if (b != null && session.authenticatedByPgrouter() && b.isOpen() && current == null && swallow == 0 && !checking
                 && lazyParses == 0 && status == BackendMessages.IDLE && !openUnit && loginRequest == null) {
             backend = null;
             load.left(b.address());

@@ -115,21 +115,4 @@ class ReadsplitSessionTest {
         assertEquals(List.of("INSERT INTO t VALUES (1)"), queries(primary));
         session.finish();
     }
-
-    @Test
-    void afterAWriteReadsStayOnThePrimaryUntilTheReplicaHasSeenIt() {
-        FakeBackend replica = readOnReplica("SELECT 1");
-        replica.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
-        replica.takeSentTypes();
-        session.clientRead(session.query("INSERT INTO t VALUES (1)"));
-        primary.serverRead(session.commandComplete("INSERT 0 1"), session.readyForQuery(BackendMessages.IDLE));
-        session.clientRead(session.query("SELECT 2"));
-        assertEquals(List.of("INSERT INTO t VALUES (1)", "SELECT 2"), queries(primary), "read-your-writes");
-        primary.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
-
-        session.cluster(FakeSession.snapshot(3, FakeSession.PRIMARY, FakeSession.REPLICA)); // two rounds later, lag 0
-        session.clientRead(session.query("SELECT 3"));
-        assertEquals(List.of("SELECT 3"), queries(replica));
-        session.finish();
-    }
 }

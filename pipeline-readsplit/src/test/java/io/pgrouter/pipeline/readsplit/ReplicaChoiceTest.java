@@ -84,11 +84,15 @@ class ReplicaChoiceTest {
     }
 
     @Test
-    void readYourWritesWaitsForARoundAfterTheWriteWithNothingLeftToReplay() {
-        assertTrue(ReplicaChoice.hasSeenWrite(snapshot(5, replica(A, 100, 0)), A, -1), "no write yet");
-        assertFalse(ReplicaChoice.hasSeenWrite(snapshot(6, replica(A, 100, 0)), A, 5), "the round in flight may predate the write");
-        assertTrue(ReplicaChoice.hasSeenWrite(snapshot(7, replica(A, 100, 0)), A, 5));
-        assertFalse(ReplicaChoice.hasSeenWrite(snapshot(7, replica(A, 100, 16)), A, 5), "still replaying");
+    void aReadThatMustSeeAWriteGoesOnlyToAReplicaThatReplayedIt() {
+        ClusterSnapshot s = snapshot(10, replica(A, 100, 0), replica(B, 100, 0));
+        java.util.Map<Endpoint, Long> replayed = java.util.Map.of(A, 1_000L, B, 2_000L);
+        java.util.function.Predicate<Endpoint> behind = r -> !ReplicaChoice.hasReplayed(replayed.get(r), 1_500);
+        assertEquals(B, ReplicaChoice.leastLoaded(s, e -> e.equals(B) ? 7 : 0, bound -> 0, behind).orElseThrow().address(),
+                "the less loaded A has not replayed the write");
+        assertTrue(ReplicaChoice.leastLoaded(s, e -> 0, bound -> 0, r -> !ReplicaChoice.hasReplayed(replayed.get(r), 2_001))
+                .isEmpty(), "none has: the primary answers");
+        assertTrue(ReplicaChoice.hasReplayed(2_000, 2_000), "replayed up to the position itself is enough");
     }
 
     private static ClusterSnapshot snapshot(long generation, BackendState... replicas) {

@@ -29,6 +29,18 @@ public interface HealthCheck extends AutoCloseable {
         return probe(backend, tls, timeout);
     }
 
+    /**
+     * The WAL position a replica has replayed ({@code pg_last_wal_replay_lsn() - '0/0'}), for
+     * read-your-writes. Called far more often than {@link #probe} (every {@code replay_check},
+     * milliseconds apart) from the position probe's threads, never twice at once for one backend,
+     * so it should be one cheap query on a connection kept for it. Empty when the check cannot
+     * tell (the default): sessions then learn positions only from their own replica connections.
+     */
+    default java.util.OptionalLong replayPosition(Endpoint backend, TlsMode tls, Optional<Path> trustedCa,
+            Duration timeout) throws Exception {
+        return java.util.OptionalLong.empty();
+    }
+
     /** Releases connections kept between probes. Called at shutdown or when replaced by a reload. */
     @Override
     default void close() {

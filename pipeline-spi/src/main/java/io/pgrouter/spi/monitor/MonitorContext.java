@@ -11,6 +11,11 @@ public interface MonitorContext {
 
     RouterStats stats();
 
+    /** How far each replica has replayed, as pgrouter last learned it (0 when unknown). */
+    default io.pgrouter.spi.cluster.ReplayPositions positions() {
+        return io.pgrouter.spi.cluster.ReplayPositions.NONE;
+    }
+
     /** Every server connection pool that has connections or waiting clients, in no particular order. */
     default List<PoolStats> pools() {
         return List.of();

@@ -31,6 +31,20 @@ public interface Backend {
     }
 
     /**
+     * Runs one SQL query on the pipeline's behalf, like {@link #sendInternal} (in order with what
+     * {@link #send} sends, its answers kept from the pipeline), and hands back the first column of
+     * its first row as text: null for SQL NULL or no row. The stage completes on the session's
+     * event loop while the answer is delivered, before the pipeline sees what follows it;
+     * exceptionally with an {@link InternalQueryException} when the backend refuses the query or
+     * the connection closes first. Meant for one cheap value pgrouter needs (a WAL position), not
+     * for results a client should see.
+     */
+    default java.util.concurrent.CompletionStage<String> queryInternal(String sql) {
+        return java.util.concurrent.CompletableFuture.failedFuture(
+                new UnsupportedOperationException("this backend cannot run internal queries"));
+    }
+
+    /**
      * The ParameterStatus values the backend sent while logging in (server_version,
      * client_encoding, DateStyle, ...); empty for a relayed login ({@link Session#relayToPrimary}),
      * whose pipeline sees those messages itself.

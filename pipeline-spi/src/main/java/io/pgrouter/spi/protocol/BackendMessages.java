@@ -137,4 +137,52 @@ public final class BackendMessages {
     public static ByteBuf readyForQuery(ByteBufAllocator alloc, byte status) {
         return alloc.buffer(6).writeByte(MessageType.Backend.READY_FOR_QUERY).writeInt(5).writeByte(status);
     }
+
+    /** A CommandComplete with this tag ({@code SET}, {@code SHOW}, {@code INSERT 0 1}). */
+    public static ByteBuf commandComplete(ByteBufAllocator alloc, String tag) {
+        byte[] t = tag.getBytes(StandardCharsets.UTF_8);
+        return alloc.buffer(6 + t.length).writeByte(MessageType.Backend.COMMAND_COMPLETE).writeInt(5 + t.length)
+                .writeBytes(t).writeByte(0);
+    }
+
+    /** A ParameterStatus reporting a setting's new value. */
+    public static ByteBuf parameterStatus(ByteBufAllocator alloc, String name, String value) {
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        byte[] v = value.getBytes(StandardCharsets.UTF_8);
+        return alloc.buffer(7 + n.length + v.length).writeByte(MessageType.Backend.PARAMETER_STATUS)
+                .writeInt(6 + n.length + v.length).writeBytes(n).writeByte(0).writeBytes(v).writeByte(0);
+    }
+
+    /** A RowDescription of text columns with these names (no table, type {@code text}, text format). */
+    public static ByteBuf rowDescription(ByteBufAllocator alloc, String... columns) {
+        ByteBuf out = alloc.buffer().writeByte(MessageType.Backend.ROW_DESCRIPTION).writeInt(0).writeShort(columns.length);
+        for (String column : columns) {
+            out.writeBytes(column.getBytes(StandardCharsets.UTF_8)).writeByte(0)
+                    .writeInt(0).writeShort(0) // no table, no column number
+                    .writeInt(TEXT_OID).writeShort(-1).writeInt(-1).writeShort(0); // text, variable size, no modifier, text format
+        }
+        return out.setInt(1, out.writerIndex() - 1);
+    }
+
+    /** A DataRow of text values; a null value is SQL NULL. */
+    public static ByteBuf dataRow(ByteBufAllocator alloc, String... values) {
+        ByteBuf out = alloc.buffer().writeByte(MessageType.Backend.DATA_ROW).writeInt(0).writeShort(values.length);
+        for (String value : values) {
+            if (value == null) {
+                out.writeInt(-1);
+            } else {
+                byte[] v = value.getBytes(StandardCharsets.UTF_8);
+                out.writeInt(v.length).writeBytes(v);
+            }
+        }
+        return out.setInt(1, out.writerIndex() - 1);
+    }
+
+    /** A message with no body: ParseComplete, BindComplete, NoData, CloseComplete, ... */
+    public static ByteBuf bodiless(ByteBufAllocator alloc, byte type) {
+        return alloc.buffer(5).writeByte(type).writeInt(4);
+    }
+
+    /** The type oid of {@code text}. */
+    private static final int TEXT_OID = 25;
 }

@@ -27,8 +27,24 @@ public final class RequestTracker {
         void range(int from, int to);
     }
 
-    /** Per outstanding request, oldest first: whether it was sent internally. */
-    private boolean[] internal = new boolean[8];
+    /**
+     * Where the answers to an internal request whose result the sender wants go ({@link
+     * #sentInternal(ByteBuf, Answer)}): each of its messages, in order, up to and including its
+     * ReadyForQuery, or {@link #lost()} when the connection closes first.
+     */
+    public interface Answer {
+        /** One message of the answer, at {@code [at, next)} of {@code messages} (read it, do not keep it). */
+        void message(byte type, ByteBuf messages, int at, int next);
+
+        /** The connection closed before the request's ReadyForQuery. */
+        void lost();
+    }
+
+    /** Marks an internal request whose answers nobody reads. */
+    private static final Object INTERNAL = new Object();
+
+    /** Per outstanding request, oldest first: null for the pipeline's, {@link #INTERNAL} or an {@link Answer}. */
+    private Object[] internal = new Object[8];
     private int head;
     private int size;
     private int internalCount;
@@ -54,7 +70,7 @@ public final class RequestTracker {
                 case Frontend.QUERY, Frontend.SYNC, Frontend.FUNCTION_CALL -> {
                     requests++;
                     openGroup = false;
-                    push(internalRequests);
+                    push(internalRequests ? INTERNAL : null);
                 }
                 case Frontend.PARSE, Frontend.BIND, Frontend.DESCRIBE, Frontend.EXECUTE, Frontend.CLOSE,
                         Frontend.FLUSH -> openGroup = true;
@@ -70,6 +86,30 @@ public final class RequestTracker {
             at += 1 + length;
         }
         return requests;
+    }
+
+    /**
+     * Notes one internal request (a Query, or extended-protocol messages ending in one Sync)
+     * whose answers go to {@code answer} (still kept from the pipeline, like any internal answer).
+     */
+    public void sentInternal(ByteBuf request, Answer answer) {
+        int requests = sent(request, true);
+        if (requests != 1) {
+            throw new IllegalArgumentException("an answered internal request is one Query or one group up to its Sync, found "
+                    + requests + " requests");
+        }
+        internal[(head + size - 1) % internal.length] = answer;
+    }
+
+    /** The connection closed: each request still waiting for an {@link Answer} hears it lost. */
+    public void closed() {
+        for (int i = 0; i < size; i++) {
+            int at = (head + i) % internal.length;
+            if (internal[at] instanceof Answer answer) {
+                internal[at] = INTERNAL;
+                answer.lost();
+            }
+        }
     }
 
     /** Whether answers to internal requests are still to come (received() must then be given a range sink). */
@@ -99,8 +139,11 @@ public final class RequestTracker {
         for (int at = messages.readerIndex(); end - at >= HEADER; ) {
             int next = at + 1 + messages.getInt(at + 1);
             byte type = messages.getByte(at);
-            boolean ofInternal = size > 0 && internal[head];
-            if (ofInternal && type == Backend.ERROR_RESPONSE) {
+            Object owner = size > 0 ? internal[head] : null;
+            boolean ofInternal = owner != null;
+            if (owner instanceof Answer answer) {
+                answer.message(type, messages, at, next);
+            } else if (ofInternal && type == Backend.ERROR_RESPONSE) {
                 internalErrors++;
             }
             boolean keep = !ofInternal || type == Backend.PARAMETER_STATUS || type == Backend.NOTICE_RESPONSE
@@ -136,25 +179,26 @@ public final class RequestTracker {
         if (size == 0) {
             return; // a relayed login's own ReadyForQuery answers no request of ours
         }
-        if (internal[head]) {
+        if (internal[head] != null) {
             internalCount--;
         }
+        internal[head] = null;
         head = (head + 1) % internal.length;
         size--;
     }
 
-    private void push(boolean isInternal) {
+    private void push(Object owner) {
         if (size == internal.length) {
-            boolean[] bigger = new boolean[size * 2];
+            Object[] bigger = new Object[size * 2];
             for (int i = 0; i < size; i++) {
                 bigger[i] = internal[(head + i) % internal.length];
             }
             internal = bigger;
             head = 0;
         }
-        internal[(head + size) % internal.length] = isInternal;
+        internal[(head + size) % internal.length] = owner;
         size++;
-        if (isInternal) {
+        if (owner != null) {
             internalCount++;
         }
     }

@@ -14,12 +14,16 @@ public final class SqlState {
     public static final String CONNECTION_FAILURE = "08006";
     public static final String PROTOCOL_VIOLATION = "08P01";
     public static final String FEATURE_NOT_SUPPORTED = "0A000";
+    /** invalid_parameter_value: a setting given a value it does not take. */
+    public static final String INVALID_PARAMETER_VALUE = "22023";
     /** read_only_sql_transaction: what a hot standby says to a write. */
     public static final String READ_ONLY_SQL_TRANSACTION = "25006";
     public static final String INVALID_AUTHORIZATION_SPECIFICATION = "28000";
     public static final String INVALID_PASSWORD = "28P01";
     /** serialization_failure: also a query a standby cancelled for a recovery conflict. */
     public static final String SERIALIZATION_FAILURE = "40001";
+    /** undefined_object: e.g. an unrecognized configuration parameter. */
+    public static final String UNDEFINED_OBJECT = "42704";
     public static final String TOO_MANY_CONNECTIONS = "53300";
     public static final String PROGRAM_LIMIT_EXCEEDED = "54000";
     /** object_not_in_prerequisite_state: e.g. "cannot assign TransactionIds during recovery". */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,5 +136,50 @@ class RequestTrackerTest {
             sb.append((char) messages.getByte(at));
         }
         return sb.toString();
+    }
+
+    @Test
+    void anAnsweredInternalQueryHandsItsFirstValueBackAndKeepsItsAnswerFromThePipeline() {
+        sent(query("insert into t values (1)"));
+        FirstValue position = new FirstValue();
+        ByteBuf q = query("select pg_current_wal_insert_lsn()");
+        activity.sentInternal(q, position);
+        q.release();
+        ByteBuf answers = run(message('C', "INSERT 0 1\0".getBytes(StandardCharsets.US_ASCII)), ready('I'),
+                BackendMessages.rowDescription(UnpooledByteBufAllocator.DEFAULT, "v"), BackendMessages.dataRow(UnpooledByteBufAllocator.DEFAULT, "0/3000060"),
+                message('C', "SELECT 1\0".getBytes(StandardCharsets.US_ASCII)), ready('I'));
+        List<int[]> kept = new ArrayList<>();
+        activity.received(answers, (from, to) -> kept.add(new int[] {from, to}));
+        assertEquals(1, kept.size(), "only the write's answer");
+        assertEquals('Z', answers.getByte(kept.get(0)[1] - 6), "up to its ReadyForQuery");
+        answers.release();
+        assertEquals("0/3000060", position.result().join());
+        assertTrue(activity.idle());
+    }
+
+    @Test
+    void anInternalQueryThatFailsOrIsLostCompletesExceptionally() {
+        FirstValue refused = new FirstValue();
+        ByteBuf q = query("select pg_current_wal_insert_lsn()");
+        activity.sentInternal(q, refused);
+        q.release();
+        ByteBuf answers = run(BackendMessages.errorResponse(UnpooledByteBufAllocator.DEFAULT, "ERROR", "55000", "recovery is in progress"),
+                ready('I'));
+        activity.received(answers, (from, to) -> { });
+        answers.release();
+        assertEquals("55000", assertThrowsInternal(refused).sqlState());
+
+        FirstValue lost = new FirstValue();
+        q = query("select 1");
+        activity.sentInternal(q, lost);
+        q.release();
+        activity.closed();
+        assertEquals(SqlState.CONNECTION_FAILURE, assertThrowsInternal(lost).sqlState());
+    }
+
+    private static io.pgrouter.spi.pipeline.InternalQueryException assertThrowsInternal(FirstValue v) {
+        java.util.concurrent.CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.CompletionException.class, () -> v.result().join());
+        return (io.pgrouter.spi.pipeline.InternalQueryException) e.getCause();
     }
 }

@@ -70,6 +70,19 @@ public final class FakeBackend implements Backend {
         FakeSession.record(requests, false, sentInternally);
     }
 
+    /** As core does: the first value of the answer completes the stage; the answers are kept from the pipeline. */
+    @Override
+    public java.util.concurrent.CompletionStage<String> queryInternal(String sql) {
+        if (!open) {
+            throw new AssertionError("sent to " + address + " after it closed");
+        }
+        io.pgrouter.spi.protocol.FirstValue answer = new io.pgrouter.spi.protocol.FirstValue();
+        ByteBuf query = FrontendMessages.query(session.alloc(), sql);
+        activity.sentInternal(query, answer);
+        FakeSession.record(query, false, sentInternally);
+        return answer.result();
+    }
+
     /** As core judges it: every request answered by ReadyForQuery 'I', no open extended group, no Terminate sent. */
     @Override
     public boolean isIdle() {
@@ -112,6 +125,7 @@ public final class FakeBackend implements Backend {
         if (open) {
             open = false;
             closedByPipeline = true;
+            activity.closed();
             session.later(() -> session.pipeline().backendClosed(this, null));
         }
     }
@@ -166,24 +180,29 @@ public final class FakeBackend implements Backend {
             session.deliver(() -> session.pipeline().serverMessages(this, read));
             return;
         }
-        // As core: the answers to internal requests are kept from the pipeline.
-        List<ByteBuf> kept = new ArrayList<>();
-        activity.received(read, (from, to) -> kept.add(read.retainedSlice(from, to - from)));
-        read.release();
-        for (ByteBuf part : kept) {
-            session.deliver(() -> session.pipeline().serverMessages(this, part));
-        }
+        // As core: the answers to internal requests are kept from the pipeline, each range of
+        // the rest delivered as it comes (an internal query's answer completes in between).
+        session.deliver(() -> {
+            try {
+                activity.received(read, (from, to) -> session.pipeline().serverMessages(this,
+                        read.retainedSlice(from, to - from)));
+            } finally {
+                read.release();
+            }
+        });
     }
 
     /** One message from the server, to {@code server} (unless it answers an internal request, as in core). */
     public void serverMessage(ByteBuf message) {
         if (activity.internalPending()) {
-            List<ByteBuf> kept = new ArrayList<>();
-            activity.received(message, (from, to) -> kept.add(message.retainedSlice(from, to - from)));
-            message.release();
-            for (ByteBuf part : kept) {
-                session.deliver(() -> session.pipeline().server(this, part));
-            }
+            session.deliver(() -> {
+                try {
+                    activity.received(message, (from, to) -> session.pipeline().server(this,
+                            message.retainedSlice(from, to - from)));
+                } finally {
+                    message.release();
+                }
+            });
             return;
         }
         activity.received(message);
@@ -193,6 +212,7 @@ public final class FakeBackend implements Backend {
     /** The server went away (closed, or failed with {@code cause}): {@code backendClosed}. */
     public void lost(Throwable cause) {
         open = false;
+        activity.closed();
         session.deliver(() -> session.pipeline().backendClosed(this, cause));
     }
 

@@ -76,6 +76,7 @@ public final class FakeSession implements Session {
     private final ArrayDeque<Runnable> later = new ArrayDeque<>();
     private ClusterSnapshot cluster = snapshot(1, PRIMARY, REPLICA);
     private boolean pgrouterAuthenticates;
+    private Map<String, String> startupParameters = Map.of("user", "app", "database", "app");
     private boolean greetsFromPool;
     private SessionPipeline pipeline;
     private int nextProcessId = 1001;
@@ -86,6 +87,12 @@ public final class FakeSession implements Session {
     private final ClientHold hold = new ClientHold(messages -> pipeline().clientMessages(messages));
 
     // ---- setting up ---------------------------------------------------------------------------------
+
+    /** The client's startup parameters; {@code user} and {@code database} {@code app} by default. */
+    public FakeSession startupParameters(Map<String, String> parameters) {
+        startupParameters = Map.copyOf(parameters);
+        return this;
+    }
 
     /** Whether pgrouter authenticated the client ({@link #authenticatedByPgrouter()}); false by default. */
     public FakeSession pgrouterAuthenticates(boolean value) {
@@ -323,7 +330,7 @@ public final class FakeSession implements Session {
 
     @Override
     public Map<String, String> startupParameters() {
-        return Map.of("user", "app", "database", "app");
+        return startupParameters;
     }
 
     @Override

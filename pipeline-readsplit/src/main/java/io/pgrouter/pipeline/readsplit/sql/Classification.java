@@ -20,6 +20,9 @@ import java.util.Set;
  *                            {@code setsSessionState}, without leading comments or the terminating
  *                            semicolon, ready to be replayed on the session's other backends
  * @param statementCount      the number of non-empty statements in the text
+ * @param transactionEffect   whether a transaction is open after the text ran, as far as its own
+ *                            BEGIN/COMMIT/ROLLBACK say
+ * @param copies              a COPY is in the text (the connection then goes through a copy mode)
  */
 public record Classification(
         Route route,
@@ -30,9 +33,12 @@ public record Classification(
         Set<SessionPin> sessionPins,
         List<PreparedStatementCommand> preparedStatementCommands,
         List<String> sessionStateCommands,
-        int statementCount) {
+        int statementCount,
+        TransactionEffect transactionEffect,
+        boolean copies) {
 
     public Classification {
+        Objects.requireNonNull(transactionEffect, "transactionEffect");
         Objects.requireNonNull(route, "route");
         Objects.requireNonNull(reason, "reason");
         sessionPins = Set.copyOf(sessionPins);

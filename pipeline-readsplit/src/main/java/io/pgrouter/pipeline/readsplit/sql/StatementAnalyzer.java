@@ -28,6 +28,8 @@ final class StatementAnalyzer {
     RouteReason reason;
     boolean beginsTransaction;
     boolean endsTransaction;
+    /** A COPY: while one runs the connection is in a copy mode, where nothing may be slipped in. */
+    boolean copies;
     boolean readOnlyTransaction;
     boolean setsSessionState;
     int pins;
@@ -52,6 +54,7 @@ final class StatementAnalyzer {
         reason = null;
         beginsTransaction = false;
         endsTransaction = false;
+        copies = false;
         readOnlyTransaction = false;
         setsSessionState = false;
         pins = 0;
@@ -162,6 +165,7 @@ final class StatementAnalyzer {
 
     /** COPY ... TO STDOUT (of a table or a read-only query) is a read; COPY FROM and COPY TO a file are not. */
     private void decideCopy() {
+        copies = true;
         if (scan.lockingClause || scan.modifyingKeyword) {
             decideQuery();
         } else if (scan.copyFrom) {
@@ -319,7 +323,8 @@ final class StatementAnalyzer {
     /** This statement alone as a {@link Classification}; used for PREPARE bodies. */
     Classification toClassification() {
         return new Classification(route, reason, beginsTransaction, readOnlyTransaction, setsSessionState,
-                SessionPin.setOf(pins), commands == null ? List.of() : commands, List.of(), 1);
+                SessionPin.setOf(pins), commands == null ? List.of() : commands, List.of(), 1,
+                TransactionEffect.of(beginsTransaction, endsTransaction), copies);
     }
 
     void addCommand(PreparedStatementCommand command) {

@@ -75,6 +75,8 @@ public final class StatementClassifier {
         List<PreparedStatementCommand> commands = null;
         List<String> sessionStateCommands = null;
         int statementCount = 0;
+        TransactionEffect transactionEffect = TransactionEffect.NONE;
+        boolean copies = false;
 
         while (true) {
             RouteReason hint = null;
@@ -107,6 +109,9 @@ public final class StatementClassifier {
                 reason = statement.reason;
             }
             beginsTransaction |= statement.beginsTransaction;
+            transactionEffect = transactionEffect.then(TransactionEffect.of(statement.beginsTransaction,
+                    statement.endsTransaction));
+            copies |= statement.copies;
             readOnlyTransaction |= statement.readOnlyTransaction;
             pins |= statement.pins;
             if (statement.commands != null) {
@@ -134,7 +139,8 @@ public final class StatementClassifier {
         }
         return new Classification(route, reason, beginsTransaction, readOnlyTransaction, setsSessionState,
                 SessionPin.setOf(pins), commands == null ? List.of() : commands,
-                sessionStateCommands == null ? List.of() : sessionStateCommands, statementCount);
+                sessionStateCommands == null ? List.of() : sessionStateCommands, statementCount, transactionEffect,
+                copies);
     }
 
     /** A hint comment among a statement's leading comments; a primary hint wins over a replica hint. */

@@ -1,0 +1,304 @@
+package io.pgrouter.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgrouter.testkit.PgNode;
+import io.pgrouter.testkit.PgTools;
+import io.pgrouter.testkit.ProcessResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.postgresql.PGConnection;
+
+/**
+ * Read-your-writes by WAL position: a session that writes now and then still reads from the
+ * replicas, and never misses its own write; {@code eventual} does miss (so the check can fail);
+ * the causal token carries read-your-writes to another session.
+ */
+class ReadYourWritesIT {
+    @RegisterExtension
+    static final RouterFixture fixture = new RouterFixture(2, "readsplit", "readsplit { consistency_wait 50ms }");
+    private static final AtomicLong ids = new AtomicLong();
+    private static final int CLIENTS = 8;
+
+    @BeforeAll
+    static void data() throws Exception {
+        // The testkit runs with synchronous_commit off: WAL would then reach the replicas only when
+        // the WAL writer flushes it (every 200ms), and every read after a write would wait that long.
+        fixture.cluster().primary().execute("alter system set synchronous_commit = on");
+        fixture.cluster().primary().execute("select pg_reload_conf()");
+        ProcessResult init = pgbench("-i", "-s", "1", "-q");
+        assertEquals(0, init.exitCode(), init.output());
+        fixture.cluster().primary().execute("create table ryw(id bigint primary key, client int)");
+        fixture.cluster().awaitReplicasCaughtUp(Duration.ofSeconds(30));
+        fixture.router().awaitMonitor(Duration.ofSeconds(20), m -> m.lines().filter(l -> l.contains(" slave OK ")).count() == 2);
+    }
+
+    @Test
+    void aReadMostlyScriptReadsFromTheReplicasAndSeesItsOwnUpdates() throws Exception {
+        slowReplay(null);
+        StringBuilder script = new StringBuilder("\\set aid random(1, 100000)\n"
+                + "UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid;\n");
+        for (int i = 1; i <= 9; i++) {
+            script.append("\\set o").append(i).append(" random(1, 100000)\n")
+                    .append("SELECT abalance FROM pgbench_accounts WHERE aid = :o").append(i).append(";\n");
+        }
+        Map<String, Long> before = requests();
+        ProcessResult run = pgbenchScript(script.toString(), "-T", "4");
+        Map<String, Long> after = requests();
+        long transactions = transactions(run);
+        long onReplicas = fixture.cluster().replicas().stream().mapToLong(r -> delta(before, after, r)).sum();
+        double share = onReplicas / (9.0 * transactions);
+        System.out.printf("read-mostly script: %d transactions, %.1f%% of the SELECTs on replicas%n", transactions,
+                100 * share);
+        assertTrue(share >= 0.70, "SELECTs on replicas: " + share + "\n" + run.output());
+
+        // The variant that re-reads the row it updated: a division by zero if it ever sees an older balance.
+        String reread = "\\set aid random(1, 100000)\n"
+                + "UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid RETURNING abalance AS mine \\gset\n"
+                + "SELECT 1 / (abalance >= :mine)::int FROM pgbench_accounts WHERE aid = :aid;\n"
+                + "SELECT abalance FROM pgbench_accounts WHERE aid = :aid + 1;\n";
+        Map<String, Long> before2 = requests();
+        ProcessResult second = pgbenchScript(reread, "-T", "3");
+        Map<String, Long> after2 = requests();
+        long onReplicas2 = fixture.cluster().replicas().stream().mapToLong(r -> delta(before2, after2, r)).sum();
+        System.out.printf("re-read script: %d transactions, %d reads on replicas%n", transactions(second), onReplicas2);
+        assertTrue(second.stdout().contains("number of failed transactions: 0"), second.output());
+        assertTrue(onReplicas2 > transactions(second), "re-reads of its own update on replicas too: " + onReplicas2);
+    }
+
+    @Test
+    void insertThenSelectNeverMissesInSessionMode() throws Exception {
+        PgNode slow = slowReplay("5ms");
+        Map<String, Long> before = requests();
+        long misses = insertThenSelect(500, new Properties());
+        Map<String, Long> after = requests();
+        long onReplicas = fixture.cluster().replicas().stream().mapToLong(r -> delta(before, after, r)).sum();
+        System.out.printf("session: %d misses of %d, %d reads on replicas (%d on the slowed one)%n", misses,
+                CLIENTS * 500, onReplicas, delta(before, after, slow));
+        assertEquals(0, misses);
+        assertTrue(onReplicas > CLIENTS * 500 / 2, "replicas serve most reads: " + onReplicas);
+    }
+
+    @Test
+    void insertThenSelectMissesInEventualMode() throws Exception {
+        slowReplay("5ms");
+        Properties eventual = new Properties();
+        eventual.setProperty("options", "-c pgrouter.consistency=eventual");
+        long misses = insertThenSelect(200, eventual);
+        System.out.printf("eventual: %d misses of %d%n", misses, CLIENTS * 200);
+        assertTrue(misses > 0, "with replay slowed, eventual reads miss fresh rows");
+    }
+
+    @Test
+    void theCausalTokenCarriesReadYourWritesToAnotherSession() throws Exception {
+        slowReplay("5ms");
+        Properties eventual = new Properties();
+        eventual.setProperty("options", "-c pgrouter.consistency=eventual");
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        try {
+            List<Future<long[]>> results = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++) {
+                int client = c;
+                results.add(pool.submit(() -> {
+                    long missed = 0;
+                    long tokens = 0;
+                    try (Connection writer = connect(new Properties()); Connection reader = connect(eventual);
+                            PreparedStatement insert = writer.prepareStatement("insert into ryw values (?, ?)");
+                            Statement setToken = reader.createStatement();
+                            PreparedStatement select = reader.prepareStatement("select count(*) from ryw where id = ?")) {
+                        for (int i = 0; i < 200; i++) {
+                            long id = ids.incrementAndGet();
+                            insert.setLong(1, id);
+                            insert.setInt(2, client);
+                            insert.executeUpdate();
+                            String token = writer.unwrap(PGConnection.class).getParameterStatus("pgrouter.commit_lsn");
+                            assertNotNull(token, "the write's position, before its ReadyForQuery");
+                            tokens++;
+                            setToken.execute("SET pgrouter.min_lsn = '" + token + "'");
+                            select.setLong(1, id);
+                            if (count(select) == 0) {
+                                missed++;
+                            }
+                        }
+                    }
+                    return new long[] {missed, tokens};
+                }));
+            }
+            long misses = 0;
+            for (Future<long[]> f : results) {
+                misses += f.get()[0];
+            }
+            System.out.printf("causal token: %d misses of %d%n", misses, CLIENTS * 200);
+            assertEquals(0, misses);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void readsReturnToAReplicaSoonAfterAWrite() throws Exception {
+        slowReplay(null);
+        List<Long> micros = new ArrayList<>();
+        try (Connection c = connect(new Properties()); Statement s = c.createStatement();
+                PreparedStatement insert = c.prepareStatement("insert into ryw values (?, 0)")) {
+            s.execute("SET pgrouter.consistency_wait = 0");
+            int primaryPort = fixture.cluster().primary().port();
+            for (int i = 0; i < 200; i++) {
+                insert.setLong(1, ids.incrementAndGet());
+                insert.executeUpdate();
+                long written = System.nanoTime();
+                long deadline = written + Duration.ofSeconds(5).toNanos();
+                while (port(s) == primaryPort) {
+                    assertTrue(System.nanoTime() < deadline, "reads never went back to a replica");
+                }
+                micros.add((System.nanoTime() - written) / 1_000);
+            }
+        }
+        micros.sort(null);
+        System.out.printf("back on a replica after a write: median %d us, 95th percentile %d us, max %d us%n",
+                micros.get(micros.size() / 2), micros.get(micros.size() * 95 / 100), micros.get(micros.size() - 1));
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    /** 8 clients, each {@code rounds} times: insert a row, then select it in the next statement. Returns the misses. */
+    private static long insertThenSelect(int rounds, Properties properties) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        try {
+            List<Future<Long>> results = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++) {
+                int client = c;
+                results.add(pool.submit(() -> {
+                    long missed = 0;
+                    try (Connection conn = connect(properties);
+                            PreparedStatement insert = conn.prepareStatement("insert into ryw values (?, ?)");
+                            PreparedStatement select = conn.prepareStatement("select count(*) from ryw where id = ?")) {
+                        for (int i = 0; i < rounds; i++) {
+                            long id = ids.incrementAndGet();
+                            insert.setLong(1, id);
+                            insert.setInt(2, client);
+                            insert.executeUpdate();
+                            select.setLong(1, id);
+                            if (count(select) == 0) {
+                                missed++;
+                            }
+                        }
+                    }
+                    return missed;
+                }));
+            }
+            long misses = 0;
+            for (Future<Long> f : results) {
+                misses += f.get();
+            }
+            return misses;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Slows the second replica's replay by {@code delay} (null: back to none) and waits until it applies. */
+    private static PgNode slowReplay(String delay) throws Exception {
+        PgNode slow = fixture.cluster().replicas().get(1);
+        slow.execute(delay == null ? "alter system reset recovery_min_apply_delay"
+                : "alter system set recovery_min_apply_delay = '" + delay + "'");
+        slow.execute("select pg_reload_conf()");
+        String expected = delay == null ? "0" : delay;
+        Await.until(Duration.ofSeconds(10), "recovery_min_apply_delay " + expected, () -> {
+            try (Connection c = slow.connect(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("show recovery_min_apply_delay")) {
+                rs.next();
+                return rs.getString(1).equals(expected);
+            }
+        });
+        return slow;
+    }
+
+    private static Connection connect(Properties extra) throws SQLException {
+        Properties p = new Properties();
+        p.putAll(extra);
+        p.setProperty("user", fixture.cluster().superuser());
+        p.setProperty("password", "");
+        return DriverManager.getConnection(fixture.router().jdbcUrl("postgres"), p);
+    }
+
+    private static long count(PreparedStatement select) throws SQLException {
+        try (ResultSet rs = select.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static int port(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("select inet_server_port()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static long delta(Map<String, Long> before, Map<String, Long> after, PgNode node) {
+        String a = Configs.address(node);
+        return after.getOrDefault(a, 0L) - before.getOrDefault(a, 0L);
+    }
+
+    /** The monitor's {@code requests HOST:PORT N} lines. */
+    private static Map<String, Long> requests() throws Exception {
+        Map<String, Long> counts = new HashMap<>();
+        fixture.router().monitor().lines().filter(l -> l.startsWith("requests ")).map(l -> l.split(" "))
+                .forEach(f -> counts.put(f[1], Long.parseLong(f[2])));
+        return counts;
+    }
+
+    private static long transactions(ProcessResult run) {
+        Matcher m = Pattern.compile("number of transactions actually processed: (\\d+)").matcher(run.stdout());
+        assertTrue(m.find(), run.output());
+        return Long.parseLong(m.group(1));
+    }
+
+    private static ProcessResult pgbenchScript(String script, String... args) throws Exception {
+        Path file = Files.createTempFile("pgrouter-ryw", ".sql");
+        try {
+            Files.writeString(file, script);
+            List<String> all = new ArrayList<>(List.of("-n", "-c", String.valueOf(CLIENTS), "-j", "2", "-f", file.toString()));
+            all.addAll(List.of(args));
+            ProcessResult r = pgbench(all.toArray(String[]::new));
+            assertEquals(0, r.exitCode(), r.output());
+            return r;
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static ProcessResult pgbench(String... args) {
+        String[] command = new String[args.length + 8];
+        command[0] = PgTools.bin("pgbench").toString();
+        System.arraycopy(new String[] {"-h", "127.0.0.1", "-p", String.valueOf(fixture.router().port), "-U",
+                fixture.cluster().superuser()}, 0, command, 1, 6);
+        System.arraycopy(args, 0, command, 7, args.length);
+        command[command.length - 1] = "postgres";
+        return PgTools.run(Duration.ofSeconds(120), Map.of(), command);
+    }
+}
