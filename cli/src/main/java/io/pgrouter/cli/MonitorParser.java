@@ -18,6 +18,7 @@ final class MonitorParser {
     private static final Pattern BACKEND = Pattern.compile("(\\S+:\\d+) (master|slave) (?:OK (\\d+)|(FAILED)|(STARTING))");
     private static final Pattern LAGGING = Pattern.compile("lagging (\\S+) (\\d+) (\\d+)");
     private static final Pattern REPLAY_DELAY = Pattern.compile("replay-delay (\\S+) (\\d+)");
+    private static final Pattern REPLAYED = Pattern.compile("replayed (\\S+) ([0-9A-Fa-f]+/[0-9A-Fa-f]+)");
     private static final Pattern NOT_FOLLOWING = Pattern.compile("not-following (\\S+) (\\S+)");
     private static final Pattern DELAYED = Pattern.compile("delayed (\\S+) (\\d+) (\\d+)");
     private static final Pattern ERROR = Pattern.compile("error (\\S+) (.*)");
@@ -103,6 +104,10 @@ final class MonitorParser {
                 case "replay-delay" -> {
                     Matcher m = match(REPLAY_DELAY, line, n, "replay-delay HOST:PORT MILLIS");
                     update(byAddress, m.group(1), n, b -> b.withReplayDelay(Long.parseLong(m.group(2))));
+                }
+                case "replayed" -> {
+                    Matcher m = match(REPLAYED, line, n, "replayed HOST:PORT LSN");
+                    update(byAddress, m.group(1), n, b -> b.withReplayed(m.group(2)));
                 }
                 case "not-following" -> {
                     Matcher m = match(NOT_FOLLOWING, line, n, "not-following HOST:PORT REASON");

@@ -100,15 +100,16 @@ record MonitorReport(
      *     ({@code orphaned}, {@code other-timeline}, {@code replay-paused})
      * @param maxReplayDelayMillis its {@code max_replay_delay}, when a {@code delayed} line says
      *     it is past it
+     * @param replayed the WAL position it has replayed ({@code 16/B374D848}), from a {@code replayed} line
      */
     record Backend(String address, String role, String status, OptionalLong lagBytes,
             OptionalLong lagThreshold, OptionalLong replayDelayMillis, Optional<String> error,
-            Optional<String> notFollowing, OptionalLong maxReplayDelayMillis) {
+            Optional<String> notFollowing, OptionalLong maxReplayDelayMillis, Optional<String> replayed) {
 
         /** A backend line as read, before any extra line says more about it. */
         static Backend listed(String address, String role, String status, OptionalLong lagBytes) {
             return new Backend(address, role, status, lagBytes, OptionalLong.empty(), OptionalLong.empty(),
-                    Optional.empty(), Optional.empty(), OptionalLong.empty());
+                    Optional.empty(), Optional.empty(), OptionalLong.empty(), Optional.empty());
         }
 
         boolean isOk() {
@@ -127,27 +128,32 @@ record MonitorReport(
 
         Backend withLagging(long threshold) {
             return new Backend(address, role, status, lagBytes, OptionalLong.of(threshold), replayDelayMillis, error,
-                    notFollowing, maxReplayDelayMillis);
+                    notFollowing, maxReplayDelayMillis, replayed);
         }
 
         Backend withReplayDelay(long millis) {
             return new Backend(address, role, status, lagBytes, lagThreshold, OptionalLong.of(millis), error,
-                    notFollowing, maxReplayDelayMillis);
+                    notFollowing, maxReplayDelayMillis, replayed);
         }
 
         Backend withError(String text) {
             return new Backend(address, role, status, lagBytes, lagThreshold, replayDelayMillis, Optional.of(text),
-                    notFollowing, maxReplayDelayMillis);
+                    notFollowing, maxReplayDelayMillis, replayed);
         }
 
         Backend withNotFollowing(String reason) {
             return new Backend(address, role, status, lagBytes, lagThreshold, replayDelayMillis, error,
-                    Optional.of(reason), maxReplayDelayMillis);
+                    Optional.of(reason), maxReplayDelayMillis, replayed);
+        }
+
+        Backend withReplayed(String position) {
+            return new Backend(address, role, status, lagBytes, lagThreshold, replayDelayMillis, error, notFollowing,
+                    maxReplayDelayMillis, Optional.of(position));
         }
 
         Backend withDelayed(long delayMillis, long maxMillis) {
             return new Backend(address, role, status, lagBytes, lagThreshold, OptionalLong.of(delayMillis), error,
-                    notFollowing, OptionalLong.of(maxMillis));
+                    notFollowing, OptionalLong.of(maxMillis), replayed);
         }
     }
 

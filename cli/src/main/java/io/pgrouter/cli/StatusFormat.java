@@ -22,10 +22,10 @@ final class StatusFormat {
                 .append(" sessions holding a request until 'pgrouter-cli resume'"));
         out.append("\n\n");
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"BACKEND", "ROLE", "STATUS", "LAG(bytes)", "DELAY", "NOTE"});
+        rows.add(new String[] {"BACKEND", "ROLE", "STATUS", "LAG(bytes)", "DELAY", "REPLAYED", "NOTE"});
         for (MonitorReport.Backend b : r.backends()) {
             rows.add(new String[] {b.address(), b.role(), b.status(), text(b.lagBytes()), delay(b.replayDelayMillis()),
-                    note(r, b)});
+                    b.replayed().orElse("-"), note(r, b)});
         }
         out.append(TextTable.render(rows));
         return out.toString();
@@ -98,6 +98,7 @@ final class StatusFormat {
                     .append(", \"notFollowing\": ").append(Json.string(b.notFollowing()))
                     .append(", \"delayed\": ").append(b.isDelayed())
                     .append(", \"maxReplayDelayMillis\": ").append(Json.number(b.maxReplayDelayMillis()))
+                    .append(", \"replayed\": ").append(Json.string(b.replayed()))
                     .append('}');
         }
         out.append(r.backends().isEmpty() ? "]\n" : "\n  ]\n");

@@ -66,6 +66,16 @@ class MonitorParserTest {
     }
 
     @Test
+    void parsesEachReplicasReplayedPosition() throws Exception {
+        MonitorReport r = MonitorParser.parse(SEED + "generation 1\nprimary 10.0.0.3:6432\nsplit-brain no\n"
+                + "replayed 10.0.0.1:6432 16/B374D848\n");
+        assertEquals(Optional.of("16/B374D848"), r.backends().get(1).replayed());
+        assertEquals(Optional.empty(), r.backends().get(2).replayed());
+        assertTrue(StatusFormat.table("m", r, Verdict.of(r)).contains("16/B374D848"));
+        assertThrows(MonitorFormatException.class, () -> MonitorParser.parse(SEED + "replayed 10.0.0.1:6432 later\n"));
+    }
+
+    @Test
     void parsesWhyAnOkReplicaGetsNoReads() throws Exception {
         MonitorReport r = MonitorParser.parse(SEED + "generation 1\nprimary 10.0.0.3:6432\nsplit-brain no\n"
                 + "not-following 10.0.0.1:6432 other-timeline\ndelayed 10.0.0.2:6432 45000 30000\n");

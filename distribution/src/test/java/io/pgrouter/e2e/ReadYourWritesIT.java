@@ -54,6 +54,9 @@ class ReadYourWritesIT {
         fixture.cluster().primary().execute("create table ryw(id bigint primary key, client int)");
         fixture.cluster().awaitReplicasCaughtUp(Duration.ofSeconds(30));
         fixture.router().awaitMonitor(Duration.ofSeconds(20), m -> m.lines().filter(l -> l.contains(" slave OK ")).count() == 2);
+        // The position probe publishes each replica's replayed position (what pgrouter-cli status shows).
+        fixture.router().awaitMonitor(Duration.ofSeconds(10),
+                m -> m.lines().filter(l -> l.matches("replayed \\S+ [0-9A-F]+/[0-9A-F]+")).count() == 2);
     }
 
     @Test

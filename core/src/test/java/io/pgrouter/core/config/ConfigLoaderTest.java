@@ -39,6 +39,7 @@ class ConfigLoaderTest {
         assertEquals("INFO", c.logLevel());
         assertEquals(Duration.ofSeconds(5), c.health().timeout());
         assertEquals(Duration.ofSeconds(15), c.health().interval());
+        assertEquals(Duration.ofMillis(20), c.health().replayCheck(), "the default");
         assertEquals("sql", c.health().method());
         assertEquals(Optional.of("postgres"), c.health().block().string("database"));
         assertEquals(Optional.of("pgtest"), c.health().block().string("username"));
@@ -149,6 +150,7 @@ class ConfigLoaderTest {
             bad size unit            | backend 127.0.0.1:5432 { lag 20xb }           | 1:30 | bad size unit 'xb'
             bad duration             | health {\\n  check 5 sec\\n}                   | 2:9  | bad duration unit 'sec'
             bad duration unit        | health {\\n  timeout 5d\\n}                    | 2:11 | bad duration unit 'd'
+            bad replay_check         | health {\\n  replay_check -1ms\\n}             | 2:16 | health replay_check must be between 0 and 24h
             missing brace            | health {\\n  timeout 5s\\n                     | 3:1  | expected '}' to close the block opened at line 1
             stray brace              | workers 2\\n}                                  | 2:1  | unexpected '}'
             address without port     | backend 127.0.0.1                             | 1:9  | expected HOST:PORT

@@ -79,7 +79,7 @@ final class MetricsMonitor implements Monitor {
             ClusterSnapshot snapshot = context.cluster().current();
             switch (path) {
                 case "/metrics" -> respond(exchange, 200, MetricsText.CONTENT_TYPE,
-                        MetricsText.render(snapshot, context.stats(), context.pools()), head);
+                        MetricsText.render(snapshot, context.stats(), context.pools(), context.positions()), head);
                 case "/health" -> {
                     WriteHealth health = WriteHealth.of(snapshot);
                     respond(exchange, health.writable() ? 200 : 503, TEXT, health.reason() + "\n", head);

@@ -42,6 +42,11 @@ final class MetricsText {
     }
 
     static String render(ClusterSnapshot snapshot, RouterStats stats, List<PoolStats> pools) {
+        return render(snapshot, stats, pools, io.pgrouter.spi.cluster.ReplayPositions.NONE);
+    }
+
+    static String render(ClusterSnapshot snapshot, RouterStats stats, List<PoolStats> pools,
+            io.pgrouter.spi.cluster.ReplayPositions positions) {
         Exposition e = new Exposition();
         List<BackendState> backends = snapshot.backends();
 
@@ -83,6 +88,14 @@ final class MetricsText {
         for (BackendState b : backends) {
             if (b.isOk() && b.role() == Role.REPLICA) {
                 e.sample("pgrouter_backend_lag_bytes", b.lagBytes(), BACKEND, label(b));
+            }
+        }
+        e.family("pgrouter_backend_replayed_wal_bytes", GAUGE, "The WAL position an OK replica has replayed, in bytes "
+                + "since the start of WAL, as the position probe last read it (every replay_check), when known.");
+        for (BackendState b : backends) {
+            long replayed = b.isOk() && b.role() == Role.REPLICA ? positions.replayed(b.address()) : 0;
+            if (replayed > 0) {
+                e.sample("pgrouter_backend_replayed_wal_bytes", replayed, BACKEND, label(b));
             }
         }
         e.family("pgrouter_backend_lag_threshold_bytes", GAUGE,

@@ -69,7 +69,7 @@ class MetricsTextTest {
                 "pgrouter_pool_waiting_clients gauge", "pgrouter_pool_longest_wait_seconds gauge")) {
             assertTrue(families.contains("# family " + expected), () -> expected + " missing from " + families);
         }
-        assertEquals(29, families.size(), families::toString);
+        assertEquals(30, families.size(), families::toString);
         assertTrue(parsed.stream().filter(l -> l.startsWith("# help ")).noneMatch(l -> l.endsWith(" \"\"")),
                 "every family has a HELP text");
     }
@@ -188,7 +188,7 @@ class MetricsTextTest {
         ClusterSnapshot empty = new TestCluster().generation(0).snapshot();
         List<String> parsed = Python.parseExposition(MetricsText.render(empty, TestCluster.stats(1, 0, 0, Map.of()),
                 List.of()));
-        assertEquals(29, parsed.stream().filter(l -> l.startsWith("# family ")).count(), parsed::toString);
+        assertEquals(30, parsed.stream().filter(l -> l.startsWith("# family ")).count(), parsed::toString);
         Map<String, Double> s = Python.samples(parsed);
         assertEquals(0.0, s.get("pgrouter_writable{}"));
         assertEquals(1.0, s.get("pgrouter_workers{}"));

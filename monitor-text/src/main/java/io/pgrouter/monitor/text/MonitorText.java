@@ -2,6 +2,7 @@ package io.pgrouter.monitor.text;
 
 import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.cluster.ClusterSnapshot;
+import io.pgrouter.spi.cluster.ReplayPositions;
 import io.pgrouter.spi.cluster.Role;
 import io.pgrouter.spi.cluster.Status;
 import io.pgrouter.spi.monitor.PoolStats;
@@ -35,6 +36,8 @@ import java.util.stream.Collectors;
  *                                         orphaned, other-timeline or replay-paused)
  * delayed 10.0.0.7:6432 45000 30000      (one per replica past its max_replay_delay: delay, limit, ms)
  * replay-delay 10.0.0.1:6432 1250  (one per replica with a known delay, milliseconds)
+ * replayed 10.0.0.1:6432 16/B374D848    (one per OK replica whose replayed WAL position the
+ *                                       position probe knows, refreshed every replay_check)
  * requests 10.0.0.1:6432 1234      (one per backend: statements and groups sessions sent it)
  * topology patroni current 120 10000      (when following an HA manager: current, stale or lost;
  *                                         ms since its last answer, or never; the grace in ms)
@@ -74,6 +77,10 @@ final class MonitorText {
     }
 
     static String render(ClusterSnapshot snapshot, RouterStats stats, List<PoolStats> pools) {
+        return render(snapshot, stats, pools, ReplayPositions.NONE);
+    }
+
+    static String render(ClusterSnapshot snapshot, RouterStats stats, List<PoolStats> pools, ReplayPositions positions) {
         StringBuilder out = new StringBuilder(256 + 64 * snapshot.backends().size() + 64 * pools.size());
         out.append("backends ").append(snapshot.okCount()).append('/').append(snapshot.backends().size()).append('\n');
         out.append("workers ").append(stats.workers()).append('\n');
@@ -122,6 +129,14 @@ final class MonitorText {
             if (b.isOk()) {
                 b.replayDelay().ifPresent(d -> out.append("replay-delay ").append(b.address()).append(' ')
                         .append(d.toMillis()).append('\n'));
+            }
+        }
+        for (BackendState b : snapshot.backends()) {
+            long replayed = b.isOk() && b.role() == Role.REPLICA ? positions.replayed(b.address()) : 0;
+            if (replayed > 0) {
+                out.append("replayed ").append(b.address()).append(' ').append(Long.toHexString(replayed >>> 32)
+                        .toUpperCase(java.util.Locale.ROOT)).append('/').append(Long.toHexString(replayed & 0xFFFFFFFFL)
+                        .toUpperCase(java.util.Locale.ROOT)).append('\n');
             }
         }
         java.util.Map<io.pgrouter.spi.cluster.Endpoint, Long> requests = stats.requests();

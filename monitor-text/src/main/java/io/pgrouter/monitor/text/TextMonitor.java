@@ -91,7 +91,8 @@ final class TextMonitor implements Monitor {
             }
             byte[] text;
             try {
-                text = MonitorText.render(context.cluster().current(), context.stats(), context.pools()).getBytes(StandardCharsets.UTF_8);
+                text = MonitorText.render(context.cluster().current(), context.stats(), context.pools(),
+                        context.positions()).getBytes(StandardCharsets.UTF_8);
             } catch (RuntimeException e) {
                 log.error("rendering the monitor output failed", e);
                 closeQuietly(client);

@@ -63,6 +63,25 @@ class MonitorTextTest {
     }
 
     @Test
+    void eachOkReplicasReplayedPositionHasALine() {
+        java.util.Map<Endpoint, Long> known = Map.of(Endpoint.parse("10.0.0.1:6432"), 0x16B374D848L,
+                Endpoint.parse("10.0.0.4:6432"), 5L);
+        io.pgrouter.spi.cluster.ReplayPositions positions = new io.pgrouter.spi.cluster.ReplayPositions() {
+            @Override
+            public long replayed(Endpoint replica) {
+                return known.getOrDefault(replica, 0L);
+            }
+
+            @Override
+            public void observed(Endpoint replica, long position) {
+            }
+        };
+        String out = MonitorText.render(Snapshots.seedExample(), Snapshots.stats(64, 32, 28), List.of(), positions);
+        assertTrue(out.contains("\nreplayed 10.0.0.1:6432 16/B374D848\n"), out);
+        assertTrue(!out.contains("replayed 10.0.0.4"), "a FAILED replica's old position is not shown");
+    }
+
+    @Test
     void extrasFollowTheBackendLines() {
         RouterStats stats = Snapshots.stats(64, 32, 28,
                 Map.of(Endpoint.parse("10.0.0.3:6432"), 52113L, Endpoint.parse("10.0.0.1:6432"), 40210L));
