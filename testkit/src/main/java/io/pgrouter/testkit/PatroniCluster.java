@@ -7,12 +7,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,31 +38,26 @@ public final class PatroniCluster implements AutoCloseable {
     public static final String NAMESPACE = "/service";
     private static final String SUPERUSER = "postgres";
     private static final Duration BOOTSTRAP = Duration.ofSeconds(120);
-    private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
     private static final Pattern MEMBER = Pattern.compile(
             "\\{[^{}]*?\"name\": \"(n\\d)\", \"role\": \"([a-z_]+)\", \"state\": \"([a-z ]+)\"");
 
     private final Path base;
-    private final int etcdPort;
-    private final int etcdPeerPort;
     private final Map<String, Member> members = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private Process etcd;
+    private EtcdServer etcd;
 
     private record Member(String name, PgNode node, int restPort, Path config, Process[] process) {
     }
 
     private PatroniCluster(Path base) {
         this.base = base;
-        this.etcdPort = freePort();
-        this.etcdPeerPort = freePort();
     }
 
     /** Starts etcd and the three members and waits until one leads and two stream from it. */
     public static PatroniCluster start() {
         PatroniCluster c = new PatroniCluster(OsUser.newDirectory("pgrouter-patroni-"));
         try {
-            c.startEtcd();
+            c.etcd = EtcdServer.start(c.base);
             for (String name : List.of("n1", "n2", "n3")) {
                 c.addMember(name, name.equals("n3"));
             }
@@ -86,7 +79,7 @@ public final class PatroniCluster implements AutoCloseable {
     }
 
     public String etcdUrl() {
-        return "http://127.0.0.1:" + etcdPort;
+        return etcd.url();
     }
 
     /** The PostgreSQL server of a member. */
@@ -106,15 +99,7 @@ public final class PatroniCluster implements AutoCloseable {
 
     /** The leader key's holder as etcd has it now, empty when none holds it or etcd does not answer. */
     public Optional<String> leader() {
-        try {
-            String key = Base64.getEncoder().encodeToString((NAMESPACE + "/" + SCOPE + "/leader").getBytes(StandardCharsets.UTF_8));
-            String body = post(etcdUrl() + "/v3/kv/range", "{\"key\":\"" + key + "\"}");
-            Matcher m = Pattern.compile("\"value\":\"([^\"]+)\"").matcher(body);
-            return m.find() ? Optional.of(new String(Base64.getDecoder().decode(m.group(1)), StandardCharsets.UTF_8))
-                    : Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
+        return etcd.get(NAMESPACE + "/" + SCOPE + "/leader");
     }
 
     /** Patroni's {@code GET /cluster} answer from the first member that gives one. */
@@ -152,25 +137,14 @@ public final class PatroniCluster implements AutoCloseable {
         members.get(member).node().stop();
     }
 
+    /** Kills etcd, as an outage would. */
     public void stopEtcd() {
-        stop(etcd);
-        etcd = null;
+        etcd.stop();
     }
 
+    /** Starts etcd again, with its data. */
     public void startEtcd() {
-        Path dir = base.resolve("etcd");
-        etcd = spawn(base.resolve("etcd.log"), "etcd", "--name", "e1", "--data-dir", dir.toString(),
-                "--listen-client-urls", etcdUrl(), "--advertise-client-urls", etcdUrl(),
-                "--listen-peer-urls", "http://127.0.0.1:" + etcdPeerPort,
-                "--initial-advertise-peer-urls", "http://127.0.0.1:" + etcdPeerPort,
-                "--initial-cluster", "e1=http://127.0.0.1:" + etcdPeerPort);
-        PgCluster.await(Duration.ofSeconds(30), () -> {
-            try {
-                return post(etcdUrl() + "/v3/kv/range", "{\"key\":\"eA==\"}").contains("header");
-            } catch (IOException e) {
-                return false;
-            }
-        }, "etcd did not answer on " + etcdUrl());
+        etcd.start();
     }
 
     /** Waits until {@code member} holds the leader key and Patroni reports it running. */
@@ -223,7 +197,7 @@ public final class PatroniCluster implements AutoCloseable {
 
     private void startMember(String name) {
         Member m = members.get(name);
-        m.process()[0] = spawn(m.config().getParent().resolve("patroni.log"), "patroni", m.config().toString());
+        m.process()[0] = Processes.spawn(m.config().getParent().resolve("patroni.log"), "patroni", m.config().toString());
     }
 
     private String yaml(String name, Path dir, int pgPort, int restPort, boolean noLoadBalance) {
@@ -237,7 +211,7 @@ public final class PatroniCluster implements AutoCloseable {
                   listen: 127.0.0.1:%d
                   connect_address: 127.0.0.1:%d
                 etcd3:
-                  host: 127.0.0.1:%d
+                  host: %s
                 bootstrap:
                   dcs:
                     ttl: 10
@@ -282,8 +256,8 @@ public final class PatroniCluster implements AutoCloseable {
                 tags:
                   noloadbalance: %s
                   nofailover: %s
-                """.formatted(SCOPE, NAMESPACE, name, restPort, restPort, etcdPort, pgPort, pgPort,
-                dir.resolve("data"), PgTools.binDirectory(), dir.resolve("pgpass"), SUPERUSER, dir,
+                """.formatted(SCOPE, NAMESPACE, name, restPort, restPort, etcd.url().substring("http://".length()),
+                pgPort, pgPort, dir.resolve("data"), PgTools.binDirectory(), dir.resolve("pgpass"), SUPERUSER, dir,
                 noLoadBalance, noLoadBalance);
     }
 
@@ -292,53 +266,6 @@ public final class PatroniCluster implements AutoCloseable {
         command.addAll(List.of(args));
         ProcessResult r = OsUser.runServerTool(Duration.ofSeconds(60), command.toArray(String[]::new));
         log.info("{}: {}", String.join(" ", command), r.output().strip());
-    }
-
-    private String post(String url, String json) throws IOException {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                throw new IOException(url + ": HTTP " + r.statusCode());
-            }
-            return r.body();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-    }
-
-    /** Starts a long-running server program as the server user, its output appended to {@code logFile}. */
-    private static Process spawn(Path logFile, String... command) {
-        List<String> full = new ArrayList<>();
-        if (ROOT) {
-            full.addAll(List.of("runuser", "-u", "postgres", "--"));
-        }
-        full.addAll(List.of(command));
-        ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-        pb.environment().put("LC_ALL", "C.UTF-8");
-        try {
-            return pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + String.join(" ", command), e);
-        }
-    }
-
-    /** Kills a program and everything it started (runuser's child, Patroni's PostgreSQL). */
-    private static void stop(Process p) {
-        if (p == null) {
-            return;
-        }
-        List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
-        tree.add(p.toHandle());
-        for (ProcessHandle h : tree) {
-            h.destroyForcibly();
-        }
-        for (ProcessHandle h : tree) {
-            h.onExit().join();
-        }
     }
 
     /** Stops Patroni first (so that it restarts nothing), then PostgreSQL and etcd, and removes the files. */
@@ -361,9 +288,11 @@ public final class PatroniCluster implements AutoCloseable {
                     log.warn("could not stop {}: {}", m.node(), e.getMessage());
                 }
             }
-            stop(m.process()[0]);
+            Processes.kill(m.process()[0]);
         }
-        stop(etcd);
+        if (etcd != null) {
+            etcd.close();
+        }
         OsUser.delete(base);
     }
 

@@ -9,6 +9,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Patroni's view of the cluster: members from its REST API and, when etcd is configured, the
@@ -24,6 +29,12 @@ final class PatroniTopologySource implements TopologySource {
     private final PatroniSettings settings;
     private final PatroniRest rest;
     private final Optional<EtcdLeaderKey> etcd;
+    /** One read of the leader key at a time (the watcher never fetches twice at once). */
+    private final ExecutorService etcdReads = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "pgrouter-etcd-read");
+        t.setDaemon(true);
+        return t;
+    });
 
     PatroniTopologySource(PatroniSettings settings) {
         this.settings = settings;
@@ -33,16 +44,33 @@ final class PatroniTopologySource implements TopologySource {
         this.etcd = settings.leaderKey().map(key -> new EtcdLeaderKey(new Endpoints("etcd", settings.etcd(), http), http, key));
     }
 
+    /** Patroni and etcd are asked at once, each within the whole timeout. */
     @Override
     public Topology fetch(Duration timeout) throws IOException, InterruptedException {
-        long start = System.nanoTime();
-        List<TopologyMember> members = rest.cluster(timeout);
         if (etcd.isEmpty()) {
-            return new Topology(members);
+            return new Topology(rest.cluster(timeout));
         }
-        Duration left = timeout.minusNanos(System.nanoTime() - start);
-        Optional<String> leader = etcd.get().read(left.isNegative() ? Duration.ZERO : left);
-        return withLeader(members, leader);
+        CompletableFuture<Optional<String>> leader = CompletableFuture.supplyAsync(() -> {
+            try {
+                return etcd.get().read(timeout);
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(e);
+            }
+        }, etcdReads);
+        List<TopologyMember> members = rest.cluster(timeout);
+        try {
+            return withLeader(members, leader.get());
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null
+                    ? c.getCause() : e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("etcd: " + cause, cause);
+        }
     }
 
     /** The leader key decides: its holder is the leader, whatever role {@code /cluster} gave. */
@@ -69,5 +97,6 @@ final class PatroniTopologySource implements TopologySource {
     @Override
     public void close() {
         etcd.ifPresent(EtcdLeaderKey::close);
+        etcdReads.shutdownNow();
     }
 }
