@@ -1,8 +1,6 @@
 package io.pgrouter.testkit;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,8 +25,8 @@ public final class EtcdServer implements AutoCloseable {
 
     private final Path directory;
     private final boolean ownsDirectory;
-    private final int clientPort = freePort();
-    private final int peerPort = freePort();
+    private final int clientPort = LoopbackPorts.free();
+    private final int peerPort = LoopbackPorts.free();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
 
@@ -129,11 +127,4 @@ public final class EtcdServer implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -2,7 +2,6 @@ package io.pgrouter.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -188,8 +187,8 @@ public final class PatroniCluster implements AutoCloseable {
 
     private void addMember(String name, boolean noLoadBalance) {
         Path dir = OsUser.subdirectory(base, name);
-        PgNode node = new PgNode(name, dir, freePort(), SUPERUSER);
-        int rest = freePort();
+        PgNode node = new PgNode(name, dir, LoopbackPorts.free(), SUPERUSER);
+        int rest = LoopbackPorts.free();
         Path config = dir.resolve("patroni.yml");
         OsUser.append(config, yaml(name, dir, node.port(), rest, noLoadBalance));
         members.put(name, new Member(name, node, rest, config, new Process[1]));
@@ -296,11 +295,4 @@ public final class PatroniCluster implements AutoCloseable {
         OsUser.delete(base);
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -1,8 +1,5 @@
 package io.pgrouter.testkit;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -218,7 +215,7 @@ public final class PgCluster implements AutoCloseable {
     private static final class ClusterSetup {
         static PgCluster create(Path base, int replicaCount, Map<String, String> settings, String hbaMethod,
                 String password, TestPki tls) {
-            PgNode primary = new PgNode("primary", OsUser.subdirectory(base, "n0"), freePort(), SUPERUSER);
+            PgNode primary = new PgNode("primary", OsUser.subdirectory(base, "n0"), LoopbackPorts.free(), SUPERUSER);
             OsUser.runServerTool(SETUP_TIMEOUT, PgTools.bin("initdb").toString(), "-D", primary.dataDirectory().toString(),
                     "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync");
             if (tls != null) {
@@ -260,7 +257,8 @@ public final class PgCluster implements AutoCloseable {
         }
 
         private static PgNode replica(Path base, PgNode primary, int index, Map<String, String> settings, String password) {
-            PgNode node = new PgNode("replica" + index, OsUser.subdirectory(base, "n" + index), freePort(), SUPERUSER);
+            PgNode node = new PgNode("replica" + index, OsUser.subdirectory(base, "n" + index), LoopbackPorts.free(),
+                    SUPERUSER);
             node.superuserPassword(password);
             OsUser.runServerTool(SETUP_TIMEOUT, PgTools.bin("pg_basebackup").toString(), "-h", primary.host(),
                     "-p", String.valueOf(primary.port()), "-U", SUPERUSER, "-D", node.dataDirectory().toString(),
@@ -295,14 +293,6 @@ public final class PgCluster implements AutoCloseable {
             StringBuilder sb = new StringBuilder("\n# pgrouter testkit\n");
             all.forEach((k, v) -> sb.append(k).append(" = ").append(v).append('\n'));
             return sb.toString();
-        }
-
-        private static int freePort() {
-            try (ServerSocket s = new ServerSocket(0)) {
-                return s.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
         }
     }
 }

@@ -20,23 +20,23 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.event.Level;
 
 class ClusterDeciderTest {
-    private static final Endpoint A = Endpoint.parse("10.0.0.1:5432");
-    private static final Endpoint B = Endpoint.parse("10.0.0.2:5432");
-    private static final Endpoint C = Endpoint.parse("10.0.0.3:5432");
-    private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
+    static final Endpoint A = Endpoint.parse("10.0.0.1:5432");
+    static final Endpoint B = Endpoint.parse("10.0.0.2:5432");
+    static final Endpoint C = Endpoint.parse("10.0.0.3:5432");
+    static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
 
-    private static ClusterSnapshot initial() {
+    static ClusterSnapshot initial() {
         return ClusterState.initialSnapshot(List.of(
                 new BackendConfig(A, TlsMode.OFF, 1000, 100, "t:1:1"),
                 new BackendConfig(B, TlsMode.OFF, 1000, 100, "t:2:1"),
                 new BackendConfig(C, TlsMode.OFF, 1000, 100, "t:3:1")));
     }
 
-    private static ProbeOutcome primary(Endpoint e, long wal) {
+    static ProbeOutcome primary(Endpoint e, long wal) {
         return ProbeOutcome.answered(e, new Probe(Role.PRIMARY, wal, Optional.empty()), NOW);
     }
 
-    private static ProbeOutcome replica(Endpoint e, long wal) {
+    static ProbeOutcome replica(Endpoint e, long wal) {
         return ProbeOutcome.answered(e, new Probe(Role.REPLICA, wal, Optional.of(Duration.ofMillis(40))), NOW);
     }
 

@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pgrouter.core.config.BackendConfig;
 import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.cluster.Role;
-import io.pgrouter.spi.cluster.TlsMode;
 import io.pgrouter.spi.cluster.TopologyStatus.Freshness;
-import io.pgrouter.spi.health.Probe;
 import io.pgrouter.spi.health.Topology;
 import io.pgrouter.spi.health.TopologyMember;
 import java.time.Duration;
@@ -24,25 +21,22 @@ import org.slf4j.event.Level;
 
 /** The decider when an HA manager's topology decides the roles. */
 class ClusterDeciderTopologyTest {
-    private static final Endpoint A = Endpoint.parse("10.0.0.1:5432");
-    private static final Endpoint B = Endpoint.parse("10.0.0.2:5432");
-    private static final Endpoint C = Endpoint.parse("10.0.0.3:5432");
-    private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
+    private static final Endpoint A = ClusterDeciderTest.A;
+    private static final Endpoint B = ClusterDeciderTest.B;
+    private static final Endpoint C = ClusterDeciderTest.C;
+    private static final Instant NOW = ClusterDeciderTest.NOW;
     private static final Duration GRACE = Duration.ofSeconds(10);
 
     private static ClusterSnapshot initial() {
-        return ClusterState.initialSnapshot(List.of(
-                new BackendConfig(A, TlsMode.OFF, 1000, 100, "t:1:1"),
-                new BackendConfig(B, TlsMode.OFF, 1000, 100, "t:2:1"),
-                new BackendConfig(C, TlsMode.OFF, 1000, 100, "t:3:1")));
+        return ClusterDeciderTest.initial();
     }
 
     private static ProbeOutcome primary(Endpoint e, long wal) {
-        return ProbeOutcome.answered(e, new Probe(Role.PRIMARY, wal, Optional.empty()), NOW);
+        return ClusterDeciderTest.primary(e, wal);
     }
 
     private static ProbeOutcome replica(Endpoint e, long wal) {
-        return ProbeOutcome.answered(e, new Probe(Role.REPLICA, wal, Optional.empty()), NOW);
+        return ClusterDeciderTest.replica(e, wal);
     }
 
     private static TopologyMember member(String name, Endpoint e, boolean leader, String state, boolean noLoadBalance) {
