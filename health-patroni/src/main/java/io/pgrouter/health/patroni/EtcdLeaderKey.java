@@ -62,8 +62,10 @@ final class EtcdLeaderKey implements AutoCloseable {
     }
 
     /**
-     * Calls {@code listener} on every change of the key, and after every (re)connection of the
-     * watch (a change may have been missed meanwhile), until closed. Runs on a daemon thread.
+     * Calls {@code listener} on every change of the key, after every (re)connection of the watch
+     * (a change may have been missed meanwhile), and once when a watch that was connected is lost
+     * (so that the watcher sees etcd gone at once, not at its next round), until closed. Runs on a
+     * daemon thread.
      */
     synchronized void watch(Runnable listener) {
         if (watcher != null) {
@@ -77,6 +79,7 @@ final class EtcdLeaderKey implements AutoCloseable {
     private void watchLoop(Runnable listener) {
         String request = "{\"create_request\":{\"key\":\"" + base64(key) + "\"}}";
         int next = 0;
+        boolean connected = false;
         while (!closed) {
             URI base = endpoints.bases().get(next++ % endpoints.bases().size());
             try {
@@ -90,6 +93,7 @@ final class EtcdLeaderKey implements AutoCloseable {
                     String line;
                     while (!closed && (line = lines.readLine()) != null) {
                         if (line.contains("\"events\"") || line.contains("\"created\"")) {
+                            connected = true;
                             listener.run();
                         }
                     }
@@ -101,6 +105,10 @@ final class EtcdLeaderKey implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 return;
+            }
+            if (connected && !closed) {
+                connected = false;
+                listener.run();
             }
             try {
                 Thread.sleep(RETRY.toMillis()); // a pause between reconnections, not a wait for a condition

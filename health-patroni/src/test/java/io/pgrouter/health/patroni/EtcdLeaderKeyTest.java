@@ -57,7 +57,9 @@ class EtcdLeaderKeyTest {
             await(() -> calls.get() > before, "a call for the change");
             assertEquals(Optional.of("n2"), leader.read(Duration.ofSeconds(2)));
 
+            int beforeOutage = calls.get();
             etcd.stop();
+            await(() -> calls.get() > beforeOutage, "a call when the watch is lost");
             IOException e = assertThrows(IOException.class, () -> leader.read(Duration.ofMillis(500)));
             assertTrue(e.getMessage().startsWith("etcd unreachable: " + etcd.url()), e.getMessage());
             int beforeRestart = calls.get();
