@@ -107,6 +107,14 @@ final class PgrouterProcess implements AutoCloseable {
         }
     }
 
+    /** The monitor's {@code requests HOST:PORT N} lines: requests sessions sent each backend so far. */
+    java.util.Map<String, Long> requests() throws IOException {
+        java.util.Map<String, Long> counts = new java.util.HashMap<>();
+        monitor().lines().filter(l -> l.startsWith("requests ")).map(l -> l.split(" "))
+                .forEach(f -> counts.put(f[1], Long.parseLong(f[2])));
+        return counts;
+    }
+
     /** Sends a signal (HUP, TERM, ...) to pgrouter. */
     void signal(String name) throws IOException, InterruptedException {
         int exit = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start().waitFor();

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgrouter.testkit.PgNode;
-import io.pgrouter.testkit.PgTools;
 import io.pgrouter.testkit.ProcessResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -49,7 +47,7 @@ class ReadYourWritesIT {
         // the WAL writer flushes it (every 200ms), and every read after a write would wait that long.
         fixture.cluster().primary().execute("alter system set synchronous_commit = on");
         fixture.cluster().primary().execute("select pg_reload_conf()");
-        ProcessResult init = pgbench("-i", "-s", "1", "-q");
+        ProcessResult init = fixture.pgbench("-i", "-s", "1", "-q");
         assertEquals(0, init.exitCode(), init.output());
         fixture.cluster().primary().execute("create table ryw(id bigint primary key, client int)");
         fixture.cluster().awaitReplicasCaughtUp(Duration.ofSeconds(30));
@@ -68,9 +66,9 @@ class ReadYourWritesIT {
             script.append("\\set o").append(i).append(" random(1, 100000)\n")
                     .append("SELECT abalance FROM pgbench_accounts WHERE aid = :o").append(i).append(";\n");
         }
-        Map<String, Long> before = requests();
+        Map<String, Long> before = fixture.router().requests();
         ProcessResult run = pgbenchScript(script.toString(), "-T", "4");
-        Map<String, Long> after = requests();
+        Map<String, Long> after = fixture.router().requests();
         long transactions = transactions(run);
         long onReplicas = fixture.cluster().replicas().stream().mapToLong(r -> delta(before, after, r)).sum();
         double share = onReplicas / (9.0 * transactions);
@@ -83,9 +81,9 @@ class ReadYourWritesIT {
                 + "UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid RETURNING abalance AS mine \\gset\n"
                 + "SELECT 1 / (abalance >= :mine)::int FROM pgbench_accounts WHERE aid = :aid;\n"
                 + "SELECT abalance FROM pgbench_accounts WHERE aid = :aid + 1;\n";
-        Map<String, Long> before2 = requests();
+        Map<String, Long> before2 = fixture.router().requests();
         ProcessResult second = pgbenchScript(reread, "-T", "3");
-        Map<String, Long> after2 = requests();
+        Map<String, Long> after2 = fixture.router().requests();
         long onReplicas2 = fixture.cluster().replicas().stream().mapToLong(r -> delta(before2, after2, r)).sum();
         System.out.printf("re-read script: %d transactions, %d reads on replicas%n", transactions(second), onReplicas2);
         assertTrue(second.stdout().contains("number of failed transactions: 0"), second.output());
@@ -95,9 +93,9 @@ class ReadYourWritesIT {
     @Test
     void insertThenSelectNeverMissesInSessionMode() throws Exception {
         PgNode slow = slowReplay("5ms");
-        Map<String, Long> before = requests();
+        Map<String, Long> before = fixture.router().requests();
         long misses = insertThenSelect(500, new Properties());
-        Map<String, Long> after = requests();
+        Map<String, Long> after = fixture.router().requests();
         long onReplicas = fixture.cluster().replicas().stream().mapToLong(r -> delta(before, after, r)).sum();
         System.out.printf("session: %d misses of %d, %d reads on replicas (%d on the slowed one)%n", misses,
                 CLIENTS * 500, onReplicas, delta(before, after, slow));
@@ -267,13 +265,6 @@ class ReadYourWritesIT {
         return after.getOrDefault(a, 0L) - before.getOrDefault(a, 0L);
     }
 
-    /** The monitor's {@code requests HOST:PORT N} lines. */
-    private static Map<String, Long> requests() throws Exception {
-        Map<String, Long> counts = new HashMap<>();
-        fixture.router().monitor().lines().filter(l -> l.startsWith("requests ")).map(l -> l.split(" "))
-                .forEach(f -> counts.put(f[1], Long.parseLong(f[2])));
-        return counts;
-    }
 
     private static long transactions(ProcessResult run) {
         Matcher m = Pattern.compile("number of transactions actually processed: (\\d+)").matcher(run.stdout());
@@ -287,7 +278,7 @@ class ReadYourWritesIT {
             Files.writeString(file, script);
             List<String> all = new ArrayList<>(List.of("-n", "-c", String.valueOf(CLIENTS), "-j", "2", "-f", file.toString()));
             all.addAll(List.of(args));
-            ProcessResult r = pgbench(all.toArray(String[]::new));
+            ProcessResult r = fixture.pgbench(all.toArray(String[]::new));
             assertEquals(0, r.exitCode(), r.output());
             return r;
         } finally {
@@ -295,13 +286,4 @@ class ReadYourWritesIT {
         }
     }
 
-    private static ProcessResult pgbench(String... args) {
-        String[] command = new String[args.length + 8];
-        command[0] = PgTools.bin("pgbench").toString();
-        System.arraycopy(new String[] {"-h", "127.0.0.1", "-p", String.valueOf(fixture.router().port), "-U",
-                fixture.cluster().superuser()}, 0, command, 1, 6);
-        System.arraycopy(args, 0, command, 7, args.length);
-        command[command.length - 1] = "postgres";
-        return PgTools.run(Duration.ofSeconds(120), Map.of(), command);
-    }
 }

@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgrouter.testkit.PgNode;
-import io.pgrouter.testkit.PgTools;
 import io.pgrouter.testkit.ProcessResult;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -24,7 +22,7 @@ class ReadsplitBalanceIT {
 
     @Test
     void aReplicaStoppedAndStartedDuringARunServesItsShareAgain() throws Exception {
-        ProcessResult init = pgbench("-i", "-s", "1", "-q");
+        ProcessResult init = fixture.pgbench("-i", "-s", "1", "-q");
         assertEquals(0, init.exitCode(), init.output());
         fixture.cluster().awaitReplicasCaughtUp(Duration.ofSeconds(30));
         PgNode first = fixture.cluster().replicas().get(0);
@@ -32,13 +30,14 @@ class ReadsplitBalanceIT {
         Await.until(Duration.ofSeconds(20), "both replicas eligible", () -> !fixture.router().monitor().contains("lagging"));
 
         CompletableFuture<ProcessResult> run = CompletableFuture.supplyAsync(
-                () -> pgbench("-n", "-S", "-c", "8", "-j", "2", "-T", "25"));
+                () -> fixture.pgbench("-n", "-S", "-c", "8", "-j", "2", "-T", "25"));
         Await.until(Duration.ofSeconds(10), "reads on both replicas",
-                () -> requests().getOrDefault(address(first), 0L) > 100 && requests().getOrDefault(address(second), 0L) > 100);
+                () -> fixture.router().requests().getOrDefault(address(first), 0L) > 100
+                        && fixture.router().requests().getOrDefault(address(second), 0L) > 100);
         first.stop();
-        long whileStopped = requests().getOrDefault(address(second), 0L);
+        long whileStopped = fixture.router().requests().getOrDefault(address(second), 0L);
         Await.until(Duration.ofSeconds(10), "the other replica carries the reads",
-                () -> requests().getOrDefault(address(second), 0L) > whileStopped + 500);
+                () -> fixture.router().requests().getOrDefault(address(second), 0L) > whileStopped + 500);
         first.start();
         Await.until(Duration.ofSeconds(15), "the restarted replica serves reads again",
                 () -> fixture.router().monitor().contains(address(first) + " slave OK"));
@@ -53,9 +52,9 @@ class ReadsplitBalanceIT {
 
     /** Whether each replica served 35-65% of the reads both served during the next 3 seconds. */
     private static boolean splitEvenlyOver3Seconds(PgNode first, PgNode second) throws Exception {
-        Map<String, Long> before = requests();
+        Map<String, Long> before = fixture.router().requests();
         Thread.sleep(3_000); // the measured window, not a wait for a condition
-        Map<String, Long> after = requests();
+        Map<String, Long> after = fixture.router().requests();
         long a = after.get(address(first)) - before.get(address(first));
         long b = after.get(address(second)) - before.get(address(second));
         double share = a / (double) Math.max(1, a + b);
@@ -64,23 +63,5 @@ class ReadsplitBalanceIT {
 
     private static String address(PgNode node) {
         return node.host() + ":" + node.port();
-    }
-
-    /** The monitor's {@code requests HOST:PORT N} lines. */
-    private static Map<String, Long> requests() throws Exception {
-        Map<String, Long> counts = new HashMap<>();
-        fixture.router().monitor().lines().filter(l -> l.startsWith("requests ")).map(l -> l.split(" "))
-                .forEach(f -> counts.put(f[1], Long.parseLong(f[2])));
-        return counts;
-    }
-
-    private static ProcessResult pgbench(String... args) {
-        String[] command = new String[args.length + 8];
-        command[0] = PgTools.bin("pgbench").toString();
-        System.arraycopy(new String[] {"-h", "127.0.0.1", "-p", String.valueOf(fixture.router().port), "-U",
-                fixture.cluster().superuser()}, 0, command, 1, 6);
-        System.arraycopy(args, 0, command, 7, args.length);
-        command[command.length - 1] = "postgres";
-        return PgTools.run(Duration.ofSeconds(120), Map.of(), command);
     }
 }

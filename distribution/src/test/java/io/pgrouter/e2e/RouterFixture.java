@@ -50,6 +50,17 @@ final class RouterFixture implements BeforeAllCallback, AfterAllCallback {
         return router;
     }
 
+    /** pgbench through pgrouter, as the superuser, on database postgres (bounded at 2 minutes). */
+    io.pgrouter.testkit.ProcessResult pgbench(String... args) {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                io.pgrouter.testkit.PgTools.bin("pgbench").toString(), "-h", "127.0.0.1", "-p", String.valueOf(router.port),
+                "-U", cluster.superuser()));
+        command.addAll(java.util.List.of(args));
+        command.add("postgres");
+        return io.pgrouter.testkit.PgTools.run(java.time.Duration.ofSeconds(120), java.util.Map.of(),
+                command.toArray(String[]::new));
+    }
+
     /** A pgjdbc connection through pgrouter, as the superuser. */
     Connection connect() throws SQLException {
         return DriverManager.getConnection(router.jdbcUrl("postgres"), cluster.superuser(), "");

@@ -84,59 +84,50 @@ final class SqlHealthCheck implements HealthCheck {
 
     @Override
     public Probe probe(Endpoint backend, TlsMode tls, Optional<Path> trustedCa, Duration timeout) throws SQLException {
+        return onKeptConnection(connections, backend, tls, trustedCa, timeout, SqlHealthCheck::query);
+    }
+
+    /**
+     * One small query on a connection kept for it, apart from the probes' (the position probe
+     * asks every few milliseconds).
+     */
+    @Override
+    public OptionalLong replayPosition(Endpoint backend, TlsMode tls, Optional<Path> trustedCa, Duration timeout)
+            throws SQLException {
+        return onKeptConnection(positionConnections, backend, tls, trustedCa, timeout, SqlHealthCheck::position);
+    }
+
+    /** A query run on a connection. */
+    @FunctionalInterface
+    private interface Query<T> {
+        T run(Connection c, Duration timeout) throws SQLException;
+    }
+
+    /** Runs a query on the connection {@code kept} holds for the backend, or on a new one it then keeps. */
+    private <T> T onKeptConnection(ConcurrentMap<Endpoint, Connection> kept, Endpoint backend, TlsMode tls,
+            Optional<Path> trustedCa, Duration timeout, Query<T> query) throws SQLException {
         if (closed) {
             throw new SQLException("health check closed");
         }
-        Connection kept = connections.remove(backend);
-        if (kept != null) {
+        Connection old = kept.remove(backend);
+        if (old != null) {
             try {
-                Probe p = query(kept, timeout);
-                keep(backend, kept);
-                return p;
+                T answer = query.run(old, timeout);
+                keep(kept, backend, old);
+                return answer;
             } catch (SQLException | RuntimeException e) {
                 // A kept connection can die while the server is fine (idle_session_timeout, a
                 // firewall dropping idle flows, a pooler restart): try once more on a fresh one
                 // before calling the backend failed.
-                closeQuietly(kept);
+                closeQuietly(old);
                 log.debug("health connection to {} failed, reconnecting: {}", backend, e.getMessage());
             }
         }
         Connection fresh = connect(backend, tls, trustedCa, timeout);
         try {
-            Probe p = query(fresh, timeout);
-            keep(backend, fresh);
-            return p;
-        } catch (SQLException | RuntimeException e) {
-            closeQuietly(fresh);
-            throw e;
-        }
-    }
-
-    /**
-     * One small query on a connection kept for it (the position probe asks every few
-     * milliseconds); a kept connection that fails is replaced once, as for {@link #probe}.
-     */
-    @Override
-    public OptionalLong replayPosition(Endpoint backend, TlsMode tls, Optional<Path> trustedCa, Duration timeout)
-            throws SQLException {
-        if (closed) {
-            throw new SQLException("health check closed");
-        }
-        Connection kept = positionConnections.remove(backend);
-        if (kept != null) {
-            try {
-                OptionalLong p = position(kept, timeout);
-                keepPosition(backend, kept);
-                return p;
-            } catch (SQLException | RuntimeException e) {
-                closeQuietly(kept);
-            }
-        }
-        Connection fresh = connect(backend, tls, trustedCa, timeout);
-        try {
-            OptionalLong p = position(fresh, timeout);
-            keepPosition(backend, fresh);
-            return p;
+            T answer = query.run(fresh, timeout);
+            keep(kept, backend, fresh);
+            return answer;
         } catch (SQLException | RuntimeException e) {
             closeQuietly(fresh);
             throw e;
@@ -156,13 +147,6 @@ final class SqlHealthCheck implements HealthCheck {
                 }
                 return OptionalLong.of(p);
             }
-        }
-    }
-
-    private void keepPosition(Endpoint backend, Connection c) {
-        positionConnections.put(backend, c);
-        if (closed) {
-            close();
         }
     }
 
@@ -212,8 +196,8 @@ final class SqlHealthCheck implements HealthCheck {
         return status.equals(STREAMING) ? WalReceiver.STREAMING : WalReceiver.NOT_STREAMING;
     }
 
-    private void keep(Endpoint backend, Connection c) {
-        connections.put(backend, c);
+    private void keep(ConcurrentMap<Endpoint, Connection> kept, Endpoint backend, Connection c) {
+        kept.put(backend, c);
         if (closed) {
             close(); // closed while this probe ran: do not leave the connection behind
         }
