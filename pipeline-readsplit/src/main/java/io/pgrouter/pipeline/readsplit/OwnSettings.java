@@ -18,6 +18,7 @@ import io.pgrouter.spi.protocol.MessageType;
 import io.pgrouter.spi.protocol.Messages;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Answers {@code SET}, {@code RESET} and {@code SHOW} of pgrouter's own settings
@@ -35,6 +36,32 @@ final class OwnSettings {
 
     OwnSettings(ReadConsistency consistency) {
         this.consistency = consistency;
+    }
+
+    /**
+     * Whether a Parse or Bind of an extended-protocol group is one of pgrouter's settings: then it
+     * is noted in the group, which pgrouter answers itself when nothing else is in it
+     * ({@link ExtendedGroup#ownOnly()}).
+     */
+    boolean claims(byte type, ByteBuf message, ExtendedGroup group) {
+        if (type == PARSE) {
+            String text = FrontendMessages.parseText(message);
+            Optional<SettingCommand> setting = text == null ? Optional.empty() : SettingCommand.parse(text);
+            if (setting.isPresent()) {
+                group.ownParse(FrontendMessages.name(message), setting.get());
+                group.notReplica("pgrouter setting");
+                return true;
+            }
+        } else if (type == BIND) {
+            String statement = FrontendMessages.bindStatement(message);
+            if (statement != null && (group.ownParsed(statement) != null
+                    || (!statement.isEmpty() && statements.containsKey(statement)))) {
+                group.ownBind();
+                group.notReplica("pgrouter setting");
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The named statement, if it is one of pgrouter's. */

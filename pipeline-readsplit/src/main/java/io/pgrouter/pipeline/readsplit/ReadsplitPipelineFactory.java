@@ -50,7 +50,7 @@ public final class ReadsplitPipelineFactory implements PipelineFactory {
         return session -> new ReadsplitSession(session, classifier, load, consistency);
     }
 
-    /** {@code consistency eventual|session|strong} (default session) and {@code consistency_wait} (0-1min, default 0). */
+    /** {@code consistency eventual|session|strong} (default session) and {@code consistency_wait} (0-1m, default 0). */
     private static ConsistencyConfig consistency(PluginConfig config, PipelineContext context) {
         ConsistencyMode mode = ConsistencyMode.SESSION;
         Optional<Setting> modeSetting = config.setting("consistency");
@@ -69,7 +69,7 @@ public final class ReadsplitPipelineFactory implements PipelineFactory {
             }
             if (wait.compareTo(ReadConsistency.MAX_WAIT) > 0) {
                 throw new ConfigException(waitSetting.get().location(),
-                        "consistency_wait must be between 0 and 1min, found " + waitSetting.get().value());
+                        "consistency_wait must be between 0 and 1m, found " + waitSetting.get().value());
             }
         }
         return new ConsistencyConfig(mode, wait, context.positions(), new AtomicLong());

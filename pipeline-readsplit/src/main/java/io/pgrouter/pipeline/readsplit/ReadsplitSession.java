@@ -161,7 +161,7 @@ final class ReadsplitSession implements SessionPipeline {
 
     /** Gathers an extended-protocol group up to its Sync, then routes it whole. */
     private void extended(byte type, ByteBuf message) {
-        if (!group.onPrimary() && ownMessage(type, message)) {
+        if (!group.onPrimary() && own.claims(type, message, group)) {
             group.add(message);
             return;
         }
@@ -388,13 +388,9 @@ final class ReadsplitSession implements SessionPipeline {
         java.util.function.Consumer<ByteBuf> onPrimary = r -> readOnPrimary(r, parsesUnnamed, "read-your-writes: "
                 + "no replica has replayed " + Lsn.format(required));
         if (!replicaLink.connected()) {
-            ReplayPositions positions = consistencyConfig.replicas();
-            // A replica known to have replayed far enough first; else the least loaded, asked.
-            Optional<BackendState> choice = ReplicaChoice.leastLoaded(cluster, load::sessions,
-                    ThreadLocalRandom.current()::nextInt,
-                    r -> replicaLink.recentlyFailed(r) || !ReplicaChoice.hasReplayed(positions.replayed(r), required))
-                    .or(() -> ReplicaChoice.leastLoaded(cluster, load::sessions, ThreadLocalRandom.current()::nextInt,
-                            replicaLink::recentlyFailed));
+            Optional<BackendState> choice = ReplicaChoice.forRead(cluster, load::sessions,
+                    ThreadLocalRandom.current()::nextInt, replicaLink::recentlyFailed, consistencyConfig.replicas()::replayed,
+                    required);
             if (choice.isEmpty()) {
                 readOnPrimary(request, parsesUnnamed, "no eligible replica");
                 return;
@@ -436,31 +432,6 @@ final class ReadsplitSession implements SessionPipeline {
             ownAnswer = null;
             session.toClient(BackendMessages.readyForQuery(session.alloc(), primaryLink.transactionStatus()));
         }
-    }
-
-    /**
-     * A Parse or Bind of one of pgrouter's settings (see {@link OwnSettings}): noted in the group,
-     * which pgrouter answers itself when nothing else is in it.
-     */
-    private boolean ownMessage(byte type, ByteBuf message) {
-        if (type == PARSE) {
-            String text = FrontendMessages.parseText(message);
-            Optional<SettingCommand> setting = text == null ? Optional.empty() : SettingCommand.parse(text);
-            if (setting.isPresent()) {
-                group.ownParse(FrontendMessages.name(message), setting.get());
-                group.notReplica("pgrouter setting");
-                return true;
-            }
-        } else if (type == BIND) {
-            String statement = FrontendMessages.bindStatement(message);
-            if (statement != null && (group.ownParsed(statement) != null
-                    || (!statement.isEmpty() && own.statement(statement) != null))) {
-                group.ownBind();
-                group.notReplica("pgrouter setting");
-                return true;
-            }
-        }
-        return false;
     }
 
     /** A read the primary runs; a group parsing the unnamed statement replaces it there. */

@@ -87,6 +87,19 @@ final class ReplicaChoice {
         return snapshot.backend(replica).map(BackendState::isEligibleForReads).orElse(false);
     }
 
+    /**
+     * The replica a session without one logs into for a read that must see WAL position
+     * {@code required}: the least loaded of those known to have replayed it, else the least
+     * loaded of all (which the session then asks); empty when none is eligible.
+     *
+     * @param replayed how far each replica is known to have replayed
+     */
+    static Optional<BackendState> forRead(ClusterSnapshot snapshot, ToIntFunction<Endpoint> load, IntUnaryOperator random,
+            Predicate<Endpoint> skip, java.util.function.ToLongFunction<Endpoint> replayed, long required) {
+        return leastLoaded(snapshot, load, random, r -> skip.test(r) || !hasReplayed(replayed.applyAsLong(r), required))
+                .or(() -> leastLoaded(snapshot, load, random, skip));
+    }
+
     /** Read-your-writes by WAL position: a replica that replayed {@code replayed} may serve a read that must see {@code required}. */
     static boolean hasReplayed(long replayed, long required) {
         return replayed >= required;

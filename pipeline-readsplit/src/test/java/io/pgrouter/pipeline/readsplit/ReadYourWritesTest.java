@@ -134,6 +134,37 @@ class ReadYourWritesTest {
     }
 
     @Test
+    void aReplicaLostWhileAskedLeavesTheReadToThePrimary() {
+        start(ConsistencyMode.SESSION);
+        FakeBackend replica = replicaAfterOneRead();
+        write("0/3000060");
+        primary.takeSentTypes();
+        session.clientRead(session.query("SELECT 2"));
+        assertEquals(List.of(ReplicaLink.POSITION_QUERY), queries(replica.sentInternally()));
+        replica.lost(null);
+        assertEquals(List.of("SELECT 2"), queries(primary.sent()));
+        primary.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
+        assertTrue(session.toClientTypes().endsWith("CZ"), session.toClientTypes());
+        session.finish();
+    }
+
+    @Test
+    void aReplicaStillBehindIsAskedAgainUntilConsistencyWaitIsSpent() throws Exception {
+        start(ConsistencyMode.SESSION);
+        FakeBackend replica = replicaAfterOneRead();
+        write("0/3000060");
+        session.clientRead(session.query("SET pgrouter.consistency_wait = '1m'"));
+        session.clientRead(session.query("SELECT 2"));
+        replica.serverRead(value("0/3000000"));
+        assertEquals(List.of(ReplicaLink.POSITION_QUERY, ReplicaLink.POSITION_QUERY_AFTER_PAUSE),
+                queries(replica.sentInternally()), "asked again, after a pause on the replica");
+        replica.serverRead(value("0/3000060"));
+        assertEquals(List.of("SELECT 2"), queries(replica.sent()));
+        replica.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
+        session.finish();
+    }
+
+    @Test
     void eventualReadsIgnoreTheSessionsWrites() {
         start(ConsistencyMode.EVENTUAL);
         FakeBackend replica = replicaAfterOneRead();

@@ -84,15 +84,18 @@ class ReplicaChoiceTest {
     }
 
     @Test
-    void aReadThatMustSeeAWriteGoesOnlyToAReplicaThatReplayedIt() {
+    void aReadThatMustSeeAWriteGoesFirstToAReplicaKnownToHaveReplayedIt() {
         ClusterSnapshot s = snapshot(10, replica(A, 100, 0), replica(B, 100, 0));
         java.util.Map<Endpoint, Long> replayed = java.util.Map.of(A, 1_000L, B, 2_000L);
-        java.util.function.Predicate<Endpoint> behind = r -> !ReplicaChoice.hasReplayed(replayed.get(r), 1_500);
-        assertEquals(B, ReplicaChoice.leastLoaded(s, e -> e.equals(B) ? 7 : 0, bound -> 0, behind).orElseThrow().address(),
-                "the less loaded A has not replayed the write");
-        assertTrue(ReplicaChoice.leastLoaded(s, e -> 0, bound -> 0, r -> !ReplicaChoice.hasReplayed(replayed.get(r), 2_001))
-                .isEmpty(), "none has: the primary answers");
+        assertEquals(B, ReplicaChoice.forRead(s, e -> e.equals(B) ? 7 : 0, bound -> 0, e -> false, replayed::get, 1_500)
+                .orElseThrow().address(), "the less loaded A has not replayed the write");
+        assertEquals(A, ReplicaChoice.forRead(s, e -> e.equals(B) ? 7 : 0, bound -> 0, e -> false, replayed::get, 2_001)
+                .orElseThrow().address(), "none has: the least loaded, to be asked");
+        assertEquals(A, ReplicaChoice.forRead(s, e -> e.equals(B) ? 7 : 0, bound -> 0, B::equals, replayed::get, 1_500)
+                .orElseThrow().address(), "one the session cannot log into is left out");
+        assertTrue(ReplicaChoice.forRead(snapshot(10), e -> 0, bound -> 0, e -> false, replayed::get, 0).isEmpty());
         assertTrue(ReplicaChoice.hasReplayed(2_000, 2_000), "replayed up to the position itself is enough");
+        assertFalse(ReplicaChoice.hasReplayed(1_999, 2_000));
     }
 
     private static ClusterSnapshot snapshot(long generation, BackendState... replicas) {

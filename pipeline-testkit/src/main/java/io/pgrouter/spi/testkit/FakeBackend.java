@@ -125,8 +125,10 @@ public final class FakeBackend implements Backend {
         if (open) {
             open = false;
             closedByPipeline = true;
-            activity.closed();
-            session.later(() -> session.pipeline().backendClosed(this, null));
+            session.later(() -> {
+                activity.closed(); // as core: internal queries still waiting fail, then backendClosed
+                session.pipeline().backendClosed(this, null);
+            });
         }
     }
 
@@ -212,8 +214,10 @@ public final class FakeBackend implements Backend {
     /** The server went away (closed, or failed with {@code cause}): {@code backendClosed}. */
     public void lost(Throwable cause) {
         open = false;
-        activity.closed();
-        session.deliver(() -> session.pipeline().backendClosed(this, cause));
+        session.deliver(() -> {
+            activity.closed();
+            session.pipeline().backendClosed(this, cause);
+        });
     }
 
     void lendTo(FakeSession to) {

@@ -146,7 +146,7 @@ public final class ReadConsistency {
                     }
                     maxWait = d;
                 } catch (IllegalArgumentException e) {
-                    throw invalid(name, value, "a duration from 0 to 1min, such as 0, 20ms or 1s");
+                    throw invalid(name, value, "a duration from 0 to 1m, such as 0, 20ms or 1s");
                 }
             }
             case "min_lsn" -> {
