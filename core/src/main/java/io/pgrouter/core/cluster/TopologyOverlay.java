@@ -58,9 +58,13 @@ final class TopologyOverlay {
         return result;
     }
 
-    /** The OK backend the trusted topology names leader; none once the topology is lost. */
+    /**
+     * The OK backend the trusted topology names leader; none once the topology is lost, and none
+     * in a standby cluster (its {@code standby_leader} replicates from elsewhere and takes no writes).
+     */
     static Optional<Endpoint> primary(List<BackendState> overlaid, TopologyVerdict verdict) {
-        Optional<Endpoint> leader = verdict.topology().flatMap(Topology::leader).map(TopologyMember::address);
+        Optional<Endpoint> leader = verdict.topology().flatMap(Topology::leader)
+                .filter(m -> !m.role().equals(STANDBY_LEADER)).map(TopologyMember::address);
         return leader.flatMap(address -> overlaid.stream().filter(b -> b.address().equals(address) && b.isOk())
                 .findFirst()).map(BackendState::address);
     }
@@ -73,7 +77,7 @@ final class TopologyOverlay {
     }
 
     private static boolean isLeader(HaMember h) {
-        return h.role().equals(LEADER) || h.role().equals(STANDBY_LEADER);
+        return h.role().equals(LEADER);
     }
 
     private static Map<Endpoint, TopologyMember> byAddress(Topology t) {

@@ -163,4 +163,18 @@ class ClusterDeciderTopologyTest {
         assertEquals(Optional.empty(), s.primary());
         assertEquals(Freshness.LOST, s.topology().orElseThrow().freshness());
     }
+
+    @Test
+    void aStandbyClustersLeaderTakesNoWritesButServesReads() {
+        TopologyTracker tracker = new TopologyTracker("patroni", GRACE);
+        Topology standby = new Topology(List.of(
+                new TopologyMember("n1", A, true, "standby_leader", "running", OptionalLong.of(1), OptionalLong.empty(), false),
+                member("n2", B, false, "streaming", false)));
+        ClusterSnapshot s = decide(initial(), tracker.succeeded(standby, NOW), replica(A, 5000), replica(B, 5000),
+                replica(C, 5000)).snapshot();
+        assertEquals(Optional.empty(), s.primary());
+        assertEquals(Role.REPLICA, state(s, A).role());
+        assertTrue(state(s, A).ha().orElseThrow().disagreement().isEmpty());
+        assertEquals(List.of(A, B), s.eligibleReplicas().stream().map(BackendState::address).toList());
+    }
 }

@@ -78,8 +78,9 @@ final class PatroniTopologySource implements TopologySource {
         List<TopologyMember> result = new ArrayList<>(members.size());
         for (TopologyMember m : members) {
             boolean holds = leader.filter(m.name()::equals).isPresent();
-            result.add(holds == m.leader() ? m : new TopologyMember(m.name(), m.address(), holds,
-                    holds ? "leader" : "replica", m.state(), m.timeline(), m.lagBytes(), m.noLoadBalance()));
+            String role = holds ? (m.role().equals("standby_leader") ? "standby_leader" : "leader") : "replica";
+            result.add(holds == m.leader() ? m : new TopologyMember(m.name(), m.address(), holds, role, m.state(),
+                    m.timeline(), m.lagBytes(), m.noLoadBalance()));
         }
         return new Topology(result);
     }
