@@ -40,6 +40,7 @@ class ReadYourWritesIT {
     static final RouterFixture fixture = new RouterFixture(2, "readsplit", "readsplit { consistency_wait 50ms }");
     private static final AtomicLong ids = new AtomicLong();
     private static final int CLIENTS = 8;
+    private static final int TOKEN_ROUNDS = 100;
 
     @BeforeAll
     static void data() throws Exception {
@@ -67,7 +68,7 @@ class ReadYourWritesIT {
                     .append("SELECT abalance FROM pgbench_accounts WHERE aid = :o").append(i).append(";\n");
         }
         Map<String, Long> before = fixture.router().requests();
-        ProcessResult run = pgbenchScript(script.toString(), "-T", "4");
+        ProcessResult run = pgbenchScript(script.toString(), "-T", "3");
         Map<String, Long> after = fixture.router().requests();
         long transactions = transactions(run);
         long onReplicas = fixture.cluster().replicas().stream().mapToLong(r -> delta(before, after, r)).sum();
@@ -76,13 +77,24 @@ class ReadYourWritesIT {
                 100 * share);
         assertTrue(share >= 0.70, "SELECTs on replicas: " + share + "\n" + run.output());
 
+        // The same without waiting for a replica (libpq's PGOPTIONS: a startup option pgrouter reads).
+        Map<String, Long> before0 = fixture.router().requests();
+        ProcessResult noWait = pgbenchScript(Map.of("PGOPTIONS", "-c pgrouter.consistency_wait=0"), script.toString(),
+                "-T", "2");
+        Map<String, Long> after0 = fixture.router().requests();
+        long onReplicas0 = fixture.cluster().replicas().stream().mapToLong(r -> delta(before0, after0, r)).sum();
+        double share0 = onReplicas0 / (9.0 * transactions(noWait));
+        System.out.printf("read-mostly script, consistency_wait 0: %d transactions, %.1f%% of the SELECTs on replicas%n",
+                transactions(noWait), 100 * share0);
+        assertTrue(share0 >= 0.70, "SELECTs on replicas without consistency_wait: " + share0 + "\n" + noWait.output());
+
         // The variant that re-reads the row it updated: a division by zero if it ever sees an older balance.
         String reread = "\\set aid random(1, 100000)\n"
                 + "UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid RETURNING abalance AS mine \\gset\n"
                 + "SELECT 1 / (abalance >= :mine)::int FROM pgbench_accounts WHERE aid = :aid;\n"
                 + "SELECT abalance FROM pgbench_accounts WHERE aid = :aid + 1;\n";
         Map<String, Long> before2 = fixture.router().requests();
-        ProcessResult second = pgbenchScript(reread, "-T", "3");
+        ProcessResult second = pgbenchScript(reread, "-T", "2");
         Map<String, Long> after2 = fixture.router().requests();
         long onReplicas2 = fixture.cluster().replicas().stream().mapToLong(r -> delta(before2, after2, r)).sum();
         System.out.printf("re-read script: %d transactions, %d reads on replicas%n", transactions(second), onReplicas2);
@@ -130,7 +142,7 @@ class ReadYourWritesIT {
                             PreparedStatement insert = writer.prepareStatement("insert into ryw values (?, ?)");
                             Statement setToken = reader.createStatement();
                             PreparedStatement select = reader.prepareStatement("select count(*) from ryw where id = ?")) {
-                        for (int i = 0; i < 200; i++) {
+                        for (int i = 0; i < TOKEN_ROUNDS; i++) {
                             long id = ids.incrementAndGet();
                             insert.setLong(1, id);
                             insert.setInt(2, client);
@@ -152,7 +164,7 @@ class ReadYourWritesIT {
             for (Future<long[]> f : results) {
                 misses += f.get()[0];
             }
-            System.out.printf("causal token: %d misses of %d%n", misses, CLIENTS * 200);
+            System.out.printf("causal token: %d misses of %d%n", misses, CLIENTS * TOKEN_ROUNDS);
             assertEquals(0, misses);
         } finally {
             pool.shutdownNow();
@@ -167,7 +179,7 @@ class ReadYourWritesIT {
                 PreparedStatement insert = c.prepareStatement("insert into ryw values (?, 0)")) {
             s.execute("SET pgrouter.consistency_wait = 0");
             int primaryPort = fixture.cluster().primary().port();
-            for (int i = 0; i < 200; i++) {
+            for (int i = 0; i < 100; i++) {
                 insert.setLong(1, ids.incrementAndGet());
                 insert.executeUpdate();
                 long written = System.nanoTime();
@@ -273,12 +285,17 @@ class ReadYourWritesIT {
     }
 
     private static ProcessResult pgbenchScript(String script, String... args) throws Exception {
+        return pgbenchScript(Map.of(), script, args);
+    }
+
+    private static ProcessResult pgbenchScript(Map<String, String> environment, String script, String... args)
+            throws Exception {
         Path file = Files.createTempFile("pgrouter-ryw", ".sql");
         try {
             Files.writeString(file, script);
             List<String> all = new ArrayList<>(List.of("-n", "-c", String.valueOf(CLIENTS), "-j", "2", "-f", file.toString()));
             all.addAll(List.of(args));
-            ProcessResult r = fixture.pgbench(all.toArray(String[]::new));
+            ProcessResult r = fixture.pgbench(environment, all.toArray(String[]::new));
             assertEquals(0, r.exitCode(), r.output());
             return r;
         } finally {

@@ -52,12 +52,17 @@ final class RouterFixture implements BeforeAllCallback, AfterAllCallback {
 
     /** pgbench through pgrouter, as the superuser, on database postgres (bounded at 2 minutes). */
     io.pgrouter.testkit.ProcessResult pgbench(String... args) {
+        return pgbench(java.util.Map.of(), args);
+    }
+
+    /** {@link #pgbench(String...)} with these environment variables ({@code PGOPTIONS}, say). */
+    io.pgrouter.testkit.ProcessResult pgbench(java.util.Map<String, String> environment, String... args) {
         java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
                 io.pgrouter.testkit.PgTools.bin("pgbench").toString(), "-h", "127.0.0.1", "-p", String.valueOf(router.port),
                 "-U", cluster.superuser()));
         command.addAll(java.util.List.of(args));
         command.add("postgres");
-        return io.pgrouter.testkit.PgTools.run(java.time.Duration.ofSeconds(120), java.util.Map.of(),
+        return io.pgrouter.testkit.PgTools.run(java.time.Duration.ofSeconds(120), environment,
                 command.toArray(String[]::new));
     }
 
