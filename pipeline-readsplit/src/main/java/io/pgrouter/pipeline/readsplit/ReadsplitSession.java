@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ReadsplitSession implements SessionPipeline {
     private static final Logger log = LoggerFactory.getLogger(ReadsplitSession.class);
+    /** How long a group using the unnamed statement a replica holds waits for it to replay the session's writes. */
+    private static final java.time.Duration UNNAMED_STATEMENT_WAIT = java.time.Duration.ofSeconds(1);
 
     private final Session session;
     private final StatementClassifier classifier;
@@ -312,7 +314,16 @@ final class ReadsplitSession implements SessionPipeline {
             if (replicaLink.holdsUnnamed() && whyNotReplica(null).isEmpty() && replicaLink.holdsUnnamed()) {
                 ByteBuf request = group.merge(session.alloc());
                 group.reset();
-                replicaLink.run(request, parses, namedReads);
+                // Only this replica has the statement: wait for it to replay what the session
+                // must see (at least a second), then run it there whatever it has replayed.
+                long needed = consistency.required(primaryPosition(session.cluster()));
+                long required = needed == ReadConsistency.PRIMARY_ONLY ? consistency.lastWrite() : needed;
+                long wait = Math.max(consistency.maxWait().toNanos(), UNNAMED_STATEMENT_WAIT.toNanos());
+                replicaLink.runWhenReplayed(required, System.nanoTime() + wait, request, parses, namedReads, r -> {
+                    log.debug("session {}: the unnamed statement lives on a replica that has not replayed {}; run there",
+                            session.id(), Lsn.format(required));
+                    replicaLink.run(r, parses, namedReads);
+                });
                 return;
             }
             notRead = "the unnamed statement is on the primary";

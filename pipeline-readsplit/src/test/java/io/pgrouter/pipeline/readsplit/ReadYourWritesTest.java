@@ -165,6 +165,28 @@ class ReadYourWritesTest {
     }
 
     @Test
+    void aGroupUsingTheUnnamedStatementOnTheReplicaWaitsThereForTheWrite() {
+        start(ConsistencyMode.SESSION);
+        session.clientRead(FrontendMessages.parse(session.alloc(), "", "SELECT $1"),
+                FrontendMessages.bind(session.alloc(), "", "", "7"), session.message(EXECUTE, "\0\0\0\0\0"),
+                FrontendMessages.sync(session.alloc()));
+        FakeBackend replica = session.grant();
+        replica.serverRead(session.message(MessageType.Backend.PARSE_COMPLETE), session.message(MessageType.Backend.BIND_COMPLETE),
+                session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
+        replica.takeSentTypes();
+        write("0/3000060");
+        session.clientRead(FrontendMessages.bind(session.alloc(), "", "", "8"), session.message(EXECUTE, "\0\0\0\0\0"),
+                FrontendMessages.sync(session.alloc()));
+        assertEquals(List.of(ReplicaLink.POSITION_QUERY), queries(replica.sentInternally()), "only it has the statement");
+        assertEquals("", replica.sentTypes());
+        replica.serverRead(value("0/3000060"));
+        assertEquals("BES", replica.sentTypes());
+        replica.serverRead(session.message(MessageType.Backend.BIND_COMPLETE), session.commandComplete("SELECT 1"),
+                session.readyForQuery(BackendMessages.IDLE));
+        session.finish();
+    }
+
+    @Test
     void eventualReadsIgnoreTheSessionsWrites() {
         start(ConsistencyMode.EVENTUAL);
         FakeBackend replica = replicaAfterOneRead();
