@@ -130,45 +130,9 @@ class ReadYourWritesIT {
         slowReplay("5ms");
         Properties eventual = new Properties();
         eventual.setProperty("options", "-c pgrouter.consistency=eventual");
-        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-        try {
-            List<Future<long[]>> results = new ArrayList<>();
-            for (int c = 0; c < CLIENTS; c++) {
-                int client = c;
-                results.add(pool.submit(() -> {
-                    long missed = 0;
-                    long tokens = 0;
-                    try (Connection writer = connect(new Properties()); Connection reader = connect(eventual);
-                            PreparedStatement insert = writer.prepareStatement("insert into ryw values (?, ?)");
-                            Statement setToken = reader.createStatement();
-                            PreparedStatement select = reader.prepareStatement("select count(*) from ryw where id = ?")) {
-                        for (int i = 0; i < TOKEN_ROUNDS; i++) {
-                            long id = ids.incrementAndGet();
-                            insert.setLong(1, id);
-                            insert.setInt(2, client);
-                            insert.executeUpdate();
-                            String token = writer.unwrap(PGConnection.class).getParameterStatus("pgrouter.commit_lsn");
-                            assertNotNull(token, "the write's position, before its ReadyForQuery");
-                            tokens++;
-                            setToken.execute("SET pgrouter.min_lsn = '" + token + "'");
-                            select.setLong(1, id);
-                            if (count(select) == 0) {
-                                missed++;
-                            }
-                        }
-                    }
-                    return new long[] {missed, tokens};
-                }));
-            }
-            long misses = 0;
-            for (Future<long[]> f : results) {
-                misses += f.get()[0];
-            }
-            System.out.printf("causal token: %d misses of %d%n", misses, CLIENTS * TOKEN_ROUNDS);
-            assertEquals(0, misses);
-        } finally {
-            pool.shutdownNow();
-        }
+        long misses = insertThenSelect(TOKEN_ROUNDS, new Properties(), eventual);
+        System.out.printf("causal token: %d misses of %d%n", misses, CLIENTS * TOKEN_ROUNDS);
+        assertEquals(0, misses);
     }
 
     @Test
@@ -199,6 +163,14 @@ class ReadYourWritesIT {
 
     /** 8 clients, each {@code rounds} times: insert a row, then select it in the next statement. Returns the misses. */
     private static long insertThenSelect(int rounds, Properties properties) throws Exception {
+        return insertThenSelect(rounds, properties, null);
+    }
+
+    /**
+     * The same; with {@code readerProperties}, each client selects on a second session, which
+     * first sets {@code pgrouter.min_lsn} to the writer's {@code pgrouter.commit_lsn} (the causal token).
+     */
+    private static long insertThenSelect(int rounds, Properties properties, Properties readerProperties) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
         try {
             List<Future<Long>> results = new ArrayList<>();
@@ -207,13 +179,22 @@ class ReadYourWritesIT {
                 results.add(pool.submit(() -> {
                     long missed = 0;
                     try (Connection conn = connect(properties);
+                            Connection reader = readerProperties == null ? null : connect(readerProperties);
                             PreparedStatement insert = conn.prepareStatement("insert into ryw values (?, ?)");
-                            PreparedStatement select = conn.prepareStatement("select count(*) from ryw where id = ?")) {
+                            PreparedStatement select = (reader == null ? conn : reader)
+                                    .prepareStatement("select count(*) from ryw where id = ?")) {
                         for (int i = 0; i < rounds; i++) {
                             long id = ids.incrementAndGet();
                             insert.setLong(1, id);
                             insert.setInt(2, client);
                             insert.executeUpdate();
+                            if (reader != null) {
+                                String token = conn.unwrap(PGConnection.class).getParameterStatus("pgrouter.commit_lsn");
+                                assertNotNull(token, "the write's position, before its ReadyForQuery");
+                                try (Statement set = reader.createStatement()) {
+                                    set.execute("SET pgrouter.min_lsn = '" + token + "'");
+                                }
+                            }
                             select.setLong(1, id);
                             if (count(select) == 0) {
                                 missed++;
