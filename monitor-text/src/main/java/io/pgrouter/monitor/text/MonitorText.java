@@ -2,6 +2,7 @@ package io.pgrouter.monitor.text;
 
 import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.cluster.ClusterSnapshot;
+import io.pgrouter.spi.cluster.Lsn;
 import io.pgrouter.spi.cluster.ReplayPositions;
 import io.pgrouter.spi.cluster.Role;
 import io.pgrouter.spi.cluster.Status;
@@ -134,9 +135,7 @@ final class MonitorText {
         for (BackendState b : snapshot.backends()) {
             long replayed = b.isOk() && b.role() == Role.REPLICA ? positions.replayed(b.address()) : 0;
             if (replayed > 0) {
-                out.append("replayed ").append(b.address()).append(' ').append(Long.toHexString(replayed >>> 32)
-                        .toUpperCase(java.util.Locale.ROOT)).append('/').append(Long.toHexString(replayed & 0xFFFFFFFFL)
-                        .toUpperCase(java.util.Locale.ROOT)).append('\n');
+                out.append("replayed ").append(b.address()).append(' ').append(Lsn.format(replayed)).append('\n');
             }
         }
         java.util.Map<io.pgrouter.spi.cluster.Endpoint, Long> requests = stats.requests();

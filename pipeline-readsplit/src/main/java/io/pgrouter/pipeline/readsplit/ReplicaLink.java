@@ -8,6 +8,8 @@ import static io.pgrouter.spi.protocol.MessageType.Backend.READY_FOR_QUERY;
 
 import io.netty.buffer.ByteBuf;
 import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.cluster.Lsn;
+import io.pgrouter.spi.cluster.ReplayPositions;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.protocol.BackendMessages;
@@ -15,8 +17,6 @@ import io.pgrouter.spi.protocol.FrontendMessages;
 import io.pgrouter.spi.protocol.MessageType;
 import io.pgrouter.spi.protocol.Messages;
 import io.pgrouter.spi.protocol.SqlState;
-import io.pgrouter.pipeline.readsplit.consistency.Lsn;
-import io.pgrouter.spi.cluster.ReplayPositions;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;

@@ -1,7 +1,7 @@
 package io.pgrouter.pipeline.readsplit;
 
 import io.netty.buffer.ByteBuf;
-import io.pgrouter.pipeline.readsplit.consistency.Lsn;
+import io.pgrouter.spi.cluster.Lsn;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.protocol.BackendMessages;

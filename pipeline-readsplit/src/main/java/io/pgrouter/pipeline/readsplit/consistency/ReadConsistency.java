@@ -1,5 +1,6 @@
 package io.pgrouter.pipeline.readsplit.consistency;
 
+import io.pgrouter.spi.cluster.Lsn;
 import io.pgrouter.spi.config.Values;
 import io.pgrouter.spi.protocol.SqlState;
 import java.time.Duration;

@@ -72,14 +72,4 @@ class ReadConsistencyTest {
         assertEquals("42704", assertThrows(SettingException.class,
                 () -> session.startup(Map.of("options", "-cpgrouter.bogus=1"))).sqlState());
     }
-
-    @Test
-    void walPositionsReadAndWriteAsPostgreSQLDoes() {
-        assertEquals(0x16B374D848L, Lsn.parse("16/B374D848"));
-        assertEquals("16/B374D848", Lsn.format(0x16B374D848L));
-        assertEquals("0/0", Lsn.format(0));
-        assertThrows(IllegalArgumentException.class, () -> Lsn.parse("16B374D848"));
-        assertThrows(IllegalArgumentException.class, () -> Lsn.parse("x/1"));
-        assertThrows(IllegalArgumentException.class, () -> Lsn.parse("1/123456789"));
-    }
 }

@@ -1,4 +1,4 @@
-package io.pgrouter.pipeline.readsplit.consistency;
+package io.pgrouter.spi.cluster;
 
 import java.util.Locale;
 
