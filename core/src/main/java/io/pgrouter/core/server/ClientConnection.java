@@ -25,7 +25,6 @@ import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,8 +77,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     private ClientLogin login;
     /** pgrouter's cancel key for this session; 0 until the startup packet arrives. */
     private long cancelKey;
-    /** Requests read while pgrouter is paused, in order, for the pipeline at resume; null when none are held. */
-    private ArrayDeque<ByteBuf> held;
+    /**
+     * The pause holds this session's requests, in {@link #hold} like those a pipeline gives back
+     * (one queue keeps their order), until the resume. Not the pipeline's hold: it does not make
+     * the session busy.
+     */
+    private boolean heldByPause;
     /** Connections being opened or awaited for the pipeline: while there are any, the session is busy. */
     private int opening;
 
@@ -207,18 +210,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
      * flight goes on: the pause waits for it to become quiet.
      */
     private void toPipeline(ByteBuf messages) {
-        if (held == null && (server.sessions().paused() || server.sessions().endAtBoundary()) && !isBusy()) {
+        if (!heldByPause && (server.sessions().paused() || server.sessions().endAtBoundary()) && !isBusy()) {
             if (server.sessions().endAtBoundary()) {
                 messages.release();
                 fail(SqlState.ADMIN_SHUTDOWN, Sessions.TERMINATING);
                 return;
             }
-            held = new ArrayDeque<>(2);
+            heldByPause = true;
+            hold.hold(messages);
             channel.config().setAutoRead(false);
             server.sessions().holding(this);
-        }
-        if (held != null) {
-            held.add(messages);
             return;
         }
         if (server.sessions().paused() && log.isDebugEnabled()) {
@@ -230,19 +231,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     /** The pause is over: what was held goes to the pipeline in order, and the client is read again. */
     void releaseHeld() {
-        if (held == null || closing) {
+        if (!heldByPause || closing) {
             return;
         }
         if (server.sessions().paused()) {
             server.sessions().holding(this); // paused again before this ran: hold on
             return;
         }
-        ArrayDeque<ByteBuf> requests = held;
-        held = null;
+        heldByPause = false;
         server.sessions().unheld(this);
-        for (ByteBuf m = requests.poll(); m != null; m = requests.poll()) {
-            hold.fromClient(m);
-        }
+        hold.resume();
         flushAll();
         backendWritabilityChanged();
     }
@@ -255,7 +253,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         if (pipeline == null || closing) {
             return false;
         }
-        if (opening > 0 || hold.holding()) {
+        if (opening > 0 || hold.holding() && !heldByPause) {
             return true; // the pipeline waits for a backend for what the client sent
         }
         for (BackendConnection b : backends) {
@@ -332,7 +330,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
      * and the pipeline holds none of its messages.
      */
     void backendWritabilityChanged() {
-        boolean all = !hold.holding() && held == null;
+        boolean all = !hold.holding();
         for (BackendConnection b : backends) {
             all &= b.channel().isWritable();
         }
@@ -345,10 +343,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         server.sessions().closed(this);
         startupTimer.cancel(false);
         closing = true;
-        if (held != null) {
-            held.forEach(ByteBuf::release);
-            held = null;
-        }
         opener.cancelWaits();
         hold.clear();
         if (pipeline != null) {
@@ -602,8 +596,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public boolean resumeClient() {
-        if (!hold.holding()) {
-            return false;
+        if (!hold.holding() || heldByPause) {
+            return false; // what the pause holds waits for the resume
         }
         boolean delivered = hold.resume();
         if (!closing) {
