@@ -53,13 +53,22 @@ final class ReplicaChoice {
      * moves stop once shares are even and sessions do not flap between equal replicas.
      */
     static boolean overloaded(ClusterSnapshot snapshot, Endpoint current, ToIntFunction<Endpoint> load) {
-        Optional<BackendState> here = snapshot.backend(current);
-        if (here.isEmpty() || here.get().weight() <= 0) {
+        // Loops over the snapshot's list rather than streams or eligibleReplicas(): asked between
+        // every two reads of a session, it should allocate nothing.
+        int weight = 0;
+        for (BackendState b : snapshot.backends()) {
+            if (b.address().equals(current)) {
+                weight = b.weight();
+                break;
+            }
+        }
+        if (weight <= 0) {
             return false;
         }
-        double mine = load.applyAsInt(current) / (double) here.get().weight();
-        for (BackendState b : snapshot.eligibleReplicas()) {
-            if (!b.address().equals(current) && (load.applyAsInt(b.address()) + 1) / (double) b.weight() < mine - 1e-9) {
+        double mine = load.applyAsInt(current) / (double) weight;
+        for (BackendState b : snapshot.backends()) {
+            if (b.isEligibleForReads() && !b.address().equals(current)
+                    && (load.applyAsInt(b.address()) + 1) / (double) b.weight() < mine - 1e-9) {
                 return true;
             }
         }
@@ -84,7 +93,7 @@ final class ReplicaChoice {
 
     /** The replica is still one that may serve reads. */
     static boolean stillEligible(ClusterSnapshot snapshot, Endpoint replica) {
-        return snapshot.backend(replica).map(BackendState::isEligibleForReads).orElse(false);
+        return snapshot.isEligibleForReads(replica);
     }
 
     /**

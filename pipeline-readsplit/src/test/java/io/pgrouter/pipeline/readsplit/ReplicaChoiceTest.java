@@ -81,6 +81,16 @@ class ReplicaChoiceTest {
         assertFalse(ReplicaChoice.overloaded(s, A, e -> 4), "even: stay");
         assertFalse(ReplicaChoice.overloaded(snapshot(10, replica(A, 100, 0), replica(B, 100, 5_000)), A, e -> e.equals(A) ? 8 : 0),
                 "a lagging replica takes no sessions");
+        assertFalse(ReplicaChoice.overloaded(s, new Endpoint("127.0.0.1", 1), e -> 8), "a replica no longer configured: no move");
+    }
+
+    @Test
+    void aReplicaStaysEligibleOnlyWhileTheSnapshotSaysSo() {
+        ClusterSnapshot s = snapshot(10, replica(A, 100, 0), replica(B, 100, 5_000));
+        assertTrue(ReplicaChoice.stillEligible(s, A));
+        assertFalse(ReplicaChoice.stillEligible(s, B), "lagging past its threshold");
+        assertFalse(ReplicaChoice.stillEligible(s, PRIMARY), "the primary is not a replica");
+        assertFalse(ReplicaChoice.stillEligible(s, new Endpoint("127.0.0.1", 1)), "removed from the configuration");
     }
 
     @Test

@@ -63,6 +63,22 @@ public record ClusterSnapshot(
 
     /** The backend at an address, if configured. */
     public Optional<BackendState> backend(Endpoint address) {
-        return backends.stream().filter(b -> b.address().equals(address)).findFirst();
+        // A loop, not a stream: readsplit asks this for every read.
+        for (BackendState b : backends) {
+            if (b.address().equals(address)) {
+                return Optional.of(b);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether the backend at an address may serve reads now (asked for every read, so it allocates nothing). */
+    public boolean isEligibleForReads(Endpoint address) {
+        for (BackendState b : backends) {
+            if (b.address().equals(address)) {
+                return b.isEligibleForReads();
+            }
+        }
+        return false;
     }
 }
