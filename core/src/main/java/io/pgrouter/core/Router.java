@@ -51,7 +51,11 @@ public final class Router implements AutoCloseable {
     private final PluginCatalog plugins;
     private final ClusterState cluster;
     private final Pipeline pipeline;
+    /** The configuration in force: as written, with the members discovered as backends ({@code backends NAME}). */
     private RouterConfig config;
+    /** The configuration as written, which a change of the members discovered applies again. */
+    private RouterConfig written;
+    private final MemberDiscovery discovery = new MemberDiscovery(this::rediscover);
     private final AdminSettings admin;
     private HealthCheck healthCheck;
     /** The HA manager's topology for the next watcher, which owns it once started. */
@@ -66,7 +70,8 @@ public final class Router implements AutoCloseable {
     private Router(RouterConfig config, PluginCatalog plugins, ClusterState cluster, Pipeline pipeline,
             HealthCheck healthCheck, Optional<TopologySource> topology, ProxyServer server, List<Monitor> monitors,
             AdminSettings admin, io.pgrouter.core.cluster.ReplayPositionCache positions) {
-        this.config = config;
+        this.written = config;
+        this.config = inForce(config); // no member known yet
         this.topology = topology;
         this.admin = admin;
         this.positions = positions;
@@ -94,7 +99,8 @@ public final class Router implements AutoCloseable {
             }
         }
         Security security = SecurityLoader.load(config, problems);
-        ClusterState cluster = new ClusterState(config.backends());
+        // With backends NAME, no backend until the topology lists its members.
+        ClusterState cluster = new ClusterState(config.discovery().isPresent() ? List.of() : config.backends());
         io.pgrouter.core.cluster.ReplayPositionCache positions = new io.pgrouter.core.cluster.ReplayPositionCache();
         PipelineContext pipelineContext = new PipelineContext() {
             @Override
@@ -116,6 +122,9 @@ public final class Router implements AutoCloseable {
                 f -> ((HealthCheckFactory) f).create(config.health().block()));
         Optional<TopologySource> topology = topologySource(config, plugins, problems);
         PoolConfig pools = PoolConfig.from(config.block(PoolSettings.BLOCK), config.backends(), problems);
+        // The members' pool settings, checked now rather than when the first one appears.
+        config.discovery().ifPresent(d -> PoolConfig.from(config.block(PoolSettings.BLOCK),
+                List.of(d.defaults().backend(new Endpoint("member", 1), d.location())), problems));
         AdminSettings admin = adminSettings(config, problems);
         ProxyServer server = new ProxyServer(new ServerSettings(config.listen(), config.workers(),
                 config.limits().maxMessageSize(), config.limits().connectTimeout(), config.limits().maxClients(),
@@ -195,7 +204,10 @@ public final class Router implements AutoCloseable {
      * port accepting clients means everything else is up too.
      */
     public void start() throws Exception {
-        watcher = new Watcher(config.backends(), config.health(), healthCheck, topology, cluster);
+        if (written.discovery().isPresent()) {
+            discoverFirstMembers();
+        }
+        watcher = watcher(config, healthCheck, topology);
         watcher.start();
         positionProbe = positionProbe(config, healthCheck);
         positionProbe.start();
@@ -218,6 +230,48 @@ public final class Router implements AutoCloseable {
     }
 
     /**
+     * {@code backends NAME}: one fetch of the topology before the first round, so that the first
+     * clients find the members as backends. When it fails, pgrouter starts with none (the
+     * {@code backend} lines only set members' settings) and the watcher's rounds find them.
+     */
+    private void discoverFirstMembers() throws ConfigErrors {
+        try {
+            if (discovery.take(topology.orElseThrow().fetch(config.health().timeout()))) {
+                reload(written);
+            }
+        } catch (ConfigErrors e) {
+            throw e;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.warn("backends {}: the topology did not answer at startup ({}); no backend until it does",
+                    written.discovery().get().source(), e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    /** The members discovered have changed: applied through {@link #reload}, as a SIGHUP would. */
+    private synchronized void rediscover() {
+        try {
+            reload(written);
+        } catch (ConfigErrors e) {
+            log.error("the members discovered were not applied: {}", e.getMessage());
+        }
+    }
+
+    private Watcher watcher(RouterConfig c, HealthCheck check, Optional<TopologySource> source) {
+        if (c.discovery().isPresent()) {
+            return new Watcher(c.backends(), c.health(), check, source, cluster, discovery::fetched);
+        }
+        return new Watcher(c.backends(), c.health(), check, source, cluster);
+    }
+
+    /** {@code c} with the members discovered last as its backends, when it takes them from a topology. */
+    private RouterConfig inForce(RouterConfig c) {
+        return c.discovery().map(d -> c.withBackends(d.backends(discovery.members(), c.backends()))).orElse(c);
+    }
+
+    /**
      * Applies a reloaded configuration (SIGHUP). Backends and the health block take effect at
      * once: kept backends keep their observed state, new ones start as STARTING, and a new
      * watcher takes over. What is bound or built once (listen, monitor, workers, pipeline,
@@ -225,12 +279,16 @@ public final class Router implements AutoCloseable {
      *
      * The hba rules, the authdb and the TLS settings are read again and apply to new connections.
      *
+     * With {@code backends NAME}, the backends are the members discovered last, with the settings
+     * the new configuration gives them; a change of those members is applied here too.
+     *
      * @return what was not applied because it needs a restart, one line each
      * @throws ConfigErrors when the new configuration has no backend, or its health block or a
      *     security file is rejected; nothing is changed then
      */
-    public synchronized List<String> reload(RouterConfig next) throws ConfigErrors {
-        List<ConfigException> problems = new ArrayList<>(ConfigChecks.routable(next));
+    public synchronized List<String> reload(RouterConfig nextWritten) throws ConfigErrors {
+        List<ConfigException> problems = new ArrayList<>(ConfigChecks.routable(nextWritten));
+        RouterConfig next = inForce(nextWritten);
         HealthCheck nextHealth = create(problems, plugins.healthChecks().get(next.health().method()),
                 next.health().method(), "health check method", next.health().block().location(),
                 plugins.healthChecks().keySet(), f -> ((HealthCheckFactory) f).create(next.health().block()));
@@ -258,14 +316,19 @@ public final class Router implements AutoCloseable {
                 settingsOf(next.block(AdminSettings.BLOCK)));
         Watcher previous = watcher;
         HealthCheck previousHealth = healthCheck;
+        Optional<TopologySource> previousTopology = topology;
         cluster.reconfigure(next.backends());
-        watcher = new Watcher(next.backends(), next.health(), nextHealth, nextTopology, cluster);
+        watcher = watcher(next, nextHealth, nextTopology);
         healthCheck = nextHealth;
         topology = nextTopology;
         config = next;
+        written = nextWritten;
         if (previous != null) {
             previous.close();
             watcher.start();
+        } else {
+            // Not started yet: no watcher owned the previous source.
+            previousTopology.ifPresent(t -> closeQuietly(t::close, "previous topology source"));
         }
         if (positionProbe != null) {
             positionProbe.close();
@@ -312,6 +375,7 @@ public final class Router implements AutoCloseable {
     /** Stops in reverse order: no new clients, sessions closed, then the watcher and plugins. */
     @Override
     public void close() {
+        discovery.close();
         if (timer != null) {
             timer.shutdownNow();
         }

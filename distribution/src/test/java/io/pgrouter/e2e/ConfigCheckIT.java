@@ -64,6 +64,8 @@ class ConfigCheckIT {
             workers abc       | workers abc\\nbackend 127.0.0.1:5432\\n                             | 1:9  | workers must be a whole number from 1 to 1024; 'abc' is not a number
             max_clients zero  | max_clients 0\\nbackend 127.0.0.1:5432\\n                           | 1:13 | max_clients must be between 1 and 1000000, found 0
             zero timeout      | connect_timeout 0\\nbackend 127.0.0.1:5432\\n                       | 1:17 | connect_timeout must be between 1ms and 24h
+            backends no topology | backends patroni\\n                                          | 1:10 | in the health block
+            members pool_size  | health { topology patroni }\\npatroni { rest http://127.0.0.1:8008 }\\nbackends patroni\\nbackend default { pool_size 0 }\\n | 4:29 | pool_size must be between
             """)
     void brokenConfigsNameFileLineAndColumn(String what, String text, String position, String fragment) throws IOException {
         Path file = write("broken.conf", text.replace("\\n", "\n"));

@@ -4,6 +4,7 @@ import io.pgrouter.core.config.BackendConfig;
 import io.pgrouter.core.config.HealthConfig;
 import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Endpoint;
+import io.pgrouter.spi.cluster.TopologyStatus;
 import io.pgrouter.spi.health.HealthCheck;
 import io.pgrouter.spi.health.Probe;
 import io.pgrouter.spi.health.Topology;
@@ -31,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,6 +85,7 @@ public final class Watcher implements AutoCloseable {
     /** A round asked for by the topology source is queued and not yet started. */
     private final AtomicBoolean roundRequested = new AtomicBoolean();
     private volatile boolean closed;
+    private final Consumer<Topology> fetched;
 
     private record Running(Future<Probe> future, long startedNanos) {
     }
@@ -94,6 +97,17 @@ public final class Watcher implements AutoCloseable {
     /** A watcher that also follows an HA manager's topology, when {@code topology} is present. */
     public Watcher(List<BackendConfig> backends, HealthConfig health, HealthCheck healthCheck,
             Optional<TopologySource> topology, ClusterState state) {
+        this(backends, health, healthCheck, topology, state, t -> { });
+    }
+
+    /**
+     * A watcher that also hands every topology it fetched to {@code fetched}, on the watcher
+     * thread after the round is published: where the members come from (backend discovery).
+     * {@code fetched} must return at once.
+     */
+    public Watcher(List<BackendConfig> backends, HealthConfig health, HealthCheck healthCheck,
+            Optional<TopologySource> topology, ClusterState state, Consumer<Topology> fetched) {
+        this.fetched = Objects.requireNonNull(fetched, "fetched");
         this.topologySource = Objects.requireNonNull(topology, "topology");
         this.topologyTracker = topology.map(t -> new TopologyTracker(health.topology().orElse("topology"), t.grace()));
         this.backends = List.copyOf(backends);
@@ -211,6 +225,8 @@ public final class Watcher implements AutoCloseable {
                 log.atLevel(event.level()).log(event.message());
             }
             firstRound.countDown();
+            topology.filter(v -> v.status().freshness() == TopologyStatus.Freshness.CURRENT)
+                    .flatMap(TopologyVerdict::topology).ifPresent(fetched);
         }
         return round.snapshot();
     }

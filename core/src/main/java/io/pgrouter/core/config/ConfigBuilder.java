@@ -28,7 +28,7 @@ final class ConfigBuilder {
     /** Top-level directives that take one value and may appear once. */
     private static final Set<String> SINGLE = Set.of("listen", "monitor", "workers", "hba", "user", "group",
             "pidfile", "log", "logfile", "authdb", "pipeline", "plugins", "max_clients", "max_message_size",
-            "authentication_timeout", "connect_timeout");
+            "authentication_timeout", "connect_timeout", "backends");
     private static final Set<String> CORE_BLOCKS = Set.of("tls", "health", "backend");
     private static final Set<String> BACKEND_KEYS = union(Set.of("tls", "lag", "max_replay_delay", "weight", "ca"),
             PoolSettings.KEYS);
@@ -152,8 +152,7 @@ final class ConfigBuilder {
                 return;
             }
         }
-        backends.add(new BackendConfig(address, tlsMode, lag, maxReplayDelay, weight, ca, target.location(),
-                new PluginConfig("backend " + address, target.location(), pool)));
+        backends.add(new BackendDefaults(tlsMode, lag, maxReplayDelay, weight, ca, pool).backend(address, target.location()));
     }
 
     private void tls(Directive d) {
@@ -277,12 +276,32 @@ final class ConfigBuilder {
                 Math.min(MAX_WORKERS, Runtime.getRuntime().availableProcessors()));
         String log = parse(single.get("log"), ConfigBuilder::logLevel, "INFO");
         String pipeline = Optional.ofNullable(single.get("pipeline")).map(Directive.Value::text).orElse("readsplit");
-        if (!backendWritten) {
+        Optional<BackendDiscovery> discovery = discovery();
+        if (!backendWritten && single.get("backends") == null) {
             error(source.toString(), ConfigChecks.NO_BACKEND);
         }
         return new RouterConfig(source, listen, monitor, workers, optionalPath("hba"), tls, text("user"), text("group"),
-                optionalPath("pidfile"), log, optionalPath("logfile"), health, backends, optionalPath("authdb"), pipeline,
+                optionalPath("pidfile"), log, optionalPath("logfile"), health, backends, discovery, optionalPath("authdb"), pipeline,
                 optionalPath("plugins"), blocks, limits(), locations);
+    }
+
+    /**
+     * {@code backends NAME}: only with the topology source of that name, which is what lists the
+     * members; the defaults are those in force at the end of the file.
+     */
+    private Optional<BackendDiscovery> discovery() {
+        Directive.Value v = single.get("backends");
+        if (v == null) {
+            return Optional.empty();
+        }
+        Optional<String> topology = health.topology();
+        if (!topology.equals(Optional.of(v.text()))) {
+            error(v.location(), "'backends " + v.text() + "' takes the backends from the topology source '" + v.text()
+                    + "', which needs 'topology " + v.text() + "' in the health block"
+                    + topology.map(t -> " (it says 'topology " + t + "')").orElse(""));
+            return Optional.empty();
+        }
+        return Optional.of(new BackendDiscovery(v.text(), defaults, v.location()));
     }
 
     private Limits limits() {
@@ -364,8 +383,4 @@ final class ConfigBuilder {
         return Set.copyOf(all);
     }
 
-    /** @param pool pool settings for the backends declared after it, over the {@code pool { }} block's */
-    private record BackendDefaults(TlsMode tls, long lag, Duration maxReplayDelay, int weight, Optional<Path> ca,
-            Map<String, Setting> pool) {
-    }
 }

@@ -23,12 +23,13 @@ public final class ConfigChecks {
     }
 
     /**
-     * What a configuration must hold to route anything: at least one backend. The loader refuses
+     * What a configuration must hold to route anything: at least one backend, or a source that
+     * lists them ({@code backends NAME}). The loader refuses
      * such a file already; {@code Router.prepare} and {@code Router.reload} apply the same check to
      * whatever configuration they are given, so a reload can never take every backend away.
      */
     public static List<ConfigException> routable(RouterConfig c) {
-        return c.backends().isEmpty() ? List.of(new ConfigException(c.source().toString(), NO_BACKEND)) : List.of();
+        return c.backends().isEmpty() && c.discovery().isEmpty() ? List.of(new ConfigException(c.source().toString(), NO_BACKEND)) : List.of();
     }
 
     /**

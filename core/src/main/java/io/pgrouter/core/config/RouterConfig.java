@@ -23,7 +23,9 @@ import java.util.Optional;
  * @param logLevel the base log level ({@code log}), normalised to a logback level name
  * @param logfile where log lines go instead of stderr ({@code logfile}); reopened on SIGUSR1 and SIGHUP
  * @param health the {@code health { }} block
- * @param backends every {@code backend HOST:PORT}, defaults applied, in the order written
+ * @param backends every {@code backend HOST:PORT}, defaults applied, in the order written; with
+ *     {@code discovery}, the backends in force (see {@link #withBackends})
+ * @param discovery {@code backends NAME}: the backends are the members a topology source lists
  * @param authdb the users file ({@code authdb})
  * @param pipeline the selected pipeline ({@code pipeline NAME})
  * @param plugins the directory of drop-in plugin jars ({@code plugins DIR})
@@ -45,6 +47,7 @@ public record RouterConfig(
         Optional<Path> logfile,
         HealthConfig health,
         List<BackendConfig> backends,
+        Optional<BackendDiscovery> discovery,
         Optional<Path> authdb,
         String pipeline,
         Optional<Path> plugins,
@@ -64,6 +67,12 @@ public record RouterConfig(
      */
     public String locationOf(String directive) {
         return locations.getOrDefault(directive, source + " (default " + directive + ")");
+    }
+
+    /** The same configuration with these backends: the members discovered, as they are now. */
+    public RouterConfig withBackends(List<BackendConfig> inForce) {
+        return new RouterConfig(source, listen, monitor, workers, hba, tls, user, group, pidfile, logLevel, logfile,
+                health, inForce, discovery, authdb, pipeline, plugins, blocks, limits, locations);
     }
 
     /** The block named after a plugin, or an empty one. */

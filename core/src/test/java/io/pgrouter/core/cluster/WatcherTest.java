@@ -214,8 +214,9 @@ class WatcherTest {
         check.release.countDown();
         ScriptedTopology topology = new ScriptedTopology();
         ClusterState state = new ClusterState(BACKENDS);
+        List<io.pgrouter.spi.health.Topology> fetched = new java.util.concurrent.CopyOnWriteArrayList<>();
         Watcher watcher = new Watcher(BACKENDS, health(Duration.ofHours(1), Duration.ofMillis(500)), check,
-                Optional.of(topology), state);
+                Optional.of(topology), state, fetched::add);
         try (watcher) {
             watcher.start();
             assertTrue(watcher.awaitFirstRound(Duration.ofSeconds(5)));
@@ -237,6 +238,11 @@ class WatcherTest {
             ClusterSnapshot lost = watcher.runRound();
             assertTrue(lost.topology().orElseThrow().isLost());
             assertEquals(Optional.of("etcd unreachable"), lost.topology().orElseThrow().error());
+            assertEquals(List.of(FAST, BROKEN), fetched.get(0).members().stream().map(m -> m.address()).toList(),
+                    "a fetched topology is handed on (backend discovery)");
+            int handed = fetched.size();
+            watcher.runRound();
+            assertEquals(handed, fetched.size(), "a failed fetch hands nothing on");
         }
         assertTrue(topology.closed.get(), "the watcher closes its topology source");
     }

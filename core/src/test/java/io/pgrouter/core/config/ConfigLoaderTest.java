@@ -243,7 +243,7 @@ class ConfigLoaderTest {
         RouterConfig ok = parse("backend 10.0.0.1:5432\n");
         assertEquals(List.of(), ConfigChecks.routable(ok));
         RouterConfig none = new RouterConfig(ok.source(), ok.listen(), ok.monitor(), ok.workers(), ok.hba(), ok.tls(),
-                ok.user(), ok.group(), ok.pidfile(), ok.logLevel(), ok.logfile(), ok.health(), List.of(), ok.authdb(), ok.pipeline(),
+                ok.user(), ok.group(), ok.pidfile(), ok.logLevel(), ok.logfile(), ok.health(), List.of(), Optional.empty(), ok.authdb(), ok.pipeline(),
                 ok.plugins(), ok.blocks(), ok.limits(), ok.locations());
         List<ConfigException> problems = ConfigChecks.routable(none);
         assertEquals(1, problems.size());
