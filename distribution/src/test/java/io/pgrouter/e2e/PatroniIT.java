@@ -36,9 +36,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Two pgrouters following one Patroni cluster (etcd, three members; n3 tagged noloadbalance and
- * nofailover). The tests share the cluster and run in order: reads, a switchover, a failover,
- * etcd going away. Writes use a new connection each (sessions alive across a switchover are not
- * this test's subject), so every write is routed by the snapshot of its moment.
+ * nofailover): router 0 lists the members with {@code backend} lines, router 1 has none and takes
+ * them from Patroni ({@code backends patroni}). The tests share the cluster and run in order:
+ * reads, a switchover during pgbench, {@code patronictl failover} after the leader's PostgreSQL
+ * stopped, etcd going away, a member leaving and coming back. The write loop uses a new connection
+ * per write (sessions alive across a switchover are not this test's subject), so every write is
+ * routed by the snapshot of its moment; pgbench runs beside it.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PatroniIT {
@@ -54,17 +57,20 @@ class PatroniIT {
         try (Connection c = cluster.node("n1").connect(); Statement s = c.createStatement()) {
             s.execute("create table writes (router text, seq int, port int, at timestamptz default clock_timestamp(),"
                     + " primary key (router, seq))");
+            s.execute("create table bench (router int, port int, at timestamptz default clock_timestamp())");
         }
         for (int i = 0; i < 2; i++) {
             Path dir = Files.createTempDirectory("pgrouter-patroni-it");
             dirs.add(dir);
             Files.writeString(dir.resolve("hba.conf"), "host all all all trust\n");
-            routers.add(PgrouterProcess.start(dir, config(dir)));
+            routers.add(PgrouterProcess.start(dir, config(dir, i == 1)));
         }
     }
 
-    private static String config(Path dir) {
-        String backends = cluster.nodes().stream().map(n -> "backend " + Configs.address(n)).collect(Collectors.joining("\n"));
+    /** With {@code discover}, no backend line: the backends are Patroni's members. */
+    private static String config(Path dir, boolean discover) {
+        String backends = discover ? "backends patroni"
+                : cluster.nodes().stream().map(n -> "backend " + Configs.address(n)).collect(Collectors.joining("\n"));
         return """
                 listen 127.0.0.1:${port}
                 monitor 127.0.0.1:${monitor}
@@ -116,35 +122,95 @@ class PatroniIT {
         PgNode n3 = cluster.node("n3");
         for (PgrouterProcess r : routers) {
             r.awaitMonitor(Duration.ofSeconds(10), m -> m.contains("primary " + Configs.address(cluster.node("n1")))
+                    && m.contains("backends 3/3")
                     && m.contains("topology patroni current")
                     && m.contains("member " + Configs.address(n3) + " n3 replica running noloadbalance")
                     && m.contains("no-reads " + Configs.address(n3) + " noloadbalance"));
         }
+        for (PgrouterProcess r : routers) {
+            Set<Integer> ports = readPorts(r, 40);
+            assertFalse(ports.contains(n3.port()), "a read went to the noloadbalance member: " + ports);
+            assertTrue(ports.contains(cluster.node("n2").port()), "reads should go to the other replica: " + ports);
+        }
+    }
+
+    /** The ports of the nodes that served {@code count} reads through {@code router}. */
+    private static Set<Integer> readPorts(PgrouterProcess router, int count) throws SQLException {
         Set<Integer> ports = new HashSet<>();
-        try (Connection c = DriverManager.getConnection(routers.get(0).jdbcUrl("postgres"), "postgres", "");
+        try (Connection c = DriverManager.getConnection(router.jdbcUrl("postgres"), "postgres", "");
                 Statement s = c.createStatement()) {
-            for (int i = 0; i < 40; i++) {
+            for (int i = 0; i < count; i++) {
                 try (ResultSet rs = s.executeQuery("select inet_server_port()")) {
                     rs.next();
                     ports.add(rs.getInt(1));
                 }
             }
         }
-        assertFalse(ports.contains(n3.port()), "a read went to the noloadbalance member: " + ports);
-        assertTrue(ports.contains(cluster.node("n2").port()), "reads should go to the other replica: " + ports);
+        return ports;
     }
 
     @Test
     @Order(2)
-    void aSwitchoverMovesWritesOnBothRoutersWithinTwoSecondsAndNeverToANonLeader() throws Exception {
-        follow("n2", () -> cluster.switchover("n2"));
+    void aSwitchoverDuringPgbenchMovesWritesOnBothRoutersWithinTwoSecondsAndNeverToANonLeader() throws Exception {
+        Instant keyMoved;
+        try (PgbenchLoop pgbench = new PgbenchLoop(routers,
+                "insert into bench (router, port) values (:router, inet_server_port());\n", dirs.get(0),
+                "-C", "-c", "2", "-T", "2")) {
+            Await.until(Duration.ofSeconds(20), "pgbench through both routers",
+                    () -> benchRows().stream().map(BenchRow::router).distinct().count() == routers.size());
+            keyMoved = follow("n2", () -> cluster.switchover("n2"));
+        }
+        // pgbench's writes, as the nodes recorded them: on the old leader before the key moved
+        // (those that reached the new leader before it shut down), then on the new leader only.
+        int oldPort = cluster.node("n1").port();
+        int newPort = cluster.node("n2").port();
+        List<BenchRow> rows = benchRows();
+        for (BenchRow row : rows) {
+            assertTrue(row.port() == newPort || row.port() == oldPort && row.at().isBefore(keyMoved),
+                    "pgbench wrote on port " + row.port() + " at " + row.at() + "; the key moved from n1 ("
+                    + oldPort + ") to n2 (" + newPort + ") at " + keyMoved);
+        }
+        for (int r = 0; r < routers.size(); r++) {
+            int router = r;
+            Instant first = rows.stream().filter(b -> b.router() == router && b.port() == newPort).map(BenchRow::at)
+                    .min(Instant::compareTo).orElseThrow(() -> new AssertionError("no pgbench write on n2 via router " + router));
+            Duration took = Duration.between(keyMoved, first);
+            System.out.println("router " + r + ": pgbench wrote on n2 " + took.toMillis() + "ms after the leader key moved");
+            assertTrue(took.compareTo(FOLLOW) <= 0, "router " + r + ": pgbench's first write on n2 came "
+                    + took.toMillis() + "ms after the leader key moved");
+        }
+    }
+
+    private record BenchRow(int router, int port, Instant at) {
+    }
+
+    /** pgbench's writes as the current leader has them. */
+    private static List<BenchRow> benchRows() throws SQLException {
+        List<BenchRow> rows = new ArrayList<>();
+        String leader = cluster.leader().orElseThrow();
+        try (Connection c = cluster.node(leader).connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select router, port, at from bench")) {
+            while (rs.next()) {
+                rows.add(new BenchRow(rs.getInt(1), rs.getInt(2), rs.getTimestamp(3).toInstant()));
+            }
+        }
+        return rows;
     }
 
     @Test
     @Order(3)
-    void stoppingTheLeadersPostgresFailsOverAndBothRoutersFollow() throws Exception {
+    void patronictlFailoverAfterTheLeadersPostgresStoppedAndBothRoutersFollow() throws Exception {
         cluster.awaitRunning(3, Duration.ofSeconds(60)); // n1 back as a replica after the switchover
-        follow("n1", () -> cluster.stopPostgres("n2"));
+        try {
+            // Paused, Patroni does not fail over by itself: the failover is patronictl's.
+            follow("n1", () -> {
+                cluster.pause();
+                cluster.stopPostgres("n2");
+                cluster.failover("n1");
+            });
+        } finally {
+            cluster.resume();
+        }
     }
 
     @Test
@@ -195,7 +261,7 @@ class PatroniIT {
      * writes reach the new leader within {@link #FOLLOW} of the leader key moving, and that no
      * write landed on a node that did not hold the key at that moment.
      */
-    private void follow(String newLeader, Runnable change) throws Exception {
+    private Instant follow(String newLeader, Runnable change) throws Exception {
         int newPort = cluster.node(newLeader).port();
         Writers writers = new Writers();
         Instant keyMoved;
@@ -240,6 +306,29 @@ class PatroniIT {
                         + ", after the leader key moved to " + newLeader + " (" + keyMoved + ")");
             }
         }
+        return keyMoved;
+    }
+
+    @Test
+    @Order(5)
+    void aMemberThatLeavesPatroniLeavesTheDiscoveringRouterAndComesBackWithIt() throws Exception {
+        PgrouterProcess router = routers.get(1);
+        String n3 = Configs.address(cluster.node("n3"));
+        router.awaitMonitor(Duration.ofSeconds(10), m -> m.contains("backends 3/3") && m.contains(n3 + " slave OK"));
+        cluster.stopMember("n3");
+        cluster.expireMember("n3");
+        String without = router.awaitMonitor(Duration.ofSeconds(10), m -> m.contains("backends 2/2"));
+        assertFalse(without.contains(n3), without);
+        // Still serving reads and writes with the two members left.
+        Writers writers = new Writers();
+        try {
+            writers.awaitAck(1, Instant.now(), Duration.ofSeconds(5));
+        } finally {
+            writers.close();
+        }
+        assertFalse(readPorts(router, 10).isEmpty());
+        cluster.startMember("n3");
+        router.awaitMonitor(Duration.ofSeconds(60), m -> m.contains("backends 3/3") && m.contains(n3 + " slave OK"));
     }
 
     private record Ack(String router, int seq, int port, Instant at) {

@@ -88,6 +88,10 @@ public final class EtcdServer implements AutoCloseable {
         post("/v3/kv/put", "{\"key\":\"" + base64(key) + "\",\"value\":\"" + base64(value) + "\"}");
     }
 
+    public void delete(String key) throws IOException {
+        post("/v3/kv/deleterange", "{\"key\":\"" + base64(key) + "\"}");
+    }
+
     /** A key's value; empty when absent or when etcd does not answer. */
     public Optional<String> get(String key) {
         try {

@@ -131,6 +131,43 @@ public final class PatroniCluster implements AutoCloseable {
         patronictl("failover", "--candidate", candidate, "--force");
     }
 
+    /** {@code patronictl pause --wait}: Patroni stops acting on its own (no automatic failover) until {@link #resume}. */
+    public void pause() {
+        patronictl("pause", "--wait");
+    }
+
+    /** {@code patronictl resume --wait}. */
+    public void resume() {
+        patronictl("resume", "--wait");
+    }
+
+    /**
+     * Stops Patroni on a member as a service manager would (SIGTERM): it stops its PostgreSQL and
+     * exits. Its member key stays in etcd until its lease runs out ({@code ttl}).
+     */
+    public void stopMember(String name) {
+        Process patroni = members.get(name).process()[0];
+        patroni.descendants().filter(h -> h.info().command().map(c -> c.contains("python")).orElse(false))
+                .forEach(ProcessHandle::destroy);
+        patroni.destroy();
+        PgCluster.await(Duration.ofSeconds(30), () -> !patroni.isAlive() && !node(name).isRunning(),
+                "Patroni on " + name + " did not stop");
+    }
+
+    /**
+     * Deletes a stopped member's key from etcd, as the end of its lease would within {@code ttl}
+     * (10 s here): Patroni's {@code /cluster} no longer lists it.
+     */
+    public void expireMember(String name) throws IOException {
+        etcd.delete(NAMESPACE + "/" + SCOPE + "/members/" + name);
+    }
+
+    /** Starts Patroni on a member (again): it starts its PostgreSQL and joins the cluster. */
+    public void startMember(String name) {
+        Member m = members.get(name);
+        m.process()[0] = Processes.spawn(m.config().getParent().resolve("patroni.log"), "patroni", m.config().toString());
+    }
+
     /** Stops a member's PostgreSQL under Patroni's feet ({@code pg_ctl stop -m fast}). */
     public void stopPostgres(String member) {
         members.get(member).node().stop();
@@ -192,11 +229,6 @@ public final class PatroniCluster implements AutoCloseable {
         Path config = dir.resolve("patroni.yml");
         OsUser.append(config, yaml(name, dir, node.port(), rest, noLoadBalance));
         members.put(name, new Member(name, node, rest, config, new Process[1]));
-    }
-
-    private void startMember(String name) {
-        Member m = members.get(name);
-        m.process()[0] = Processes.spawn(m.config().getParent().resolve("patroni.log"), "patroni", m.config().toString());
     }
 
     private String yaml(String name, Path dir, int pgPort, int restPort, boolean noLoadBalance) {
