@@ -1,5 +1,6 @@
 package io.pgrouter.cli;
 
+import io.pgrouter.testkit.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -119,15 +120,8 @@ class StatusEndToEndTest {
         }
     }
 
-    private ClusterSnapshot await(String what, Duration within, Predicate<ClusterSnapshot> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!condition.test(state.current())) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " not seen within " + within.toMillis() + "ms: " + state.current());
-            }
-            Thread.sleep(20);
-        }
-        return state.current();
+    private ClusterSnapshot await(String what, Duration within, Predicate<ClusterSnapshot> condition) {
+        return Await.value(within, Duration.ofMillis(20), what, state::current, condition);
     }
 
     private StatusCommandTest.Run status() {

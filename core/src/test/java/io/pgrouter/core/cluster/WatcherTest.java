@@ -1,5 +1,6 @@
 package io.pgrouter.core.cluster;
 
+import io.pgrouter.testkit.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -152,23 +153,14 @@ class WatcherTest {
             watcher.start();
             assertTrue(watcher.awaitFirstRound(Duration.ofSeconds(5)));
             assertTrue(state.current().generation() >= 1);
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (state.current().generation() < 3 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertTrue(state.current().generation() >= 3, "rounds repeat every interval");
+            Await.until(Duration.ofSeconds(5), Duration.ofMillis(10), "rounds repeat every interval",
+                    () -> state.current().generation() >= 3);
         }
     }
 
+    /** Runs rounds back to back (the checks are scripted, so a round is quick) until one satisfies the condition. */
     private static ClusterSnapshot waitFor(Watcher watcher, java.util.function.Predicate<ClusterSnapshot> condition) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            ClusterSnapshot s = watcher.runRound();
-            if (condition.test(s)) {
-                return s;
-            }
-        }
-        throw new AssertionError("condition not met within 5s");
+        return Await.value(Duration.ofSeconds(5), Duration.ZERO, "a round meeting the condition", watcher::runRound, condition);
     }
 
     /** A topology source the test drives: its leader, whether it answers, and its change listener. */
@@ -227,10 +219,8 @@ class WatcherTest {
             topology.leader = HUNG;
             long generation = state.current().generation();
             topology.listener.run();
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (state.current().generation() == generation && System.nanoTime() < deadline) {
-                Thread.sleep(5); // poll interval inside the deadline
-            }
+            Await.until(Duration.ofSeconds(5), Duration.ofMillis(5), "a round run by the listener",
+                    () -> state.current().generation() != generation);
             assertEquals(Optional.empty(), state.current().primary(), "the leader is not OK, so no primary");
 
             // Unreachable with no grace: lost at once, and the snapshot says why.

@@ -1,5 +1,6 @@
 package io.pgrouter.health.sql;
 
+import io.pgrouter.testkit.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,15 +63,9 @@ class SqlHealthCheckClusterTest {
         try (HealthCheck check = new SqlHealthCheckFactory().create(ClusterFixture.healthBlock())) {
             // Wait (bounded) until the last commit is old enough that an unguarded
             // now() - pg_last_xact_replay_timestamp() would clearly show it.
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            Probe p = probe(check, replica);
-            while (System.nanoTime() - committedAt < Duration.ofMillis(1500).toNanos() || p.replayDelay().isEmpty()) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("no replay delay reported by " + replica + ": " + p);
-                }
-                Thread.sleep(100);
-                p = probe(check, replica);
-            }
+            Probe p = Await.value(Duration.ofSeconds(20), Duration.ofMillis(100), "a replay delay reported by " + replica,
+                    () -> probe(check, replica), probe -> System.nanoTime() - committedAt >= Duration.ofMillis(1500).toNanos()
+                            && probe.replayDelay().isPresent());
             assertEquals(Optional.of(Duration.ZERO), p.replayDelay(),
                     "a caught-up replica of an idle primary has no delay, however old its last replayed commit");
         }
