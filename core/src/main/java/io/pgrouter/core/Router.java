@@ -201,9 +201,10 @@ public final class Router implements AutoCloseable {
     /**
      * Starts the watcher and waits for its first round (bounded), so that the first clients find
      * the roles known; then starts the monitors and, last, binds the client port, so that a
-     * port accepting clients means everything else is up too.
+     * port accepting clients means everything else is up too. Holds off reloads (and members
+     * discovered meanwhile) until it is done.
      */
-    public void start() throws Exception {
+    public synchronized void start() throws Exception {
         if (written.discovery().isPresent()) {
             discoverFirstMembers();
         }

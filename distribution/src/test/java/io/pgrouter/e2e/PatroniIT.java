@@ -315,6 +315,12 @@ class PatroniIT {
         PgrouterProcess router = routers.get(1);
         String n3 = Configs.address(cluster.node("n3"));
         router.awaitMonitor(Duration.ofSeconds(10), m -> m.contains("backends 3/3") && m.contains(n3 + " slave OK"));
+        // A reload (of a file without backend lines) keeps the members.
+        long reloads = router.log().lines().filter(l -> l.contains("Router: reloaded")).count();
+        router.signal("HUP");
+        Await.until(Duration.ofSeconds(10), "the reload", () -> router.log().lines()
+                .filter(l -> l.contains("Router: reloaded")).count() > reloads);
+        router.awaitMonitor(Duration.ofSeconds(10), m -> m.contains("backends 3/3") && m.contains(n3 + " slave OK"));
         cluster.stopMember("n3");
         cluster.expireMember("n3");
         String without = router.awaitMonitor(Duration.ofSeconds(10), m -> m.contains("backends 2/2"));
