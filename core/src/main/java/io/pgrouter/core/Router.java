@@ -128,7 +128,7 @@ public final class Router implements AutoCloseable {
         AdminSettings admin = adminSettings(config, problems);
         ProxyServer server = new ProxyServer(new ServerSettings(config.listen(), config.workers(),
                 config.limits().maxMessageSize(), config.limits().connectTimeout(), config.limits().maxClients(),
-                config.limits().authenticationTimeout()), pools, pipeline, cluster);
+                config.limits().authenticationTimeout(), config.limits().maxBuffered()), pools, pipeline, cluster);
         if (security != null) {
             server.security(security);
         }

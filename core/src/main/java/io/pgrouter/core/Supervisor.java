@@ -97,8 +97,13 @@ final class Supervisor {
 
     /** No new clients; then the sessions end as the request says, or all at the deadline. */
     private void endSessions() {
-        router.stopAccepting();
         Sessions sessions = router.sessions();
+        synchronized (this) {
+            if (stop == Stop.DRAIN) {
+                sessions.draining();
+            }
+        }
+        router.stopAccepting();
         while (sessions.count() > 0) {
             Stop how;
             long until;

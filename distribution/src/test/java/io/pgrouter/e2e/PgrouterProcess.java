@@ -47,9 +47,20 @@ final class PgrouterProcess implements AutoCloseable {
         return startUnder(List.of(), dir, configTemplate, extraArgs);
     }
 
+    /** {@link #start}, with these environment variables for the launcher ({@code PGROUTER_HEAP}, say). */
+    static PgrouterProcess start(Path dir, String configTemplate, java.util.Map<String, String> environment)
+            throws IOException {
+        return startUnder(List.of(), environment, dir, configTemplate);
+    }
+
     /** {@link #start}, with {@code prefix} before the command (e.g. {@code nohup}). */
     static PgrouterProcess startUnder(List<String> prefix, Path dir, String configTemplate, String... extraArgs)
             throws IOException {
+        return startUnder(prefix, java.util.Map.of(), dir, configTemplate, extraArgs);
+    }
+
+    private static PgrouterProcess startUnder(List<String> prefix, java.util.Map<String, String> environment, Path dir,
+            String configTemplate, String... extraArgs) throws IOException {
         int port = freePort();
         int monitor = freePort();
         Path config = dir.resolve("pgrouter.conf");
@@ -62,6 +73,7 @@ final class PgrouterProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         // Every buffer tracked: a leak shows as a LEAK: line in the log, which stop() rejects.
         pb.environment().put("PGROUTER_JAVA_OPTS", "-Dio.netty.leakDetection.level=paranoid");
+        pb.environment().putAll(environment);
         Process p = pb.start();
         PgrouterProcess router = new PgrouterProcess(p, log, port, monitor);
         router.awaitListening(Duration.ofSeconds(30));

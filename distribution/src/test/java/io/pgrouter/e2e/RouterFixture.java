@@ -23,6 +23,7 @@ final class RouterFixture implements BeforeAllCallback, AfterAllCallback {
     private final String pipeline;
     private final String extraConfig;
     private boolean pooled;
+    private java.util.Map<String, String> environment = java.util.Map.of();
     private Path dir;
     private PgCluster cluster;
     private PgrouterProcess router;
@@ -39,6 +40,12 @@ final class RouterFixture implements BeforeAllCallback, AfterAllCallback {
      */
     RouterFixture pooled() {
         pooled = true;
+        return this;
+    }
+
+    /** Environment variables for pgrouter's launcher ({@code PGROUTER_HEAP}, say). */
+    RouterFixture environment(java.util.Map<String, String> variables) {
+        environment = java.util.Map.copyOf(variables);
         return this;
     }
 
@@ -81,7 +88,7 @@ final class RouterFixture implements BeforeAllCallback, AfterAllCallback {
             config = Configs.forCluster(cluster, pipeline, extraConfig + "\nhba " + dir.resolve("hba.conf"))
                     .replace("workers 2", "workers 1");
         }
-        router = PgrouterProcess.start(dir, config);
+        router = PgrouterProcess.start(dir, config, environment);
     }
 
     @Override

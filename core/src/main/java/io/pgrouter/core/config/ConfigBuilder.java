@@ -28,7 +28,7 @@ final class ConfigBuilder {
     /** Top-level directives that take one value and may appear once. */
     private static final Set<String> SINGLE = Set.of("listen", "monitor", "workers", "hba", "user", "group",
             "pidfile", "log", "logfile", "authdb", "pipeline", "plugins", "max_clients", "max_message_size",
-            "authentication_timeout", "connect_timeout", "backends");
+            "max_buffered", "authentication_timeout", "connect_timeout", "backends");
     private static final Set<String> CORE_BLOCKS = Set.of("tls", "health", "backend");
     private static final Set<String> BACKEND_KEYS = union(Set.of("tls", "lag", "max_replay_delay", "weight", "ca"),
             PoolSettings.KEYS);
@@ -308,12 +308,14 @@ final class ConfigBuilder {
         Limits d = Limits.DEFAULT;
         int maxClients = parse(single.get("max_clients"), t -> (int) bounded(t, 1, MAX_CLIENTS, "max_clients"),
                 d.maxClients());
-        long maxMessage = parse(single.get("max_message_size"), ConfigBuilder::maxMessageSize, (long) d.maxMessageSize());
+        long maxBuffered = parse(single.get("max_buffered"), ConfigBuilder::maxBuffered, d.maxBuffered());
+        long maxMessage = parse(single.get("max_message_size"), ConfigBuilder::maxMessageSize,
+                (long) Limits.defaultMaxMessageSize(maxBuffered));
         Duration auth = parse(single.get("authentication_timeout"),
                 t -> duration(t, Duration.ofMillis(1), "authentication_timeout"), d.authenticationTimeout());
         Duration connect = parse(single.get("connect_timeout"), t -> duration(t, Duration.ofMillis(1), "connect_timeout"),
                 d.connectTimeout());
-        return new Limits(maxClients, (int) maxMessage, auth, connect);
+        return new Limits(maxClients, (int) maxMessage, auth, connect, maxBuffered);
     }
 
     /**
@@ -337,6 +339,14 @@ final class ConfigBuilder {
         long n = Values.size(text);
         if (n < 1024 || n > (1L << 30)) {
             throw new IllegalArgumentException("max_message_size must be between 1kb and 1gb, found " + text);
+        }
+        return n;
+    }
+
+    private static long maxBuffered(String text) {
+        long n = Values.size(text);
+        if (n < (1L << 20) || n > (1L << 40)) {
+            throw new IllegalArgumentException("max_buffered must be between 1mb and 1tb, found " + text);
         }
         return n;
     }

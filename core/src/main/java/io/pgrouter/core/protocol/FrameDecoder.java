@@ -18,20 +18,38 @@ import io.netty.util.ReferenceCountUtil;
  * <p>A malformed header ends decoding for good: a broken stream cannot be resynchronised, so
  * what follows is dropped and the {@link ProtocolException} goes to {@code exceptionCaught}
  * (the whole messages before the bad one still go on, as they would have one by one).
+ *
+ * <p>A message larger than {@link BufferBudget#HELD_FROM} that is cut is kept in a buffer of its
+ * whole size taken from the {@link BufferBudget}. When the budget cannot hold it, the message is
+ * read to its end and dropped, then a {@link ProtocolException} with 53200 goes to
+ * {@code exceptionCaught}: a client that writes all of a large message before it reads (pgjdbc,
+ * libpq) then reads the error instead of failing on a reset connection.
  */
 public final class FrameDecoder extends ChannelInboundHandlerAdapter {
     private static final int HEADER = 1 + ProtocolCodes.LENGTH_BYTES;
 
     private final int maxMessageSize;
+    private final BufferBudget budget;
     /** The start of a message cut by the end of a read, with room for the rest where known. */
     private ByteBuf cut;
+    /** The whole size of {@link #cut} when it is a buffer of the budget's, else 0. */
+    private int heldSize;
+    /** A message the budget could not hold, until its last byte has been read and dropped. */
+    private ProtocolException refused;
+    /** Bytes of the {@link #refused} message still to drop. */
+    private long dropping;
     /** Set when a header was malformed: nothing is decoded after it. */
     private ProtocolException violation;
     /** Whether anything went on since the last read completed: if not, ask for more (below). */
     private boolean passedOn;
 
     public FrameDecoder(int maxMessageSize) {
+        this(maxMessageSize, BufferBudget.UNLIMITED);
+    }
+
+    public FrameDecoder(int maxMessageSize, BufferBudget budget) {
         this.maxMessageSize = maxMessageSize;
+        this.budget = budget;
     }
 
     @Override
@@ -44,11 +62,31 @@ public final class FrameDecoder extends ChannelInboundHandlerAdapter {
             read.release();
             return;
         }
-        ByteBuf in = cut == null ? read : append(ctx, read);
-        cut = null;
+        if (refused != null) {
+            drop(ctx, read);
+            return;
+        }
+        ByteBuf in;
+        if (heldSize > 0) {
+            in = completeHeld(ctx, read);
+            if (in == null) {
+                return;
+            }
+        } else {
+            in = cut == null ? read : append(ctx, read);
+            cut = null;
+        }
         int start = in.readerIndex();
         int end = in.writerIndex();
         int at = wholeMessagesEnd(in, start, end);
+        if (refused != null) {
+            passOn(ctx, in, start, at);
+            in.release();
+            if (dropping == 0) {
+                reportRefusal(ctx);
+            }
+            return;
+        }
         if (violation != null) {
             passOn(ctx, in, start, at);
             in.release();
@@ -61,8 +99,79 @@ public final class FrameDecoder extends ChannelInboundHandlerAdapter {
         } else {
             passOn(ctx, in, start, at);
             in.readerIndex(at);
-            cut = in;
+            keep(in, at, end);
         }
+    }
+
+    /**
+     * Keeps the message cut at {@code at}: in the read buffer itself while it is small or its
+     * length unknown, else in a buffer of its whole size from the budget, or, when the budget
+     * cannot hold it, not at all (it is dropped as it arrives). Takes the reference to {@code in}.
+     */
+    private void keep(ByteBuf in, int at, int end) {
+        int whole = end - at >= HEADER ? 1 + in.getInt(at + 1) : 0;
+        if (whole <= BufferBudget.HELD_FROM) {
+            cut = in;
+            return;
+        }
+        ByteBuf held = budget.allocate(in.alloc(), whole);
+        if (held == null) {
+            refuse(whole, end - at);
+            in.release();
+            return;
+        }
+        held.writeBytes(in, at, end - at);
+        in.release();
+        cut = held;
+        heldSize = whole;
+    }
+
+    /**
+     * The next read for the held message: the message goes on once whole; returns what the read
+     * has after it, or null when nothing (the read is then released).
+     */
+    private ByteBuf completeHeld(ChannelHandlerContext ctx, ByteBuf read) {
+        int missing = heldSize - cut.readableBytes();
+        if (read.readableBytes() < missing) {
+            cut.writeBytes(read);
+            read.release();
+            return null;
+        }
+        cut.writeBytes(read, read.readerIndex(), missing);
+        read.skipBytes(missing);
+        ByteBuf message = cut;
+        cut = null;
+        heldSize = 0;
+        passedOn = true;
+        ctx.fireChannelRead(message);
+        if (!read.isReadable()) {
+            read.release();
+            return null;
+        }
+        return read;
+    }
+
+    /** A message of {@code whole} bytes the budget cannot hold, of which {@code arrived} are read. */
+    private void refuse(long whole, long arrived) {
+        refused = new ProtocolException(SqlState.OUT_OF_MEMORY, budget.refusal(whole));
+        dropping = Math.max(0, whole - arrived);
+    }
+
+    /** Drops the refused message's bytes; at its end, reports it. */
+    private void drop(ChannelHandlerContext ctx, ByteBuf read) {
+        long n = Math.min(dropping, read.readableBytes());
+        dropping -= n;
+        read.release();
+        if (dropping == 0) {
+            reportRefusal(ctx);
+        }
+    }
+
+    /** Nothing is decoded after a refused message: the session ends with its error. */
+    private void reportRefusal(ChannelHandlerContext ctx) {
+        violation = refused;
+        refused = null;
+        ctx.fireExceptionCaught(violation);
     }
 
     private void passOn(ChannelHandlerContext ctx, ByteBuf in, int start, int end) {
@@ -84,6 +193,10 @@ public final class FrameDecoder extends ChannelInboundHandlerAdapter {
             if (length < ProtocolCodes.LENGTH_BYTES) {
                 violation = new ProtocolException(SqlState.PROTOCOL_VIOLATION,
                         "invalid message length " + length + " for message type '" + printable(in.getByte(at)) + "'");
+                return at;
+            }
+            if (length > maxMessageSize && 1L + length > budget.max()) {
+                refuse(1 + length, end - at); // could never be held: the budget's error, not the size limit's
                 return at;
             }
             if (length > maxMessageSize) {
@@ -144,6 +257,7 @@ public final class FrameDecoder extends ChannelInboundHandlerAdapter {
         if (cut != null) {
             ReferenceCountUtil.safeRelease(cut);
             cut = null;
+            heldSize = 0;
         }
     }
 

@@ -14,6 +14,7 @@ public final class SqlState {
     public static final String FEATURE_NOT_SUPPORTED = io.pgrouter.spi.protocol.SqlState.FEATURE_NOT_SUPPORTED;
     public static final String CANNOT_CONNECT_NOW = io.pgrouter.spi.protocol.SqlState.CANNOT_CONNECT_NOW;
     public static final String ADMIN_SHUTDOWN = io.pgrouter.spi.protocol.SqlState.ADMIN_SHUTDOWN;
+    public static final String OUT_OF_MEMORY = io.pgrouter.spi.protocol.SqlState.OUT_OF_MEMORY;
     public static final String TOO_MANY_CONNECTIONS = io.pgrouter.spi.protocol.SqlState.TOO_MANY_CONNECTIONS;
     public static final String PROGRAM_LIMIT_EXCEEDED = io.pgrouter.spi.protocol.SqlState.PROGRAM_LIMIT_EXCEEDED;
     public static final String INTERNAL_ERROR = io.pgrouter.spi.protocol.SqlState.INTERNAL_ERROR;

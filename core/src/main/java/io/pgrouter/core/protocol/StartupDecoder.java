@@ -16,10 +16,17 @@ import java.util.Map;
  */
 public final class StartupDecoder extends ProtocolDecoder {
     private final int maxMessageSize;
+    private final BufferBudget budget;
 
     /** @param maxMessageSize the cap of the frame decoder that takes over after startup */
     public StartupDecoder(int maxMessageSize) {
+        this(maxMessageSize, BufferBudget.UNLIMITED);
+    }
+
+    /** @param budget what the frame decoder that takes over may hold of messages cut across reads */
+    public StartupDecoder(int maxMessageSize, BufferBudget budget) {
         this.maxMessageSize = maxMessageSize;
+        this.budget = budget;
     }
 
     @Override
@@ -64,7 +71,7 @@ public final class StartupDecoder extends ProtocolDecoder {
                 ByteBuf raw = in.readRetainedSlice(length);
                 out.add(new StartupPacket.Startup(code, parameters, raw));
                 // Everything after the StartupMessage is regular typed messages.
-                ctx.pipeline().replace(this, "frames", new FrameDecoder(maxMessageSize));
+                ctx.pipeline().replace(this, "frames", new FrameDecoder(maxMessageSize, budget));
             }
         }
     }

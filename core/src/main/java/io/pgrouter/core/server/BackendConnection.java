@@ -275,6 +275,12 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         failure = cause;
+        if (owner != null && cause instanceof io.pgrouter.core.protocol.ProtocolException refused
+                && SqlState.OUT_OF_MEMORY.equals(refused.sqlState())) {
+            // A message from the backend the budget cannot hold: the session's client hears why.
+            log.warn("session {}: {} from {}", owner.id(), refused.getMessage(), address);
+            owner.fail(refused.sqlState(), refused.getMessage());
+        }
         ctx.close();
     }
 

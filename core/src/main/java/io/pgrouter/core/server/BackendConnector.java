@@ -15,9 +15,12 @@ final class BackendConnector {
     private final Transport transport;
     private final ConnectionStats stats;
     private final int maxMessageSize;
+    private final io.pgrouter.core.protocol.BufferBudget budget;
     private final int connectTimeoutMillis;
 
-    BackendConnector(Transport transport, ConnectionStats stats, int maxMessageSize, Duration connectTimeout) {
+    BackendConnector(Transport transport, ConnectionStats stats, int maxMessageSize,
+            io.pgrouter.core.protocol.BufferBudget budget, Duration connectTimeout) {
+        this.budget = budget;
         this.transport = transport;
         this.stats = stats;
         this.maxMessageSize = maxMessageSize;
@@ -76,7 +79,7 @@ final class BackendConnector {
                         if (tls != null) {
                             ch.pipeline().addLast("tls-start", new BackendTlsStart(tls, address, promise));
                         }
-                        ch.pipeline().addLast("frames", new FrameDecoder(maxMessageSize));
+                        ch.pipeline().addLast("frames", new FrameDecoder(maxMessageSize, budget));
                         ch.pipeline().addLast("backend", new BackendConnection(session, address, stats, permit));
                     }
                 });

@@ -370,9 +370,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        if (root instanceof ProtocolException pe) {
+        if (root instanceof ProtocolException pe && SqlState.OUT_OF_MEMORY.equals(pe.sqlState())) {
+            log.warn("session {}: {} from {}", id, pe.getMessage(), channel.remoteAddress());
+            fail(pe.sqlState(), pe.getMessage());
+        } else if (root instanceof ProtocolException pe) {
             log.info("session {}: protocol violation from {}: {}", id, channel.remoteAddress(), pe.getMessage());
             fail(pe.sqlState(), pe.getMessage());
+        } else if (root instanceof OutOfMemoryError) {
+            // The JVM's own limit, past the budget's accounting: the client hears PostgreSQL's words for it.
+            log.error("session {}: out of memory", id, root);
+            fail(SqlState.OUT_OF_MEMORY, "out of memory");
         } else if (root instanceof IOException) {
             log.debug("session {}: client connection error: {}", id, root.toString());
             channel.close();

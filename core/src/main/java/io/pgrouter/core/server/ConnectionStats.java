@@ -1,5 +1,6 @@
 package io.pgrouter.core.server;
 
+import io.pgrouter.core.protocol.BufferBudget;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.monitor.RouterStats;
 import java.util.Map;
@@ -16,18 +17,41 @@ public final class ConnectionStats implements RouterStats {
     private final LongAdder connections = new LongAdder();
     private final ConcurrentMap<Endpoint, LongAdder> requests = new ConcurrentHashMap<>();
 
+    private final BufferBudget budget;
+
     public ConnectionStats(int workers) {
-        this(workers, new Sessions());
+        this(workers, new Sessions(), BufferBudget.UNLIMITED);
     }
 
-    ConnectionStats(int workers, Sessions sessions) {
+    ConnectionStats(int workers, Sessions sessions, BufferBudget budget) {
         this.workers = workers;
         this.sessions = sessions;
+        this.budget = budget;
+    }
+
+    @Override
+    public long bufferedBytes() {
+        return budget.used();
+    }
+
+    @Override
+    public long maxBuffered() {
+        return budget == BufferBudget.UNLIMITED ? 0 : budget.max();
     }
 
     @Override
     public java.util.Optional<java.time.Instant> pausedSince() {
         return sessions.pausedSince();
+    }
+
+    @Override
+    public java.util.Optional<java.time.Instant> drainingSince() {
+        return sessions.drainingSince();
+    }
+
+    @Override
+    public long sessions() {
+        return sessions.count();
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.pgrouter.core.protocol.BufferBudget;
 import io.pgrouter.core.protocol.StartupDecoder;
 import io.pgrouter.spi.cluster.ClusterView;
 import io.pgrouter.spi.pipeline.Pipeline;
@@ -31,6 +32,8 @@ public final class ProxyServer implements AutoCloseable {
     private final Transport transport;
     private final ConnectionStats stats;
     private final ServerContext context;
+    /** Held messages of every connection, client and backend: one budget. */
+    private final BufferBudget budget;
     private final Sessions sessions = new Sessions();
     private EventLoopGroup workers;
     private Channel serverChannel;
@@ -43,8 +46,9 @@ public final class ProxyServer implements AutoCloseable {
     public ProxyServer(ServerSettings settings, PoolConfig pools, Pipeline pipeline, ClusterView cluster) {
         this.settings = settings;
         this.transport = Transport.best();
-        this.stats = new ConnectionStats(settings.workers(), sessions);
-        BackendConnector connector = new BackendConnector(transport, stats, settings.maxMessageSize(),
+        this.budget = new BufferBudget(settings.maxBuffered());
+        this.stats = new ConnectionStats(settings.workers(), sessions, budget);
+        BackendConnector connector = new BackendConnector(transport, stats, settings.maxMessageSize(), budget,
                 settings.connectTimeout());
         this.context = new ServerContext(settings, pipeline, cluster, stats, connector, new CancelKeys(),
                 () -> security, new ServerPools(pools, () -> connector, () -> security), sessions);
@@ -99,7 +103,7 @@ public final class ProxyServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("startup", new StartupDecoder(settings.maxMessageSize()));
+                        ch.pipeline().addLast("startup", new StartupDecoder(settings.maxMessageSize(), budget));
                         ch.pipeline().addLast("session", new ClientConnection(context));
                     }
                 });

@@ -13,7 +13,8 @@ import java.time.Duration;
  * @param connectTimeout bound on opening a backend connection
  * @param maxClients client connections served at once
  * @param startupTimeout bound on the startup phase of a client connection
+ * @param maxBuffered bytes that messages held whole may take across all connections
  */
 public record ServerSettings(Endpoint listen, int workers, int maxMessageSize, Duration connectTimeout,
-        int maxClients, Duration startupTimeout) {
+        int maxClients, Duration startupTimeout, long maxBuffered) {
 }

@@ -27,6 +27,7 @@ public final class Sessions {
     private final AtomicInteger heldCount = new AtomicInteger();
     private volatile Instant pausedSince;
     private volatile boolean endAtBoundary;
+    private volatile Instant drainingSince;
 
     void opened(ClientConnection session) {
         open.add(session);
@@ -40,6 +41,17 @@ public final class Sessions {
     /** Sessions open now, logging in or logged in. */
     public int count() {
         return open.size();
+    }
+
+    /** A drain began: shown on the monitor and in the metrics until pgrouter exits. */
+    public void draining() {
+        if (drainingSince == null) {
+            drainingSince = Instant.now();
+        }
+    }
+
+    public Optional<Instant> drainingSince() {
+        return Optional.ofNullable(drainingSince);
     }
 
     // ---- pause ----------------------------------------------------------------------------------

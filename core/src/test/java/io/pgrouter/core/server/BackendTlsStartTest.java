@@ -41,7 +41,8 @@ class BackendTlsStartTest {
         tlsCluster = PgCluster.builder().replicas(0).tls(pki).start();
         plainCluster = PgCluster.start(0);
         loop = Transport.best().newGroup(1, "test-loop");
-        connector = new BackendConnector(Transport.best(), new ConnectionStats(1), 1 << 20, Duration.ofSeconds(5));
+        connector = new BackendConnector(Transport.best(), new ConnectionStats(1), 1 << 20,
+                io.pgrouter.core.protocol.BufferBudget.UNLIMITED, Duration.ofSeconds(5));
     }
 
     @AfterAll

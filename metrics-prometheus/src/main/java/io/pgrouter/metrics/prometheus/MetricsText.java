@@ -205,6 +205,15 @@ final class MetricsText {
         e.sample("pgrouter_paused", stats.pausedSince().isPresent());
         e.family("pgrouter_paused_sessions", GAUGE, "Sessions holding a request until the pause ends.");
         e.sample("pgrouter_paused_sessions", stats.heldSessions());
+        e.family("pgrouter_draining", GAUGE, "1 while pgrouter drains (pgrouter-cli drain): no new clients, "
+                + "exits when the last session ends.");
+        e.sample("pgrouter_draining", stats.drainingSince().isPresent());
+        e.family("pgrouter_buffered_bytes", GAUGE, "Bytes held now by messages kept whole across reads "
+                + "(client and backend messages larger than 64 kB).");
+        e.sample("pgrouter_buffered_bytes", stats.bufferedBytes());
+        e.family("pgrouter_max_buffered_bytes", GAUGE, "max_buffered: the budget of pgrouter_buffered_bytes; "
+                + "a message that would exceed it ends its session with 53200.");
+        e.sample("pgrouter_max_buffered_bytes", stats.maxBuffered());
 
         List<PoolStats> sorted = pools.stream().sorted(POOL_ORDER).toList();
         e.family("pgrouter_pool_active_connections", GAUGE,

@@ -64,12 +64,13 @@ class MetricsTextTest {
                 "pgrouter_backend_requests counter", "pgrouter_writable gauge", "pgrouter_split_brain gauge",
                 "pgrouter_snapshot_generation gauge", "pgrouter_snapshot_published_timestamp_seconds gauge",
                 "pgrouter_workers gauge", "pgrouter_clients gauge", "pgrouter_server_connections gauge",
-                "pgrouter_paused gauge", "pgrouter_paused_sessions gauge",
+                "pgrouter_paused gauge", "pgrouter_paused_sessions gauge", "pgrouter_draining gauge",
+                "pgrouter_buffered_bytes gauge", "pgrouter_max_buffered_bytes gauge",
                 "pgrouter_pool_active_connections gauge", "pgrouter_pool_idle_connections gauge",
                 "pgrouter_pool_waiting_clients gauge", "pgrouter_pool_longest_wait_seconds gauge")) {
             assertTrue(families.contains("# family " + expected), () -> expected + " missing from " + families);
         }
-        assertEquals(30, families.size(), families::toString);
+        assertEquals(33, families.size(), families::toString);
         assertTrue(parsed.stream().filter(l -> l.startsWith("# help ")).noneMatch(l -> l.endsWith(" \"\"")),
                 "every family has a HELP text");
     }
@@ -188,7 +189,7 @@ class MetricsTextTest {
         ClusterSnapshot empty = new TestCluster().generation(0).snapshot();
         List<String> parsed = Python.parseExposition(MetricsText.render(empty, TestCluster.stats(1, 0, 0, Map.of()),
                 List.of()));
-        assertEquals(30, parsed.stream().filter(l -> l.startsWith("# family ")).count(), parsed::toString);
+        assertEquals(33, parsed.stream().filter(l -> l.startsWith("# family ")).count(), parsed::toString);
         Map<String, Double> s = Python.samples(parsed);
         assertEquals(0.0, s.get("pgrouter_writable{}"));
         assertEquals(1.0, s.get("pgrouter_workers{}"));

@@ -32,6 +32,8 @@ import java.util.stream.Collectors;
  * primary 10.0.0.3:6432            (or: primary none)
  * split-brain no                   (or: split-brain yes 10.0.0.3:6432 10.0.0.9:6432)
  * paused 2024-05-01T12:00:00.123Z 3   (only while paused: since when, sessions holding a request)
+ * draining 2024-05-01T12:00:00.123Z 7 (only while draining: since when, sessions still open)
+ * buffered 1048576 536870912       (bytes held by messages kept whole across reads, max_buffered)
  * lagging 10.0.0.2:6432 900 800    (one per lagging replica: lag, threshold)
  * not-following 10.0.0.6:6432 orphaned   (one per OK replica that does not follow the primary:
  *                                         orphaned, other-timeline or replay-paused)
@@ -107,6 +109,11 @@ final class MonitorText {
         out.append('\n');
         stats.pausedSince().ifPresent(since -> out.append("paused ").append(since).append(' ')
                 .append(stats.heldSessions()).append('\n'));
+        stats.drainingSince().ifPresent(since -> out.append("draining ").append(since).append(' ')
+                .append(stats.sessions()).append('\n'));
+        if (stats.maxBuffered() > 0) {
+            out.append("buffered ").append(stats.bufferedBytes()).append(' ').append(stats.maxBuffered()).append('\n');
+        }
         for (BackendState b : snapshot.backends()) {
             if (b.isLagging()) {
                 out.append("lagging ").append(b.address()).append(' ').append(b.lagBytes())

@@ -63,6 +63,51 @@ class MonitorTextTest {
     }
 
     @Test
+    void aDrainShowsWhenItBeganAndHowManySessionsAreLeftAndTheBudgetItsUse() {
+        RouterStats base = Snapshots.stats(2, 5, 1);
+        RouterStats draining = new RouterStats() {
+            @Override
+            public int workers() {
+                return base.workers();
+            }
+
+            @Override
+            public long clients() {
+                return base.clients();
+            }
+
+            @Override
+            public long connections() {
+                return base.connections();
+            }
+
+            @Override
+            public java.util.Optional<java.time.Instant> drainingSince() {
+                return java.util.Optional.of(java.time.Instant.parse("2024-05-01T12:00:00.123Z"));
+            }
+
+            @Override
+            public long sessions() {
+                return 7;
+            }
+
+            @Override
+            public long bufferedBytes() {
+                return 1_048_576;
+            }
+
+            @Override
+            public long maxBuffered() {
+                return 536_870_912;
+            }
+        };
+        String out = MonitorText.render(Snapshots.seedExample(), draining);
+        assertTrue(out.contains("\nsplit-brain no\ndraining 2024-05-01T12:00:00.123Z 7\nbuffered 1048576 536870912\n"), out);
+        String quiet = MonitorText.render(Snapshots.seedExample(), base);
+        assertTrue(!quiet.contains("draining") && !quiet.contains("buffered"), "no lines when not draining, no budget");
+    }
+
+    @Test
     void eachOkReplicasReplayedPositionHasALine() {
         java.util.Map<Endpoint, Long> known = Map.of(Endpoint.parse("10.0.0.1:6432"), 0x16B374D848L,
                 Endpoint.parse("10.0.0.4:6432"), 5L);

@@ -32,4 +32,27 @@ public interface RouterStats {
     default long heldSessions() {
         return 0;
     }
+
+    /** Bytes held now by messages kept whole across reads ({@code max_buffered} bounds them). */
+    default long bufferedBytes() {
+        return 0;
+    }
+
+    /** The budget of {@link #bufferedBytes()}: {@code max_buffered}; 0 when not known. */
+    default long maxBuffered() {
+        return 0;
+    }
+
+    /**
+     * Since when pgrouter is draining ({@code pgrouter-cli drain}: no new clients, exits when the
+     * last session ends); empty when it is not.
+     */
+    default java.util.Optional<java.time.Instant> drainingSince() {
+        return java.util.Optional.empty();
+    }
+
+    /** Client sessions open now, logging in or logged in (what a drain waits for). */
+    default long sessions() {
+        return clients();
+    }
 }

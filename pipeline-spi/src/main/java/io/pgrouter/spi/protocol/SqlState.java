@@ -24,6 +24,8 @@ public final class SqlState {
     public static final String SERIALIZATION_FAILURE = "40001";
     /** undefined_object: e.g. an unrecognized configuration parameter. */
     public static final String UNDEFINED_OBJECT = "42704";
+    /** out_of_memory: pgrouter's memory budget for buffered messages ({@code max_buffered}) is spent. */
+    public static final String OUT_OF_MEMORY = "53200";
     public static final String TOO_MANY_CONNECTIONS = "53300";
     public static final String PROGRAM_LIMIT_EXCEEDED = "54000";
     /** object_not_in_prerequisite_state: e.g. "cannot assign TransactionIds during recovery". */
