@@ -7,7 +7,9 @@ import java.time.Duration;
  * {@code topology NAME} in the {@code health { }} block, next to the per-backend health check,
  * which still measures WAL positions and lag; where the two disagree on a role, the topology wins.
  *
- * <p>The watcher calls {@link #fetch} once per round on one of its threads (never two at once).
+ * <p>The watcher calls {@link #fetch} once per round on one of its threads (never two at once);
+ * with {@code backends NAME}, core also calls it once at startup, before the watcher starts, and
+ * the members' addresses become the backends.
  * When it fails, the last topology is kept for {@link #grace()}, then there is no primary until a
  * fetch succeeds again. Thread-safe.
  */
