@@ -78,7 +78,15 @@ final class NamedStatements {
         return replica != null && e.preparedOn == replica;
     }
 
-    /** DEALLOCATE or DISCARD ALL: every statement is gone. */
+    /** Every statement's Parse, in no particular order, each a retained duplicate for the caller to release. */
+    List<ByteBuf> parses() {
+        return entries.values().stream().map(e -> e.parse.retainedDuplicate()).toList();
+    }
+
+    int size() {
+        return entries.size();
+    }
+
     /**
      * The replica connection is given back (reset before it serves again): nothing is prepared on
      * it any more, should it come back to this session.
@@ -91,6 +99,7 @@ final class NamedStatements {
         }
     }
 
+    /** DEALLOCATE or DISCARD ALL: every statement is gone. */
     void clear() {
         entries.values().forEach(e -> {
             if (e.parse != null) {

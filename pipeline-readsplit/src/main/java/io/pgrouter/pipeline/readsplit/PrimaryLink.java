@@ -7,6 +7,7 @@ import static io.pgrouter.spi.protocol.MessageType.Backend.PARAMETER_STATUS;
 import static io.pgrouter.spi.protocol.MessageType.Backend.READY_FOR_QUERY;
 
 import io.netty.buffer.ByteBuf;
+import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.protocol.BackendMessages;
@@ -14,6 +15,7 @@ import io.pgrouter.spi.protocol.FrontendMessages;
 import io.pgrouter.spi.protocol.MessageType;
 import io.pgrouter.spi.protocol.Messages;
 import io.pgrouter.spi.protocol.SqlState;
+import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +28,29 @@ import org.slf4j.LoggerFactory;
  * goes back to it when the client leaves with nothing open on it; the next session that takes it
  * is given it reset by core ({@code DISCARD ALL}) when this one left state on it (PgBouncer's
  * session pooling).
+ *
+ * <p>Once logged in, the loss of the connection does not end the session here: a FATAL the
+ * primary sends is kept from the client, a statement in flight gets an ERROR (and its
+ * ReadyForQuery) so that the client's connection stays usable, and the {@link LossListener}
+ * decides (see {@link Failover}). Until {@link #moved} hands over a new connection, what the
+ * session sends the primary waits here, in order.
  */
 final class PrimaryLink {
     private static final Logger log = LoggerFactory.getLogger(PrimaryLink.class);
+
+    /** Told when the logged-in primary connection is gone. */
+    interface LossListener {
+        /**
+         * @param inTransaction the client's transaction block was open on it
+         * @param announced a statement was in flight and got an error: the client knows
+         */
+        void lost(Failover.Loss loss, boolean inTransaction, boolean announced);
+    }
+
+    /** A message for the primary while there is none: sent to the next one, in order. */
+    private record Waiting(ByteBuf message, boolean internal) {
+    }
+
     private final Session session;
     private final Runnable onReady;
     private Backend primary;
@@ -49,6 +71,13 @@ final class PrimaryLink {
     private long requestsSent;
     private long requestsAnswered;
     private final WritePositions positions;
+    /** The client's login is over (a ReadyForQuery came): from now on a lost connection may be replaced. */
+    private boolean loggedIn;
+    /** A FATAL the primary sent after the login, kept from the client (the session may move). */
+    private String lastWordsCode;
+    private String lastWords;
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    private LossListener lossListener;
 
     /**
      * @param onReady run when the primary is connected, and when a ReadyForQuery held for a write's
@@ -60,6 +89,11 @@ final class PrimaryLink {
         this.onReady = onReady;
         this.pooled = session.authenticatedByPgrouter();
         this.positions = new WritePositions(session, learned, onReady);
+    }
+
+    /** Who decides what happens when the primary connection is lost after the login. */
+    void onLoss(LossListener listener) {
+        this.lossListener = listener;
     }
 
     /**
@@ -84,6 +118,7 @@ final class PrimaryLink {
         standardStrings = !"off".equals(b.parameters().get("standard_conforming_strings"));
         session.greetClient(b);
         primary = b; // reset by core if the last session left its state on it
+        loggedIn = true;
         connected(b);
     }
 
@@ -99,7 +134,58 @@ final class PrimaryLink {
 
     private void toPrimary(ByteBuf messages) {
         dirtied = true;
-        primary.send(messages);
+        if (stopped) {
+            messages.release(); // the session ended on the way here (it could not move, say)
+        } else if (primary == null) {
+            waiting.add(new Waiting(messages, false));
+        } else {
+            primary.send(messages);
+        }
+    }
+
+    /**
+     * A new primary connection after a failover, the session's state replayed on it: what waited
+     * goes there now.
+     */
+    void moved(Backend b) {
+        primary = b;
+        dirtied = true;
+        String strings = b.parameters().get("standard_conforming_strings");
+        if (strings != null) {
+            standardStrings = !"off".equals(strings);
+        }
+        while (!waiting.isEmpty()) {
+            Waiting w = waiting.poll();
+            if (w.internal()) {
+                b.sendInternal(w.message());
+            } else {
+                b.send(w.message());
+            }
+        }
+        onReady.run();
+    }
+
+    /** The address of the primary connection; empty while there is none (moving to a new primary). */
+    java.util.Optional<Endpoint> address() {
+        return primary == null ? java.util.Optional.empty() : java.util.Optional.of(primary.address());
+    }
+
+    /** Nothing is open or in flight on the primary connection: the session could move now. */
+    boolean quiet() {
+        return primary != null && transactionStatus == BackendMessages.IDLE && outstanding() == 0
+                && !positions.coming() && waiting.isEmpty();
+    }
+
+    /**
+     * Leaves a primary connection that still works for the new primary the cluster names (a
+     * switchover the connection survived): it is closed, and the session moves as after a loss.
+     */
+    void leaveForNewPrimary(Endpoint newPrimary) {
+        Backend old = primary;
+        primary = null;
+        old.close();
+        lossListener.lost(new Failover.Loss(old.address(), SqlState.CONNECTION_FAILURE,
+                "the cluster's primary is now " + newPrimary), false, false);
     }
 
     /** Nothing open on a pooled connection, as core sees it: it may serve another session after a reset. */
@@ -115,8 +201,9 @@ final class PrimaryLink {
         session.release(b, dirtied ? Session.Leftover.SESSION_STATE : Session.Leftover.NOTHING);
     }
 
+    /** The session has (or had, and is moving from) a primary connection: client messages may be routed. */
     boolean isConnected() {
-        return primary != null;
+        return primary != null || loggedIn;
     }
 
     boolean owns(Backend backend) {
@@ -176,7 +263,7 @@ final class PrimaryLink {
         }
         writeInFlight |= mayWrite || inWritableTransaction();
         toPrimary(message);
-        if (learnPosition && expectsReady) {
+        if (learnPosition && expectsReady && primary != null) {
             positions.askAfter(primary, requestsSent);
         }
     }
@@ -197,7 +284,13 @@ final class PrimaryLink {
      */
     void sendSilently(ByteBuf messageAndSync) {
         dirtied = true;
-        primary.sendInternal(messageAndSync);
+        if (stopped) {
+            messageAndSync.release();
+        } else if (primary == null) {
+            waiting.add(new Waiting(messageAndSync, true));
+        } else {
+            primary.sendInternal(messageAndSync);
+        }
     }
 
     /** Relays a primary message to the client; true when it completed a statement that may have written. */
@@ -205,6 +298,13 @@ final class PrimaryLink {
         int at = m.readerIndex();
         byte type = m.getByte(at);
         lastWasError = type == ERROR_RESPONSE;
+        if (lastWasError && loggedIn && BackendMessages.isFatal(m)) {
+            // The connection ends next: whether the client hears of it depends on what the session can do.
+            lastWordsCode = BackendMessages.sqlState(m);
+            lastWords = BackendMessages.message(m);
+            m.release();
+            return false;
+        }
         boolean wrote = false;
         if (type == PARAMETER_STATUS && BackendMessages.isParameter(m, "standard_conforming_strings")) {
             String value = BackendMessages.parameterValue(m);
@@ -212,6 +312,7 @@ final class PrimaryLink {
                 standardStrings = value.equals("on");
             }
         } else if (type == READY_FOR_QUERY) {
+            loggedIn = true;
             transactionStatus = BackendMessages.transactionStatus(m);
             boolean answersRequest = outstanding > 0;
             if (answersRequest) {
@@ -235,6 +336,8 @@ final class PrimaryLink {
         if (reusable()) {
             terminateMessage.release();
             giveBack();
+        } else if (primary == null) {
+            terminateMessage.release(); // moving: there is no primary connection to end
         } else {
             send(terminateMessage, false);
         }
@@ -250,7 +353,11 @@ final class PrimaryLink {
     }
 
     void closed(Backend backend, Throwable cause) {
-        if (stopped || terminated) {
+        if (stopped || terminated || backend != primary) {
+            return; // a connection left for a new primary, say
+        }
+        if (loggedIn) {
+            lost(cause);
             return;
         }
         if (lastWasError) {
@@ -261,8 +368,41 @@ final class PrimaryLink {
         session.fail(SqlState.CONNECTION_FAILURE, "pgrouter: lost the connection to the primary " + backend.address());
     }
 
+    /**
+     * The logged-in connection is gone: a statement in flight gets an ERROR (not the FATAL: the
+     * client's connection lives on) with its ReadyForQuery, and the listener decides the rest.
+     */
+    private void lost(Throwable cause) {
+        Endpoint from = primary.address();
+        primary = null;
+        String code = lastWordsCode != null && !lastWordsCode.isEmpty() ? lastWordsCode : SqlState.CONNECTION_FAILURE;
+        String words = lastWords != null ? lastWords : cause != null ? cause.toString() : "the connection closed";
+        boolean inTransaction = transactionStatus != BackendMessages.IDLE;
+        int unanswered = outstanding;
+        log.warn("session {}: lost the primary {} ({}){}", session.id(), from, words,
+                unanswered > 0 ? " with " + unanswered + " request(s) in flight" : "");
+        outstanding = 0;
+        transactionStatus = BackendMessages.IDLE;
+        writeInFlight = false;
+        readOnlyTransaction = false;
+        lastWords = null;
+        lastWordsCode = null;
+        for (int i = 0; i < unanswered; i++) {
+            if (i == 0) {
+                session.toClient(BackendMessages.errorResponse(session.alloc(), "ERROR", code, "pgrouter: lost the "
+                        + "primary " + from + " during this statement (" + words + "); it may or may not have run"));
+            }
+            session.toClient(BackendMessages.readyForQuery(session.alloc(),
+                    inTransaction ? BackendMessages.FAILED_TRANSACTION : BackendMessages.IDLE));
+        }
+        lossListener.lost(new Failover.Loss(from, code, words), inTransaction, unanswered > 0);
+    }
+
     void stop() {
         stopped = true;
+        while (!waiting.isEmpty()) {
+            waiting.poll().message().release();
+        }
         positions.stop();
         if (reusable()) {
             giveBack(); // the client went without a Terminate, but left nothing open

@@ -82,8 +82,19 @@ final class ReadsplitSession implements SessionPipeline {
     /** What each named statement does to the transaction (COPY statements left out): known ones may learn positions. */
     private final Map<String, TransactionEffect> namedEffects = new HashMap<>();
 
+    private final UnmovableState unmovable = new UnmovableState();
+    private final SessionReplay replay;
+    private final Failover failover;
+    private final LostTransaction lostTransaction;
+
     ReadsplitSession(Session session, StatementClassifier classifier) {
         this(session, classifier, new ReplicaLoad(), ConsistencyConfig.defaults(ReplayPositions.NONE));
+    }
+
+    ReadsplitSession(Session session, StatementClassifier classifier, ReplicaLoad load,
+            ConsistencyConfig consistencyConfig) {
+        this(session, classifier, load, consistencyConfig, Failover.DEFAULT_WAIT, Failover.Timer.of(session),
+                new FailoverCounts());
     }
 
     /**
@@ -91,7 +102,8 @@ final class ReadsplitSession implements SessionPipeline {
      * @param consistencyConfig the consistency settings and replica positions every session shares
      */
     ReadsplitSession(Session session, StatementClassifier classifier, ReplicaLoad load,
-            ConsistencyConfig consistencyConfig) {
+            ConsistencyConfig consistencyConfig, java.time.Duration failoverWait, Failover.Timer timer,
+            FailoverCounts failoverCounts) {
         this.session = session;
         this.classifier = classifier;
         this.load = load;
@@ -113,6 +125,15 @@ final class ReadsplitSession implements SessionPipeline {
         this.replicaLink = new ReplicaLink(session, primaryLink, sessionState, named, this::drainQueued, load,
                 consistencyConfig.replicas());
         this.replicaTransaction = new ReplicaTransaction(session, classifier, primaryLink, replicaLink, named);
+        this.replay = new SessionReplay(sessionState, named, unmovable);
+        this.failover = new Failover(session, primaryLink, replay, unmovable, failoverWait, timer, failoverCounts);
+        this.lostTransaction = new LostTransaction(session, classifier, primaryLink::standardStrings, namedEffects);
+        primaryLink.onLoss((loss, inTransaction, announced) -> {
+            if (inTransaction) {
+                lostTransaction.lost(loss.primary(), announced);
+            }
+            failover.lost(loss);
+        });
         try {
             consistency.startup(session.startupParameters());
         } catch (SettingException e) {
@@ -120,6 +141,11 @@ final class ReadsplitSession implements SessionPipeline {
             return;
         }
         primaryLink.start();
+    }
+
+    /** Where the session is with its primary; for tests. */
+    Failover failover() {
+        return failover;
     }
 
     // ---- client -------------------------------------------------------------------------------
@@ -135,9 +161,20 @@ final class ReadsplitSession implements SessionPipeline {
             return;
         }
         byte type = Messages.type(message);
+        if (lostTransaction.active() && type != TERMINATE) {
+            lostTransaction.client(message); // its primary went away: pgrouter answers until the block ends
+            return;
+        }
         if (replicaLink.inTransaction() && type != TERMINATE) {
             replicaTransaction.client(type, message); // a BEGIN READ ONLY transaction runs there
             return;
+        }
+        if (failover.attached() && primaryLink.quiet()) {
+            primaryLink.address().flatMap(failover::newPrimary).ifPresent(primaryLink::leaveForNewPrimary);
+            if (stopped) {
+                message.release(); // it could not move
+                return;
+            }
         }
         switch (type) {
             case PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, FLUSH, SYNC -> extended(type, message);
@@ -253,8 +290,14 @@ final class ReadsplitSession implements SessionPipeline {
         String text = FrontendMessages.parseText(message);
         Classification c = classifier.classify(text, primaryLink.standardStrings());
         noteTransactionMode(c, text);
+        noteSessionState(c, text);
         if (c.setsSessionState() || c.pinsSession()) {
             pin("extended-protocol " + c.reason().description());
+        }
+        if (c.setsSessionState() && primaryLink.transactionStatus() == BackendMessages.IDLE) {
+            sessionState.addAll(c.sessionStateCommands()); // replayed on a new primary (the session uses no replica)
+        } else if (c.setsSessionState()) {
+            unmovable.settingInTransaction();
         }
         forgetDeallocated(c);
         String name = FrontendMessages.name(message);
@@ -267,6 +310,15 @@ final class ReadsplitSession implements SessionPipeline {
             named.parsed(name, message, c.route() == Route.REPLICA && !c.setsSessionState(), session.alloc());
         }
         return c;
+    }
+
+    /**
+     * Follows what a new primary would need after a failover: SQL PREPAREs, state that cannot
+     * move, and SETs sent in a Parse (a Query's are kept in {@link #toPrimary}).
+     */
+    private void noteSessionState(Classification c, String text) {
+        unmovable.note(c, text, primaryLink.standardStrings());
+        replay.note(c, text);
     }
 
     /** A Close of a named statement reaches the replica too when it has the statement. */
@@ -371,6 +423,7 @@ final class ReadsplitSession implements SessionPipeline {
         }
         Classification c = classifier.classify(text, primaryLink.standardStrings());
         noteTransactionMode(c, text);
+        noteSessionState(c, text);
         forgetDeallocated(c);
         if (c.pinsSession()) {
             pin(c.reason().description());
@@ -492,6 +545,7 @@ final class ReadsplitSession implements SessionPipeline {
                     replicaLink.mirror(command);
                 }
             } else {
+                unmovable.settingInTransaction();
                 pin("session state set inside a transaction");
             }
         }
@@ -596,6 +650,7 @@ final class ReadsplitSession implements SessionPipeline {
             queued.poll().release();
         }
         group.reset();
+        failover.stop();
         replicaTransaction.stop();
         named.clear();
         replicaLink.stop();

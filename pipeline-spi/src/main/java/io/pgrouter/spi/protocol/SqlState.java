@@ -18,6 +18,8 @@ public final class SqlState {
     public static final String INVALID_PARAMETER_VALUE = "22023";
     /** read_only_sql_transaction: what a hot standby says to a write. */
     public static final String READ_ONLY_SQL_TRANSACTION = "25006";
+    /** in_failed_sql_transaction: "commands ignored until end of transaction block". */
+    public static final String IN_FAILED_SQL_TRANSACTION = "25P02";
     public static final String INVALID_AUTHORIZATION_SPECIFICATION = "28000";
     public static final String INVALID_PASSWORD = "28P01";
     /** serialization_failure: also a query a standby cancelled for a recovery conflict. */

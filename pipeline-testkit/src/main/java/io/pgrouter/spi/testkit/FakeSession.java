@@ -81,6 +81,7 @@ public final class FakeSession implements Session {
     private SessionPipeline pipeline;
     private int nextProcessId = 1001;
     private String failure;
+    private String failureMessage;
     private boolean closed;
     private boolean stopped;
     private boolean delivering;
@@ -287,6 +288,11 @@ public final class FakeSession implements Session {
         return failure;
     }
 
+    /** The message the session was failed with, or null. */
+    public String failureMessage() {
+        return failureMessage;
+    }
+
     /** Whether the pipeline closed or failed the session (or the client went). */
     public boolean closed() {
         return closed;
@@ -455,6 +461,7 @@ public final class FakeSession implements Session {
     public void fail(String sqlState, String message) {
         if (failure == null) {
             failure = sqlState;
+            failureMessage = message;
         }
         closed = true;
     }
