@@ -21,9 +21,11 @@ import io.pgrouter.spi.protocol.FrontendMessages;
 import io.pgrouter.spi.protocol.MessageType;
 import io.pgrouter.spi.protocol.Messages;
 import io.pgrouter.spi.protocol.SqlState;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * A transaction block whose primary went away: pgrouter answers the client itself, as
@@ -74,15 +76,24 @@ final class LostTransaction {
     private final BooleanSupplier standardStrings;
     /** What each named statement does to the transaction, as the session keeps it. */
     private final Map<String, TransactionEffect> namedEffects;
+    /** Told of each named Parse pgrouter answers ParseComplete to: the statement must exist from now on. */
+    private final Consumer<ByteBuf> namedParsed;
+    /** Named statements parsed here that end the block (drivers parse ROLLBACK as a named statement). */
+    private final Map<String, Ending> endingStatements = new HashMap<>();
     private Phase phase = INACTIVE;
     private Group group = Group.NONE;
 
+    /**
+     * @param namedParsed given (a reference to) each named Parse answered with ParseComplete,
+     *     which the session then keeps for its primary
+     */
     LostTransaction(Session session, StatementClassifier classifier, BooleanSupplier standardStrings,
-            Map<String, TransactionEffect> namedEffects) {
+            Map<String, TransactionEffect> namedEffects, Consumer<ByteBuf> namedParsed) {
         this.session = session;
         this.classifier = classifier;
         this.standardStrings = standardStrings;
         this.namedEffects = namedEffects;
+        this.namedParsed = namedParsed;
     }
 
     /**
@@ -106,7 +117,7 @@ final class LostTransaction {
             byte type = Messages.type(message);
             switch (type) {
                 case QUERY -> query(FrontendMessages.queryText(message));
-                case PARSE -> groupMessage(type, endsBlock(FrontendMessages.parseText(message)), message);
+                case PARSE -> parse(message);
                 case BIND -> groupMessage(type, bindEnds(message), message);
                 case DESCRIBE, EXECUTE, CLOSE -> groupMessage(type, Ending.UNKNOWN, message);
                 case SYNC -> sync();
@@ -138,6 +149,16 @@ final class LostTransaction {
         UNKNOWN
     }
 
+    private void parse(ByteBuf message) {
+        Ending ending = endsBlock(FrontendMessages.parseText(message));
+        groupMessage(PARSE, ending, message);
+        String name = FrontendMessages.name(message);
+        if (group == Group.ENDING && name != null && !name.isEmpty()) {
+            endingStatements.put(name, ending);
+            namedParsed.accept(message.retain());
+        }
+    }
+
     private Ending endsBlock(String text) {
         Classification c = classifier.classify(text, standardStrings.getAsBoolean());
         if (c.transactionEffect() != TransactionEffect.CLOSES || c.statementCount() != 1) {
@@ -151,6 +172,10 @@ final class LostTransaction {
         String statement = FrontendMessages.bindStatement(bind);
         if (statement == null || statement.isEmpty()) {
             return group == Group.ENDING ? Ending.UNKNOWN : Ending.NO; // the unnamed one this group parsed, or older
+        }
+        Ending parsedHere = endingStatements.get(statement);
+        if (parsedHere != null) {
+            return parsedHere;
         }
         return namedEffects.get(statement) == TransactionEffect.CLOSES ? Ending.COMMIT : Ending.NO;
     }

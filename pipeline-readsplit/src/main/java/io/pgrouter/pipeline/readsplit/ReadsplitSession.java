@@ -127,7 +127,8 @@ final class ReadsplitSession implements SessionPipeline {
         this.replicaTransaction = new ReplicaTransaction(session, classifier, primaryLink, replicaLink, named);
         this.replay = new SessionReplay(sessionState, named, unmovable);
         this.failover = new Failover(session, primaryLink, replay, unmovable, failoverWait, timer, failoverCounts);
-        this.lostTransaction = new LostTransaction(session, classifier, primaryLink::standardStrings, namedEffects);
+        this.lostTransaction = new LostTransaction(session, classifier, primaryLink::standardStrings, namedEffects,
+                this::parsedWhileLost);
         primaryLink.onLoss((loss, inTransaction, announced) -> {
             if (inTransaction) {
                 lostTransaction.lost(loss.primary(), announced);
@@ -319,6 +320,23 @@ final class ReadsplitSession implements SessionPipeline {
     private void noteSessionState(Classification c, String text) {
         unmovable.note(c, text, primaryLink.standardStrings());
         replay.note(c, text);
+    }
+
+    /**
+     * A named Parse pgrouter answered itself in a lost transaction block (a driver's ROLLBACK):
+     * kept like any other, and parsed on the new primary if the session is there already.
+     */
+    private void parsedWhileLost(ByteBuf parse) {
+        try {
+            parse(parse);
+            if (failover.attached()) {
+                ByteBuf request = session.alloc().buffer(parse.readableBytes() + 5).writeBytes(parse, parse.readerIndex(),
+                        parse.readableBytes());
+                primaryLink.sendSilently(FrontendMessages.writeSync(request));
+            }
+        } finally {
+            parse.release();
+        }
     }
 
     /** A Close of a named statement reaches the replica too when it has the statement. */

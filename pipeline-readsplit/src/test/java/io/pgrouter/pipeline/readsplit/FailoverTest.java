@@ -201,11 +201,16 @@ class FailoverTest {
         assertEquals(SqlState.SERIALIZATION_FAILURE, lastErrorCode());
         assertEquals("EZ", session.takeToClientTypes(), "one error for the group, then ReadyForQuery");
 
-        session.clientRead(FrontendMessages.parse(session.alloc(), "", "ROLLBACK"),
-                FrontendMessages.bind(session.alloc(), "", ""), session.message(EXECUTE, "\0\0\0\0\0"),
+        // pgjdbc parses its ROLLBACK as a named statement, and binds it again at later rollbacks.
+        session.clientRead(FrontendMessages.parse(session.alloc(), "S_2", "ROLLBACK"),
+                FrontendMessages.bind(session.alloc(), "", "S_2"), session.message(EXECUTE, "\0\0\0\0\0"),
                 FrontendMessages.sync(session.alloc()));
         assertEquals(BackendMessages.IDLE, lastReadyStatus());
         assertEquals("12CZ", session.takeToClientTypes());
+
+        newPrimaryPromoted();
+        FakeBackend moved = session.grant();
+        assertEquals("PS", moved.sentInternallyTypes(), "the ROLLBACK statement the client believes parsed exists there");
         session.finish();
     }
 
