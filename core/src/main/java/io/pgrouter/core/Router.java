@@ -326,6 +326,7 @@ public final class Router implements AutoCloseable {
         written = nextWritten;
         if (previous != null) {
             previous.close();
+            watcher.takeOverTopology(previous);
             watcher.start();
         } else {
             // Not started yet: no watcher owned the previous source.

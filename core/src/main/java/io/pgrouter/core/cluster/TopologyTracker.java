@@ -25,6 +25,18 @@ final class TopologyTracker {
         this.grace = Objects.requireNonNull(grace, "grace");
     }
 
+    /**
+     * Continues from the last topology {@code previous} had, when it follows the same source: a
+     * reload must not make pgrouter forget it (a fetch failing right after would lose the primary
+     * at once instead of after the grace).
+     */
+    void carryOver(TopologyTracker previous) {
+        if (previous.source.equals(source) && previous.last.isPresent()) {
+            last = previous.last;
+            lastSeen = previous.lastSeen;
+        }
+    }
+
     TopologyVerdict succeeded(Topology topology, Instant now) {
         last = Optional.of(topology);
         lastSeen = now;

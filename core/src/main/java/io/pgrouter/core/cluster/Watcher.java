@@ -129,6 +129,21 @@ public final class Watcher implements AutoCloseable {
     }
 
     /**
+     * Takes over the last topology {@code previous} fetched, and when, so that its grace goes on
+     * across a reload. Call before {@link #start}, after closing {@code previous}.
+     */
+    public void takeOverTopology(Watcher previous) {
+        if (topologyTracker.isEmpty() || previous.topologyTracker.isEmpty()) {
+            return;
+        }
+        synchronized (previous) { // waits for a round of its still under way
+            synchronized (this) {
+                topologyTracker.get().carryOver(previous.topologyTracker.get());
+            }
+        }
+    }
+
+    /**
      * Runs a round as soon as the watcher thread is free: the topology source saw the leader move.
      * Requests arriving while one is queued are folded into it.
      */

@@ -167,6 +167,7 @@ class WatcherTest {
     private static final class ScriptedTopology implements io.pgrouter.spi.health.TopologySource {
         volatile Endpoint leader = FAST;
         volatile boolean reachable = true;
+        volatile Duration grace = Duration.ZERO;
         volatile Runnable listener;
         final AtomicInteger fetches = new AtomicInteger();
         final AtomicBoolean closed = new AtomicBoolean();
@@ -186,7 +187,7 @@ class WatcherTest {
 
         @Override
         public Duration grace() {
-            return Duration.ZERO;
+            return grace;
         }
 
         @Override
@@ -235,5 +236,32 @@ class WatcherTest {
             assertEquals(handed, fetched.size(), "a failed fetch hands nothing on");
         }
         assertTrue(topology.closed.get(), "the watcher closes its topology source");
+    }
+
+    @Test
+    void aWatcherReplacingAnotherKeepsItsLastTopologyForTheGrace() {
+        ScriptedCheck check = new ScriptedCheck();
+        check.release.countDown();
+        ClusterState state = new ClusterState(BACKENDS);
+        HealthConfig health = new HealthConfig(Duration.ofMillis(500), Duration.ofHours(1), "scripted",
+                new PluginConfig("health", "t", java.util.Map.of("topology",
+                        new io.pgrouter.spi.config.Setting("patroni", "t:1:1"))));
+        ScriptedTopology first = new ScriptedTopology();
+        first.grace = Duration.ofHours(1);
+        ScriptedTopology second = new ScriptedTopology();
+        second.grace = Duration.ofHours(1);
+        second.reachable = false;
+        try (Watcher before = new Watcher(BACKENDS, health, check, Optional.of(first), state);
+                Watcher after = new Watcher(BACKENDS, health, new ScriptedCheck(), Optional.of(second), state);
+                Watcher forgetful = new Watcher(BACKENDS, health, new ScriptedCheck(), Optional.of(second), state)) {
+            assertEquals(Optional.of(FAST), before.runRound().primary().map(b -> b.address()));
+            before.close();
+            after.takeOverTopology(before);
+            ClusterSnapshot s = after.runRound();
+            assertEquals(io.pgrouter.spi.cluster.TopologyStatus.Freshness.STALE, s.topology().orElseThrow().freshness(),
+                    "the last topology is within its grace");
+            assertEquals(Optional.of(FAST), s.primary().map(b -> b.address()));
+            assertTrue(forgetful.runRound().topology().orElseThrow().isLost(), "without it, lost at once");
+        }
     }
 }
