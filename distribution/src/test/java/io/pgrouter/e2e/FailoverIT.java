@@ -175,6 +175,10 @@ class FailoverIT {
                 jdbc.close();
                 String log = router.log();
                 assertTrue(log.contains("moved from the primary " + Configs.address(oldPrimary)), log);
+                System.out.println("pgrouter on the failover:\n" + log.lines()
+                        .filter(l -> l.contains("lost the primary") || l.contains("moved from") || l.contains("session(s) moved")
+                                || l.contains("cannot move") || l.contains("primary is now"))
+                        .collect(java.util.stream.Collectors.joining("\n")));
                 assertEquals(0, router.stop(Duration.ofSeconds(20)), router.log());
                 assertEquals(0, pooler.stop(Duration.ofSeconds(20)), pooler.log());
             }

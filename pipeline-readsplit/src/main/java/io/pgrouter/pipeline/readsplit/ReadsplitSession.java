@@ -82,10 +82,7 @@ final class ReadsplitSession implements SessionPipeline {
     /** What each named statement does to the transaction (COPY statements left out): known ones may learn positions. */
     private final Map<String, TransactionEffect> namedEffects = new HashMap<>();
 
-    private final UnmovableState unmovable = new UnmovableState();
-    private final SessionReplay replay;
-    private final Failover failover;
-    private final LostTransaction lostTransaction;
+    private final PrimaryChange primaryChange;
 
     ReadsplitSession(Session session, StatementClassifier classifier) {
         this(session, classifier, new ReplicaLoad(), ConsistencyConfig.defaults(ReplayPositions.NONE));
@@ -125,16 +122,8 @@ final class ReadsplitSession implements SessionPipeline {
         this.replicaLink = new ReplicaLink(session, primaryLink, sessionState, named, this::drainQueued, load,
                 consistencyConfig.replicas());
         this.replicaTransaction = new ReplicaTransaction(session, classifier, primaryLink, replicaLink, named);
-        this.replay = new SessionReplay(sessionState, named, unmovable);
-        this.failover = new Failover(session, primaryLink, replay, unmovable, failoverWait, timer, failoverCounts);
-        this.lostTransaction = new LostTransaction(session, classifier, primaryLink::standardStrings, namedEffects,
-                this::parsedWhileLost);
-        primaryLink.onLoss((loss, inTransaction, announced) -> {
-            if (inTransaction) {
-                lostTransaction.lost(loss.primary(), announced);
-            }
-            failover.lost(loss);
-        });
+        this.primaryChange = new PrimaryChange(session, classifier, primaryLink, sessionState, named, namedEffects,
+                this::parse, failoverWait, timer, failoverCounts);
         try {
             consistency.startup(session.startupParameters());
         } catch (SettingException e) {
@@ -146,7 +135,7 @@ final class ReadsplitSession implements SessionPipeline {
 
     /** Where the session is with its primary; for tests. */
     Failover failover() {
-        return failover;
+        return primaryChange.failover();
     }
 
     // ---- client -------------------------------------------------------------------------------
@@ -162,20 +151,16 @@ final class ReadsplitSession implements SessionPipeline {
             return;
         }
         byte type = Messages.type(message);
-        if (lostTransaction.active() && type != TERMINATE) {
-            lostTransaction.client(message); // its primary went away: pgrouter answers until the block ends
+        if (primaryChange.answers(type, message)) {
+            return; // a transaction block lost with the old primary: pgrouter answers until it ends
+        }
+        if (stopped) {
+            message.release(); // the cluster named another primary and the session could not move
             return;
         }
         if (replicaLink.inTransaction() && type != TERMINATE) {
             replicaTransaction.client(type, message); // a BEGIN READ ONLY transaction runs there
             return;
-        }
-        if (failover.attached() && primaryLink.quiet()) {
-            primaryLink.address().flatMap(failover::newPrimary).ifPresent(primaryLink::leaveForNewPrimary);
-            if (stopped) {
-                message.release(); // it could not move
-                return;
-            }
         }
         switch (type) {
             case PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, FLUSH, SYNC -> extended(type, message);
@@ -291,14 +276,9 @@ final class ReadsplitSession implements SessionPipeline {
         String text = FrontendMessages.parseText(message);
         Classification c = classifier.classify(text, primaryLink.standardStrings());
         noteTransactionMode(c, text);
-        noteSessionState(c, text);
+        primaryChange.parsed(c, text);
         if (c.setsSessionState() || c.pinsSession()) {
             pin("extended-protocol " + c.reason().description());
-        }
-        if (c.setsSessionState() && primaryLink.transactionStatus() == BackendMessages.IDLE) {
-            sessionState.addAll(c.sessionStateCommands()); // replayed on a new primary (the session uses no replica)
-        } else if (c.setsSessionState()) {
-            unmovable.settingInTransaction();
         }
         forgetDeallocated(c);
         String name = FrontendMessages.name(message);
@@ -311,32 +291,6 @@ final class ReadsplitSession implements SessionPipeline {
             named.parsed(name, message, c.route() == Route.REPLICA && !c.setsSessionState(), session.alloc());
         }
         return c;
-    }
-
-    /**
-     * Follows what a new primary would need after a failover: SQL PREPAREs, state that cannot
-     * move, and SETs sent in a Parse (a Query's are kept in {@link #toPrimary}).
-     */
-    private void noteSessionState(Classification c, String text) {
-        unmovable.note(c, text, primaryLink.standardStrings());
-        replay.note(c, text);
-    }
-
-    /**
-     * A named Parse pgrouter answered itself in a lost transaction block (a driver's ROLLBACK):
-     * kept like any other, and parsed on the new primary if the session is there already.
-     */
-    private void parsedWhileLost(ByteBuf parse) {
-        try {
-            parse(parse);
-            if (failover.attached()) {
-                ByteBuf request = session.alloc().buffer(parse.readableBytes() + 5).writeBytes(parse, parse.readerIndex(),
-                        parse.readableBytes());
-                primaryLink.sendSilently(FrontendMessages.writeSync(request));
-            }
-        } finally {
-            parse.release();
-        }
     }
 
     /** A Close of a named statement reaches the replica too when it has the statement. */
@@ -441,7 +395,7 @@ final class ReadsplitSession implements SessionPipeline {
         }
         Classification c = classifier.classify(text, primaryLink.standardStrings());
         noteTransactionMode(c, text);
-        noteSessionState(c, text);
+        primaryChange.statement(c, text);
         forgetDeallocated(c);
         if (c.pinsSession()) {
             pin(c.reason().description());
@@ -563,7 +517,7 @@ final class ReadsplitSession implements SessionPipeline {
                     replicaLink.mirror(command);
                 }
             } else {
-                unmovable.settingInTransaction();
+                primaryChange.settingInTransaction();
                 pin("session state set inside a transaction");
             }
         }
@@ -668,7 +622,7 @@ final class ReadsplitSession implements SessionPipeline {
             queued.poll().release();
         }
         group.reset();
-        failover.stop();
+        primaryChange.stop();
         replicaTransaction.stop();
         named.clear();
         replicaLink.stop();

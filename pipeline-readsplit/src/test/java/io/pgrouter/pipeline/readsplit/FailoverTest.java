@@ -314,6 +314,28 @@ class FailoverTest {
         session.finish();
     }
 
+    @Test
+    void withPgroutersOwnAuthenticationTheNewPrimaryComesFromThePool() {
+        FakeSession pooled = new FakeSession().pgrouterAuthenticates(true);
+        pooled.cluster(FakeSession.snapshot(1, FakeSession.PRIMARY));
+        pooled.start(s -> new ReadsplitSession(s, new StatementClassifier(), new ReplicaLoad(),
+                ConsistencyConfig.defaults(ReplayPositions.NONE), WAIT, timer, counts));
+        assertEquals(Kind.ACQUIRE_PRIMARY, pooled.requests().get(0).kind());
+        FakeBackend old = pooled.grant();
+        old.serverRead(BackendMessages.errorResponse(pooled.alloc(), "FATAL", SqlState.ADMIN_SHUTDOWN,
+                "terminating connection due to administrator command"));
+        old.lost(null);
+        assertFalse(pooled.closed());
+        pooled.cluster(FakeSession.snapshot(2, NEW_PRIMARY));
+        timer.pass(Failover.POLL);
+        assertEquals(Kind.ACQUIRE, pooled.requests().get(0).kind(), "a pooled connection, reset by core if used");
+        assertEquals(NEW_PRIMARY, pooled.requests().get(0).target());
+        pooled.grant();
+        assertEquals(1, counts.movedCount());
+        pooled.finish();
+        session.finish();
+    }
+
     private byte lastReadyStatus() {
         List<Recorded> all = session.toClient();
         for (int i = all.size() - 1; i >= 0; i--) {

@@ -39,4 +39,17 @@ class ReadsplitPipelineFactoryTest {
         assertThrows(ConfigException.class,
                 () -> new ReadsplitPipelineFactory().create(block("consistency_wait", "soon"), CONTEXT));
     }
+
+    @Test
+    void failoverWaitIsADurationUpToTenMinutes() {
+        assertNotNull(new ReadsplitPipelineFactory().create(block("failover_wait", "0"), CONTEXT));
+        assertNotNull(new ReadsplitPipelineFactory().create(block("failover_wait", "45s"), CONTEXT));
+        ConfigException tooLong = assertThrows(ConfigException.class,
+                () -> new ReadsplitPipelineFactory().create(block("failover_wait", "1h"), CONTEXT));
+        assertEquals("pgrouter.conf:8:15", tooLong.location());
+        assertTrue(tooLong.getMessage().contains("between 0 and 10m"), tooLong.getMessage());
+        ConfigException notADuration = assertThrows(ConfigException.class,
+                () -> new ReadsplitPipelineFactory().create(block("failover_wait", "a while"), CONTEXT));
+        assertTrue(notADuration.getMessage().contains("failover_wait: expected a duration"), notADuration.getMessage());
+    }
 }
