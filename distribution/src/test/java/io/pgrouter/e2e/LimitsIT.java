@@ -38,6 +38,41 @@ class LimitsIT {
     }
 
     @Test
+    void silentSocketsBeyondMaxClientsAreRefusedAtOnceAndNeverCounted() throws Exception {
+        awaitClients(0);
+        try (Connection a = connect(); Connection b = connect()) {
+            java.util.List<Socket> silent = new java.util.ArrayList<>();
+            try {
+                long start = System.nanoTime();
+                for (int i = 0; i < 5; i++) { // max_clients + 5 in all, these saying nothing
+                    Socket s = new Socket("127.0.0.1", fixture.router().port);
+                    s.setSoTimeout(10_000);
+                    silent.add(s);
+                }
+                for (Socket s : silent) {
+                    DataInputStream in = new DataInputStream(s.getInputStream());
+                    assertEquals('E', in.readByte(), "an ErrorResponse without having sent a startup packet");
+                    byte[] body = new byte[in.readInt() - 4];
+                    in.readFully(body);
+                    String error = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+                    assertTrue(error.contains("C53300\0") && error.contains("too many clients"), error);
+                    assertEquals(-1, in.read(), "then the end of the connection");
+                }
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                // authentication_timeout is 500ms here: refused before it, not held until it.
+                assertTrue(millis < 450, "refused promptly, took " + millis + " ms");
+                String monitor = fixture.router().monitor();
+                assertTrue(monitor.contains("\nclients 2\n"), "the refused are never counted:\n" + monitor);
+                assertTrue(a.isValid(2) && b.isValid(2), "the clients already in are unharmed");
+            } finally {
+                for (Socket s : silent) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void anOversizedMessageEndsThatConnectionOnly() throws Exception {
         awaitClients(0);
         try (Connection small = connect(); Socket raw = new Socket("127.0.0.1", fixture.router().port)) {

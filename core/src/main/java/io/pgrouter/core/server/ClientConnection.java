@@ -48,8 +48,6 @@ import org.slf4j.LoggerFactory;
 final class ClientConnection extends ChannelInboundHandlerAdapter implements Session {
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
     private static final AtomicLong IDS = new AtomicLong();
-    /** Clients turned away by max_clients, logged at most once a second whatever the rate. */
-    private static final Refusals REFUSALS = new Refusals();
     /** How long a failed login waits before its error is sent, whatever the reason. */
     static final Duration AUTH_FAILURE_DELAY = Duration.ofMillis(500);
 
@@ -95,7 +93,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         security = server.security().get();
-        server.stats().clientOpened();
         server.sessions().opened(this);
         Duration timeout = server.settings().startupTimeout();
         startupTimer = ctx.executor().schedule(this::startupTimedOut, timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -132,11 +129,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     private void onStartupPacket(StartupPacket packet) {
         if (packet instanceof StartupPacket.Startup s) {
-            if (server.stats().clients() > server.settings().maxClients()) {
-                REFUSALS.refused(channel.remoteAddress(), server.settings().maxClients());
-                fail(SqlState.TOO_MANY_CONNECTIONS, "sorry, too many clients already");
-                return;
-            }
             startup = s;
             s.retain();
             cancelKey = server.cancelKeys().register(this);
@@ -339,7 +331,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        server.stats().clientClosed();
+        server.stats().clientClosed(); // admitted when accepted (ProxyServer)
         server.sessions().closed(this);
         startupTimer.cancel(false);
         closing = true;

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ConnectionStats implements RouterStats {
     private final int workers;
     private final Sessions sessions;
-    private final LongAdder clients = new LongAdder();
+    /** Admitted clients: compared with max_clients at each accept, so a counter rather than an adder. */
+    private final java.util.concurrent.atomic.AtomicLong clients = new java.util.concurrent.atomic.AtomicLong();
     private final LongAdder connections = new LongAdder();
     private final ConcurrentMap<Endpoint, LongAdder> requests = new ConcurrentHashMap<>();
 
@@ -66,7 +67,7 @@ public final class ConnectionStats implements RouterStats {
 
     @Override
     public long clients() {
-        return clients.sum();
+        return clients.get();
     }
 
     @Override
@@ -86,12 +87,20 @@ public final class ConnectionStats implements RouterStats {
         return requests.computeIfAbsent(address, a -> new LongAdder());
     }
 
-    void clientOpened() {
-        clients.increment();
+    /** Counts an accepted client in, unless {@code maxClients} are in already; whether it is in. */
+    boolean admit(int maxClients) {
+        long now;
+        do {
+            now = clients.get();
+            if (now >= maxClients) {
+                return false;
+            }
+        } while (!clients.compareAndSet(now, now + 1));
+        return true;
     }
 
     void clientClosed() {
-        clients.decrement();
+        clients.decrementAndGet();
     }
 
     void backendOpened() {

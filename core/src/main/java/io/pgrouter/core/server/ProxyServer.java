@@ -100,9 +100,15 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .handler(new AcceptFailures(new RateLimitedLog()))
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        // max_clients counts from the accept: one beyond it is refused before it says anything.
+                        if (!stats.admit(settings.maxClients())) {
+                            ch.pipeline().addLast("refused", new RefusedClient(settings.maxClients()));
+                            return;
+                        }
                         ch.pipeline().addLast("startup", new StartupDecoder(settings.maxMessageSize(), budget));
                         ch.pipeline().addLast("session", new ClientConnection(context));
                     }
