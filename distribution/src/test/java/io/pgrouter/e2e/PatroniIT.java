@@ -240,12 +240,9 @@ class PatroniIT {
             assertTrue(refusal.message().contains("patroni topology has been unreachable"), refusal.message());
             String monitor = router.monitor();
             assertTrue(monitor.contains("topology patroni lost") && monitor.contains("primary none"), monitor);
-            Process cli = new ProcessBuilder(PgrouterProcess.bin("pgrouter-cli").toString(), "status", "-m",
-                    "127.0.0.1:" + router.monitorPort).redirectErrorStream(true).start();
-            String status = new String(cli.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            assertTrue(cli.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
-            assertEquals(2, cli.exitValue(), status);
-            assertTrue(status.startsWith("PGROUTER CRITICAL - patroni topology lost"), status);
+            String status = cliStatus(router);
+            assertTrue(status.startsWith("exit 2\n"), status);
+            assertTrue(status.contains("\nPGROUTER CRITICAL - patroni topology lost"), status);
             cluster.startEtcd();
             writers.awaitAck(0, Instant.now(), Duration.ofSeconds(10));
         } finally {
@@ -254,6 +251,15 @@ class PatroniIT {
                 cluster.startEtcd();
             }
         }
+    }
+
+    /** {@code pgrouter-cli status} of a router: {@code exit N}, then what it printed. */
+    private static String cliStatus(PgrouterProcess router) throws Exception {
+        Process cli = new ProcessBuilder(PgrouterProcess.bin("pgrouter-cli").toString(), "status", "-m",
+                "127.0.0.1:" + router.monitorPort).redirectErrorStream(true).start();
+        String output = new String(cli.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(cli.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        return "exit " + cli.exitValue() + "\n" + output;
     }
 
     /**
@@ -325,6 +331,10 @@ class PatroniIT {
         cluster.expireMember("n3");
         String without = router.awaitMonitor(Duration.ofSeconds(10), m -> m.contains("backends 2/2"));
         assertFalse(without.contains(n3), without);
+        String status = cliStatus(router);
+        assertFalse(status.contains(n3), status);
+        assertTrue(status.contains(Configs.address(cluster.node("n1"))) && status.contains(Configs.address(cluster.node("n2"))),
+                status);
         // Still serving reads and writes with the two members left.
         Writers writers = new Writers();
         try {
