@@ -3,6 +3,8 @@ package io.pgrouter.core;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.net.SyslogAppender;
+import io.pgrouter.core.config.SyslogTarget;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
@@ -17,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Sets the log level (the {@code log} directive's, one step more verbose per {@code -v}) and where
  * log lines go: stderr (logback.xml's {@code STDERR} appender) and, with {@code logfile FILE},
- * that file, opened in append mode and reopened by {@link #reopen()} after logrotate moved it.
+ * that file, opened in append mode and reopened by {@link #reopen()} after logrotate moved it;
+ * with {@code syslog FACILITY[@HOST[:PORT]]}, a syslog daemon as well (logback's SyslogAppender:
+ * UDP, RFC 3164).
  */
 final class Logging {
     static final String DEFAULT_LEVEL = "INFO";
@@ -26,11 +30,17 @@ final class Logging {
     private static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger{0}: %msg%n";
     private static final String STDERR = "STDERR";
     private static final String FILE = "LOGFILE";
+    static final String SYSLOG = "SYSLOG";
+    /** After the syslog header (priority, time, host): the program's name, then the line as on stderr. */
+    private static final String SYSLOG_PATTERN = "pgrouter[" + ProcessHandle.current().pid()
+            + "]: %-5level [%thread] %logger{0}: %msg";
 
     private static Appender<ILoggingEvent> stderr;
     /** Writes to {@link #filePath}; logback's FileAppender refuses to reopen a file it had open. */
     private static OutputStreamAppender<ILoggingEvent> file;
     private static Path filePath;
+    private static SyslogAppender syslog;
+    private static SyslogTarget syslogTarget;
 
     private Logging() {
     }
@@ -49,7 +59,25 @@ final class Logging {
      * is opened before anything changes: if it cannot be, this throws and the output stays as it was.
      */
     static synchronized void output(Optional<Path> logfile, boolean toStderr) throws IOException {
+        output(logfile, Optional.empty(), toStderr);
+    }
+
+    /** {@link #output(Optional, boolean)}, and to a syslog daemon when {@code target} is given. */
+    static synchronized void output(Optional<Path> logfile, Optional<SyslogTarget> target, boolean toStderr)
+            throws IOException {
         Logger root = root();
+        if (!target.equals(Optional.ofNullable(syslogTarget))) {
+            SyslogAppender previous = syslog;
+            syslog = target.map(Logging::syslogAppender).orElse(null);
+            syslogTarget = target.orElse(null);
+            if (syslog != null) {
+                root.addAppender(syslog);
+            }
+            if (previous != null) {
+                root.detachAppender(previous);
+                previous.stop();
+            }
+        }
         if (stderr == null) {
             stderr = root.getAppender(STDERR);
         }
@@ -122,6 +150,19 @@ final class Logging {
             out.close();
             throw new IOException("cannot log to " + path);
         }
+        return appender;
+    }
+
+    private static SyslogAppender syslogAppender(SyslogTarget target) {
+        SyslogAppender appender = new SyslogAppender();
+        appender.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
+        appender.setName(SYSLOG);
+        appender.setSyslogHost(target.host());
+        appender.setPort(target.port());
+        appender.setFacility(target.facility().toUpperCase(java.util.Locale.ROOT));
+        appender.setSuffixPattern(SYSLOG_PATTERN);
+        appender.setThrowableExcluded(true); // a stack trace would be one datagram a line
+        appender.start();
         return appender;
     }
 

@@ -86,15 +86,15 @@ final class PgrouterCommand implements Callable<Integer> {
         }
         String readyFile = System.getenv(READY_FILE_ENV);
         daemon = !foreground && !test && readyFile != null;
-        if (daemon && cfg.logfile().isEmpty()) {
-            err.println("pgrouter: without -F pgrouter detaches and needs 'logfile FILE' in " + config
+        if (daemon && cfg.logfile().isEmpty() && cfg.syslog().isEmpty()) {
+            err.println("pgrouter: without -F pgrouter detaches and needs 'logfile FILE' or 'syslog FACILITY' in " + config
                     + " for its log; or run it in the foreground with -F (under systemd, the journal keeps stderr)");
             err.flush();
             return 1;
         }
         if (!test) {
             try {
-                Logging.output(cfg.logfile(), true);
+                Logging.output(cfg.logfile(), cfg.syslog(), true);
             } catch (IOException e) {
                 err.println("pgrouter: " + cfg.locationOf("logfile") + ": cannot open logfile: " + e);
                 err.flush();
@@ -168,7 +168,7 @@ final class PgrouterCommand implements Callable<Integer> {
                 log.warn("cannot tell bin/pgrouter that pgrouter is up ({}): it will report a timeout", e.toString());
             }
             try {
-                Logging.output(cfg.logfile(), false); // from now on the log file alone
+                Logging.output(cfg.logfile(), cfg.syslog(), false); // from now on the log file (or syslog) alone
             } catch (IOException e) {
                 log.warn("logfile: {}", e.toString());
             }
@@ -239,7 +239,7 @@ final class PgrouterCommand implements Callable<Integer> {
             List<String> notes = new ArrayList<>(router.reload(next));
             Logging.configure(next.logLevel(), verbosity.length);
             try {
-                Logging.output(next.logfile(), !daemon);
+                Logging.output(next.logfile(), next.syslog(), !daemon);
             } catch (IOException e) {
                 log.error("{}: cannot open logfile, logging on as before: {}", next.locationOf("logfile"), e.toString());
                 notes.add(next.locationOf("logfile") + ": cannot open logfile, logging on as before: " + e);

@@ -27,7 +27,7 @@ import java.util.function.Function;
 final class ConfigBuilder {
     /** Top-level directives that take one value and may appear once. */
     private static final Set<String> SINGLE = Set.of("listen", "monitor", "workers", "hba", "user", "group",
-            "pidfile", "log", "logfile", "authdb", "pipeline", "plugins", "max_clients", "max_message_size",
+            "pidfile", "log", "logfile", "syslog", "authdb", "pipeline", "plugins", "max_clients", "max_message_size",
             "max_buffered", "authentication_timeout", "connect_timeout", "backends");
     private static final Set<String> CORE_BLOCKS = Set.of("tls", "health", "backend");
     private static final Set<String> BACKEND_KEYS = union(Set.of("tls", "lag", "max_replay_delay", "weight", "ca"),
@@ -281,7 +281,8 @@ final class ConfigBuilder {
             error(source.toString(), ConfigChecks.NO_BACKEND);
         }
         return new RouterConfig(source, listen, monitor, workers, optionalPath("hba"), tls, text("user"), text("group"),
-                optionalPath("pidfile"), log, optionalPath("logfile"), health, backends, discovery, optionalPath("authdb"), pipeline,
+                optionalPath("pidfile"), log, optionalPath("logfile"),
+                Optional.ofNullable(parse(single.get("syslog"), SyslogTarget::parse, null)), health, backends, discovery, optionalPath("authdb"), pipeline,
                 optionalPath("plugins"), blocks, limits(), locations);
     }
 

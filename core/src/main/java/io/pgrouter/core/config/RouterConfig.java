@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param pidfile where to write the process id ({@code pidfile})
  * @param logLevel the base log level ({@code log}), normalised to a logback level name
  * @param logfile where log lines go instead of stderr ({@code logfile}); reopened on SIGUSR1 and SIGHUP
+ * @param syslog a syslog daemon log lines go to as well ({@code syslog FACILITY[@HOST[:PORT]]})
  * @param health the {@code health { }} block
  * @param backends every {@code backend HOST:PORT}, defaults applied, in the order written; with
  *     {@code discovery}, the backends in force (see {@link #withBackends})
@@ -45,6 +46,7 @@ public record RouterConfig(
         Optional<Path> pidfile,
         String logLevel,
         Optional<Path> logfile,
+        Optional<SyslogTarget> syslog,
         HealthConfig health,
         List<BackendConfig> backends,
         Optional<BackendDiscovery> discovery,
@@ -71,7 +73,7 @@ public record RouterConfig(
 
     /** The same configuration with these backends: the members discovered, as they are now. */
     public RouterConfig withBackends(List<BackendConfig> inForce) {
-        return new RouterConfig(source, listen, monitor, workers, hba, tls, user, group, pidfile, logLevel, logfile,
+        return new RouterConfig(source, listen, monitor, workers, hba, tls, user, group, pidfile, logLevel, logfile, syslog,
                 health, inForce, discovery, authdb, pipeline, plugins, blocks, limits, locations);
     }
 

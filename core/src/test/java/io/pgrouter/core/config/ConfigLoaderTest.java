@@ -243,7 +243,7 @@ class ConfigLoaderTest {
         RouterConfig ok = parse("backend 10.0.0.1:5432\n");
         assertEquals(List.of(), ConfigChecks.routable(ok));
         RouterConfig none = new RouterConfig(ok.source(), ok.listen(), ok.monitor(), ok.workers(), ok.hba(), ok.tls(),
-                ok.user(), ok.group(), ok.pidfile(), ok.logLevel(), ok.logfile(), ok.health(), List.of(), Optional.empty(), ok.authdb(), ok.pipeline(),
+                ok.user(), ok.group(), ok.pidfile(), ok.logLevel(), ok.logfile(), ok.syslog(), ok.health(), List.of(), Optional.empty(), ok.authdb(), ok.pipeline(),
                 ok.plugins(), ok.blocks(), ok.limits(), ok.locations());
         List<ConfigException> problems = ConfigChecks.routable(none);
         assertEquals(1, problems.size());
@@ -327,6 +327,23 @@ class ConfigLoaderTest {
             RouterConfig c = ConfigLoader.load(file);
             assertTrue(c.backends().size() >= 3, name);
         }
+    }
+
+    @Test
+    void syslogTakesAFacilityAndOptionallyWhereItsDaemonListens() throws Exception {
+        assertEquals(Optional.empty(), parse("backend 10.0.0.1:5432\n").syslog());
+        assertEquals(Optional.of(new SyslogTarget("local0", "127.0.0.1", 514)),
+                parse("syslog LOCAL0\nbackend 10.0.0.1:5432\n").syslog());
+        assertEquals(Optional.of(new SyslogTarget("daemon", "logs.example.com", 5514)),
+                parse("syslog daemon@logs.example.com:5514\nbackend 10.0.0.1:5432\n").syslog());
+        assertEquals(Optional.of(new SyslogTarget("user", "::1", 514)),
+                parse("syslog user@[::1]\nbackend 10.0.0.1:5432\n").syslog());
+        ConfigErrors e = assertThrows(ConfigErrors.class, () -> parse("syslog local9\nbackend 10.0.0.1:5432\n"));
+        assertEquals(FILE + ":1:8", e.errors().get(0).location());
+        assertTrue(e.errors().get(0).problem().contains("unknown syslog facility 'local9'"), e.getMessage());
+        ConfigErrors port = assertThrows(ConfigErrors.class, () -> parse("syslog daemon@h:0\nbackend 10.0.0.1:5432\n"));
+        assertTrue(port.errors().get(0).problem().contains("the syslog port must be between 1 and 65535"),
+                port.getMessage());
     }
 
     private static RouterConfig parse(String text) throws ConfigErrors {
