@@ -111,12 +111,9 @@ final class Failover {
         return state instanceof Attached;
     }
 
-    /**
-     * The primary the snapshot names, when it is another than {@code current}: a switchover the
-     * session's connection survived (the old primary still runs, as a replica perhaps).
-     */
-    Optional<Endpoint> newPrimary(Endpoint current) {
-        return session.cluster().primary().map(BackendState::address).filter(a -> !a.equals(current));
+    /** The primary the snapshot names, when it is another than {@code lost}. */
+    private Optional<Endpoint> newPrimary(Endpoint lost) {
+        return session.cluster().primary().map(BackendState::address).filter(a -> !a.equals(lost));
     }
 
     /** The primary connection is gone (closed, or left for a new primary): move, or end the session. */

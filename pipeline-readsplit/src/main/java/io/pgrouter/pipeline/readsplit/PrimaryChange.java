@@ -6,12 +6,14 @@ import io.netty.buffer.ByteBuf;
 import io.pgrouter.pipeline.readsplit.sql.Classification;
 import io.pgrouter.pipeline.readsplit.sql.StatementClassifier;
 import io.pgrouter.pipeline.readsplit.sql.TransactionEffect;
+import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.protocol.BackendMessages;
 import io.pgrouter.spi.protocol.FrontendMessages;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -68,7 +70,11 @@ final class PrimaryChange {
             return true;
         }
         if (failover.attached() && primaryLink.quiet()) {
-            primaryLink.address().flatMap(failover::newPrimary).ifPresent(primaryLink::leaveForNewPrimary);
+            // On every message of a quiet session: reads the snapshot in place, allocates nothing.
+            Optional<BackendState> named = session.cluster().primary();
+            if (named.isPresent() && !primaryLink.isOn(named.get().address())) {
+                primaryLink.leaveForNewPrimary(named.get().address());
+            }
         }
         return false;
     }

@@ -165,9 +165,9 @@ final class PrimaryLink {
         onReady.run();
     }
 
-    /** The address of the primary connection; empty while there is none (moving to a new primary). */
-    java.util.Optional<Endpoint> address() {
-        return primary == null ? java.util.Optional.empty() : java.util.Optional.of(primary.address());
+    /** Whether the session's primary connection goes to this address (false while moving). */
+    boolean isOn(Endpoint address) {
+        return primary != null && primary.address().equals(address);
     }
 
     /** Nothing is open or in flight on the primary connection: the session could move now. */
