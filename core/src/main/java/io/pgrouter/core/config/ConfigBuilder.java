@@ -273,7 +273,7 @@ final class ConfigBuilder {
         Endpoint listen = parse(single.get("listen"), Endpoint::parse, new Endpoint("*", 5432));
         Endpoint monitor = parse(single.get("monitor"), Endpoint::parse, new Endpoint("127.0.0.1", 9881));
         int workers = parse(single.get("workers"), t -> (int) bounded(t, 1, MAX_WORKERS, "workers"),
-                Math.min(MAX_WORKERS, Runtime.getRuntime().availableProcessors()));
+                defaultWorkers(Runtime.getRuntime().availableProcessors()));
         String log = parse(single.get("log"), ConfigBuilder::logLevel, "INFO");
         String pipeline = Optional.ofNullable(single.get("pipeline")).map(Directive.Value::text).orElse("readsplit");
         Optional<BackendDiscovery> discovery = discovery();
@@ -303,6 +303,16 @@ final class ConfigBuilder {
             return Optional.empty();
         }
         return Optional.of(new BackendDiscovery(v.text(), defaults, v.location()));
+    }
+
+    /**
+     * One event loop per CPU but one: the JVM's JIT compiler and garbage collector, the watcher
+     * and the kernel's network work need a CPU too, and an event loop that has to share its CPU
+     * with them costs more per message than one fewer loop does (on 2 CPUs, 1 worker used
+     * 15-27% less CPU per transaction than 2, bench/RESULTS.md). A single CPU still gets one.
+     */
+    static int defaultWorkers(int cpus) {
+        return Math.min(MAX_WORKERS, Math.max(1, cpus - 1));
     }
 
     private Limits limits() {

@@ -95,6 +95,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void workersDefaultToOnePerCpuButOne() throws Exception {
+        assertEquals(1, ConfigBuilder.defaultWorkers(1));
+        assertEquals(1, ConfigBuilder.defaultWorkers(2));
+        assertEquals(7, ConfigBuilder.defaultWorkers(8));
+        assertEquals(1024, ConfigBuilder.defaultWorkers(4096));
+        assertEquals(ConfigBuilder.defaultWorkers(Runtime.getRuntime().availableProcessors()),
+                parse("backend db1.example:5432\n").workers());
+    }
+
+    @Test
     void semicolonsAndNewlinesSeparateAlike() throws Exception {
         RouterConfig a = parse("workers 3; log debug; backend db1.example:5432 { lag 1kb; weight 7 }\n");
         RouterConfig b = parse("workers 3\nlog debug\nbackend db1.example:5432 {\n lag 1kb\n weight 7\n}\n");
