@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * search_path and server-prepared statements, an idle psql session with a SET and a SQL PREPARE,
  * a session inside a transaction (one 40001, then usable), a session with a temporary table (a
  * FATAL naming it), pgbench -S through readsplit (no client aborts), and an idle client of the
- * transaction pipeline.
+ * transaction pipeline. The pgjdbc case runs twice: with the primary authenticating clients, and
+ * with pgrouter's own authentication (pooled backend connections).
  */
 class FailoverIT {
     private static final Duration FEW_INTERVALS = Duration.ofSeconds(20);
@@ -56,12 +57,16 @@ class FailoverIT {
             java.nio.file.Files.createDirectories(readsplitDir);
             java.nio.file.Files.createDirectories(transactionDir);
             Path hba = java.nio.file.Files.writeString(transactionDir.resolve("hba.conf"), "host all all all trust\n");
+            Path pooledDir = java.nio.file.Files.createDirectories(dir.resolve("readsplit-pooled"));
             try (PgrouterProcess router = PgrouterProcess.start(readsplitDir,
                     Configs.forCluster(cluster, "readsplit", "readsplit { failover_wait 20s }"));
                     PgrouterProcess pooler = PgrouterProcess.start(transactionDir,
-                            Configs.forCluster(cluster, "transaction", "hba " + hba))) {
+                            Configs.forCluster(cluster, "transaction", "hba " + hba));
+                    PgrouterProcess pooledRouter = PgrouterProcess.start(pooledDir, Configs.forCluster(cluster,
+                            "readsplit", "readsplit { failover_wait 20s }\nhba " + hba))) {
                 router.awaitMonitor(FEW_INTERVALS, m -> m.contains("backends 3/3"));
                 pooler.awaitMonitor(FEW_INTERVALS, m -> m.contains("backends 3/3"));
+                pooledRouter.awaitMonitor(FEW_INTERVALS, m -> m.contains("backends 3/3"));
                 ProcessResult init = pgbench(router, "-i", "-s", "1", "-q");
                 assertEquals(0, init.exitCode(), init.output());
                 cluster.awaitReplicasCaughtUp(Duration.ofSeconds(30));
@@ -75,6 +80,16 @@ class FailoverIT {
                 PreparedStatement count = jdbc.prepareStatement("select count(*) from items where id > ?");
                 for (int i = 0; i < 5; i++) {
                     assertEquals(3, count(count));
+                }
+                // (a) again with pgrouter's own authentication: the new primary's connection comes from its pool.
+                Connection pooledJdbc = DriverManager.getConnection(pooledRouter.jdbcUrl("postgres")
+                        + "&prepareThreshold=1", cluster.superuser(), "");
+                try (Statement s = pooledJdbc.createStatement()) {
+                    s.execute("set search_path to app, public");
+                }
+                PreparedStatement pooledCount = pooledJdbc.prepareStatement("select count(*) from items where id > ?");
+                for (int i = 0; i < 5; i++) {
+                    assertEquals(3, count(pooledCount));
                 }
                 // (b) psql fed over stdin: a SET and a SQL PREPARE.
                 Psql psql = Psql.start(router, cluster.superuser());
@@ -123,6 +138,9 @@ class FailoverIT {
                     assertTrue(rs.next());
                     assertEquals(4, rs.getInt(1), "the write went to the new primary");
                 }
+                assertEquals(4, count(pooledCount), "the pooled session carries on with its statement and search_path");
+                assertTrue(warnings(pooledCount.getWarnings()).contains("the session moved"));
+                pooledJdbc.close();
                 // (b) psql carries on with its SET and its PREPARE.
                 psql.send("execute q;\nshow search_path;\n\\q\n");
                 ProcessResult psqlResult = psql.await();
@@ -181,6 +199,7 @@ class FailoverIT {
                         .collect(java.util.stream.Collectors.joining("\n")));
                 assertEquals(0, router.stop(Duration.ofSeconds(20)), router.log());
                 assertEquals(0, pooler.stop(Duration.ofSeconds(20)), pooler.log());
+                assertEquals(0, pooledRouter.stop(Duration.ofSeconds(20)), pooledRouter.log());
             }
         }
     }
