@@ -128,7 +128,8 @@ public final class Router implements AutoCloseable {
         AdminSettings admin = adminSettings(config, problems);
         ProxyServer server = new ProxyServer(new ServerSettings(config.listen(), config.workers(),
                 config.limits().maxMessageSize(), config.limits().connectTimeout(), config.limits().maxClients(),
-                config.limits().authenticationTimeout(), config.limits().maxBuffered()), pools, pipeline, cluster);
+                config.limits().authenticationTimeout(), config.limits().maxBuffered()), pools, pipeline, config.pipeline(),
+                cluster);
         if (security != null) {
             server.security(security);
         }

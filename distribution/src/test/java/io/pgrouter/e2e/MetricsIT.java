@@ -94,7 +94,14 @@ class MetricsIT {
                     }
                 }
             }
-            assertEquals(before + sent, requests(scrape()), "requests counted across backends");
+            Map<String, Double> after = scrape();
+            assertEquals(before + sent, requests(after), "requests counted across backends");
+            String timed = "pgrouter_statement_duration_seconds_count{pipeline=\"transaction\"}";
+            assertEquals(withPool.get(timed) + sent, after.get(timed), "each statement timed once");
+            assertEquals(after.get(timed), after.get(
+                    "pgrouter_statement_duration_seconds_bucket{le=\"+Inf\",pipeline=\"transaction\"}"));
+            assertEquals(0.0, after.get("pgrouter_clients_waiting{}"));
+            assertEquals(0.0, after.get("pgrouter_auth_failures_total{reason=\"password\"}"));
             inTransaction.rollback();
         }
     }
@@ -111,6 +118,34 @@ class MetricsIT {
         String parsed = python("import sys, json\nj = json.load(sys.stdin)\n"
                 + "print(j['writable'], j['primary'], len(j['backends']), j['backends'][0]['address'])\n", status.body());
         assertEquals("True " + primary + " 2 " + primary + "\n", parsed);
+    }
+
+    @Test
+    void theShippedGrafanaDashboardIsJsonAndQueriesOnlyMetricsThatExist() throws Exception {
+        java.nio.file.Path dashboard = PgrouterProcess.home().resolve("share/grafana/pgrouter.json");
+        // Every expr of every panel, then each pgrouter_ name in it, one per line.
+        String names = python("""
+                import sys, json, re
+                d = json.load(sys.stdin)
+                exprs = [t['expr'] for p in d['panels'] for t in p.get('targets', [])]
+                assert d['title'] == 'pgrouter' and len(exprs) >= 10, exprs
+                print('\\n'.join(sorted({n for e in exprs for n in re.findall(r'pgrouter_[a-z_]+', e)})))
+                """, java.nio.file.Files.readString(dashboard));
+        java.util.Set<String> exposed = new java.util.HashSet<>();
+        for (String line : get("/metrics").body().lines().toList()) {
+            if (line.startsWith("# TYPE ")) {
+                String[] f = line.split(" ");
+                exposed.add(f[2]);
+                if (f[3].equals("histogram")) {
+                    exposed.addAll(List.of(f[2] + "_bucket", f[2] + "_sum", f[2] + "_count"));
+                }
+            }
+        }
+        List<String> used = names.lines().toList();
+        assertTrue(used.size() >= 15, "the dashboard covers the metrics: " + used);
+        for (String name : used) {
+            assertTrue(exposed.contains(name), name + " is in the dashboard but not in /metrics: " + exposed);
+        }
     }
 
     private static double requests(Map<String, Double> samples) {

@@ -55,6 +55,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     private final long id = IDS.incrementAndGet();
     private final List<BackendConnection> backends = new ArrayList<>(2);
     private final BackendOpener opener;
+    private final StatementClock clock;
     private Channel channel;
     private StartupPacket.Startup startup;
     private SessionPipeline pipeline;
@@ -87,6 +88,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     ClientConnection(ServerContext server) {
         this.server = server;
         this.opener = new BackendOpener(this, server);
+        this.clock = new StatementClock(server.stats().latencies());
     }
 
     @Override
@@ -101,6 +103,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     private void startupTimedOut() {
         if (pipeline == null && !closing) {
+            if (login != null) {
+                server.stats().authFailed("timeout");
+            }
             log.info("session {}: {} did not complete startup within {}", id, channel.remoteAddress(),
                     server.settings().startupTimeout());
             fail(SqlState.PROTOCOL_VIOLATION, login == null ? "pgrouter: timeout expired waiting for the startup packet"
@@ -139,7 +144,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
                 return;
             }
             try {
-                login = ClientLogin.start(id, channel, security, s.parameters());
+                login = ClientLogin.start(id, channel, security, s.parameters(), server.stats());
             } catch (AuthenticationException e) {
                 failAfterDelay(e);
                 return;
@@ -202,6 +207,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
      * flight goes on: the pause waits for it to become quiet.
      */
     private void toPipeline(ByteBuf messages) {
+        clock.fromClient(messages);
         if (!heldByPause && (server.sessions().paused() || server.sessions().endAtBoundary()) && !isBusy()) {
             if (server.sessions().endAtBoundary()) {
                 messages.release();
@@ -611,6 +617,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
             message.release();
             return;
         }
+        clock.toClient(message);
         channel.write(message, channel.voidPromise());
         clientDirty = true;
     }

@@ -35,10 +35,12 @@ final class ClientLogin {
     private final String database;
     private final Optional<UserSecret> secret;
     private final String rule;
+    private final ConnectionStats stats;
     private ClientAuthenticator exchange;
 
     private ClientLogin(long sessionId, Channel channel, String user, String database, Optional<UserSecret> secret,
-            String rule) {
+            String rule, ConnectionStats stats) {
+        this.stats = stats;
         this.sessionId = sessionId;
         this.channel = channel;
         this.user = user;
@@ -53,7 +55,8 @@ final class ClientLogin {
      *
      * @throws AuthenticationException when the rules reject the client
      */
-    static ClientLogin start(long sessionId, Channel channel, Security security, Map<String, String> startup) {
+    static ClientLogin start(long sessionId, Channel channel, Security security, Map<String, String> startup,
+            ConnectionStats stats) {
         String user = startup.get("user");
         String database = startup.getOrDefault("database", user);
         InetAddress address = ((InetSocketAddress) channel.remoteAddress()).getAddress();
@@ -64,10 +67,11 @@ final class ClientLogin {
         if (rejected != null) {
             log.info("session {}: {} rejected for user \"{}\" database \"{}\" ({})", sessionId, address.getHostAddress(),
                     user, database, rule);
+            stats.authFailed("hba");
             throw rejected;
         }
         Optional<UserSecret> secret = security.authdb().lookup(user);
-        ClientLogin login = new ClientLogin(sessionId, channel, user, database, secret, rule);
+        ClientLogin login = new ClientLogin(sessionId, channel, user, database, secret, rule, stats);
         // pgrouter presents one certificate: its binding was computed when the tls block was loaded.
         byte[] binding = tls ? security.clientTls().flatMap(ServerTls::channelBinding).orElse(null) : null;
         login.exchange = new ClientAuthenticator(ClientAuthPlan.choose(decision.method(), secret), user, secret, binding);
@@ -89,6 +93,7 @@ final class ClientLogin {
         } catch (AuthenticationException e) {
             log.info("session {}: password authentication failed for user \"{}\" from {} ({}; {})", sessionId, user,
                     channel.remoteAddress(), rule, secret.isPresent() ? "wrong secret" : "user not in the authdb");
+            stats.authFailed(secret.isPresent() ? "password" : "unknown_user");
             throw e;
         }
         channel.write(reply, channel.voidPromise());

@@ -20,14 +20,39 @@ public final class ConnectionStats implements RouterStats {
 
     private final BufferBudget budget;
 
+    private final StatementLatencies latencies;
+    private final ConcurrentMap<String, LongAdder> authFailures = new ConcurrentHashMap<>();
+
     public ConnectionStats(int workers) {
-        this(workers, new Sessions(), BufferBudget.UNLIMITED);
+        this(workers, new Sessions(), BufferBudget.UNLIMITED, "none");
     }
 
-    ConnectionStats(int workers, Sessions sessions, BufferBudget budget) {
+    ConnectionStats(int workers, Sessions sessions, BufferBudget budget, String pipeline) {
         this.workers = workers;
         this.sessions = sessions;
         this.budget = budget;
+        this.latencies = new StatementLatencies(pipeline);
+    }
+
+    @Override
+    public java.util.Optional<io.pgrouter.spi.monitor.StatementLatency> statementLatency() {
+        return java.util.Optional.of(latencies.snapshot());
+    }
+
+    @Override
+    public Map<String, Long> authFailures() {
+        Map<String, Long> out = new TreeMap<>();
+        authFailures.forEach((reason, count) -> out.put(reason, count.sum()));
+        return out;
+    }
+
+    StatementLatencies latencies() {
+        return latencies;
+    }
+
+    /** A login pgrouter refused, for this reason (see {@link #authFailures()}). */
+    void authFailed(String reason) {
+        authFailures.computeIfAbsent(reason, r -> new LongAdder()).increment();
     }
 
     @Override

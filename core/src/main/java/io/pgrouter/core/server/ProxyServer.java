@@ -39,15 +39,13 @@ public final class ProxyServer implements AutoCloseable {
     private Channel serverChannel;
     private volatile Security security = Security.NONE;
 
-    public ProxyServer(ServerSettings settings, Pipeline pipeline, ClusterView cluster) {
-        this(settings, PoolConfig.DEFAULT, pipeline, cluster);
-    }
-
-    public ProxyServer(ServerSettings settings, PoolConfig pools, Pipeline pipeline, ClusterView cluster) {
+    /** @param pipelineName the configured pipeline's name, which labels its statement latencies */
+    public ProxyServer(ServerSettings settings, PoolConfig pools, Pipeline pipeline, String pipelineName,
+            ClusterView cluster) {
         this.settings = settings;
         this.transport = Transport.best();
         this.budget = new BufferBudget(settings.maxBuffered());
-        this.stats = new ConnectionStats(settings.workers(), sessions, budget);
+        this.stats = new ConnectionStats(settings.workers(), sessions, budget, pipelineName);
         BackendConnector connector = new BackendConnector(transport, stats, settings.maxMessageSize(), budget,
                 settings.connectTimeout());
         this.context = new ServerContext(settings, pipeline, cluster, stats, connector, new CancelKeys(),

@@ -36,6 +36,8 @@ final class MetricsText {
 
     private static final String GAUGE = "gauge";
     private static final String COUNTER = "counter";
+    /** Every reason core counts, each with a series from the start, so that rate() sees the first failure. */
+    private static final List<String> AUTH_FAILURE_REASONS = List.of("hba", "password", "unknown_user", "timeout");
     private static final String BACKEND = "backend";
 
     private MetricsText() {
@@ -214,6 +216,7 @@ final class MetricsText {
         e.family("pgrouter_max_buffered_bytes", GAUGE, "max_buffered: the budget of pgrouter_buffered_bytes; "
                 + "a message that would exceed it ends its session with 53200.");
         e.sample("pgrouter_max_buffered_bytes", stats.maxBuffered());
+        traffic(e, stats, pools);
 
         List<PoolStats> sorted = pools.stream().sorted(POOL_ORDER).toList();
         e.family("pgrouter_pool_active_connections", GAUGE,
@@ -235,6 +238,42 @@ final class MetricsText {
             e.sample("pgrouter_pool_longest_wait_seconds", p.longestWait(), poolLabels(p));
         }
         return e.text();
+    }
+
+    /** Who the clients are waiting for, who failed to log in, and how long statements take. */
+    private static void traffic(Exposition e, RouterStats stats, List<PoolStats> pools) {
+        long waiting = pools.stream().mapToLong(PoolStats::waiting).sum();
+        e.family("pgrouter_clients_active", GAUGE, "Client connections not waiting for a server connection "
+                + "(PgBouncer's cl_active: with a server connection, or idle needing none).");
+        e.sample("pgrouter_clients_active", Math.max(0, stats.clients() - waiting));
+        e.family("pgrouter_clients_waiting", GAUGE, "Clients waiting for a server connection, all pools together "
+                + "(PgBouncer's cl_waiting).");
+        e.sample("pgrouter_clients_waiting", waiting);
+
+        e.family("pgrouter_auth_failures_total", COUNTER, "Logins pgrouter refused since it started, by reason: "
+                + "hba (no rule lets the client in), password (wrong password), unknown_user (not in the authdb), "
+                + "timeout (authentication_timeout passed).");
+        java.util.Map<String, Long> failures = new java.util.TreeMap<>(stats.authFailures());
+        for (String reason : AUTH_FAILURE_REASONS) {
+            failures.putIfAbsent(reason, 0L);
+        }
+        failures.forEach((reason, count) -> e.sample("pgrouter_auth_failures_total", count, "reason", reason));
+
+        e.family("pgrouter_statement_duration_seconds", "histogram", "Time from a client's request (Query, Sync, "
+                + "FunctionCall) to the ReadyForQuery that answers it, through the pipeline, since pgrouter started.");
+        stats.statementLatency().ifPresent(l -> {
+            double[] bounds = l.upperBounds();
+            long[] counts = l.counts();
+            long cumulative = 0;
+            for (int i = 0; i < counts.length; i++) {
+                cumulative += counts[i];
+                String le = i < bounds.length ? java.math.BigDecimal.valueOf(bounds[i]).toPlainString() : "+Inf";
+                e.sample("pgrouter_statement_duration_seconds_bucket", cumulative, "pipeline", l.pipeline(), "le", le);
+            }
+            e.sample("pgrouter_statement_duration_seconds_sum", Double.toString(l.sumSeconds()), "pipeline",
+                    l.pipeline());
+            e.sample("pgrouter_statement_duration_seconds_count", cumulative, "pipeline", l.pipeline());
+        });
     }
 
     private static String label(BackendState b) {

@@ -65,12 +65,14 @@ class MetricsTextTest {
                 "pgrouter_snapshot_generation gauge", "pgrouter_snapshot_published_timestamp_seconds gauge",
                 "pgrouter_workers gauge", "pgrouter_clients gauge", "pgrouter_server_connections gauge",
                 "pgrouter_paused gauge", "pgrouter_paused_sessions gauge", "pgrouter_draining gauge",
-                "pgrouter_buffered_bytes gauge", "pgrouter_max_buffered_bytes gauge",
+                "pgrouter_buffered_bytes gauge", "pgrouter_max_buffered_bytes gauge", "pgrouter_clients_active gauge",
+                "pgrouter_clients_waiting gauge", "pgrouter_auth_failures counter",
+                "pgrouter_statement_duration_seconds histogram",
                 "pgrouter_pool_active_connections gauge", "pgrouter_pool_idle_connections gauge",
                 "pgrouter_pool_waiting_clients gauge", "pgrouter_pool_longest_wait_seconds gauge")) {
             assertTrue(families.contains("# family " + expected), () -> expected + " missing from " + families);
         }
-        assertEquals(33, families.size(), families::toString);
+        assertEquals(37, families.size(), families::toString);
         assertTrue(parsed.stream().filter(l -> l.startsWith("# help ")).noneMatch(l -> l.endsWith(" \"\"")),
                 "every family has a HELP text");
     }
@@ -189,7 +191,7 @@ class MetricsTextTest {
         ClusterSnapshot empty = new TestCluster().generation(0).snapshot();
         List<String> parsed = Python.parseExposition(MetricsText.render(empty, TestCluster.stats(1, 0, 0, Map.of()),
                 List.of()));
-        assertEquals(33, parsed.stream().filter(l -> l.startsWith("# family ")).count(), parsed::toString);
+        assertEquals(37, parsed.stream().filter(l -> l.startsWith("# family ")).count(), parsed::toString);
         Map<String, Double> s = Python.samples(parsed);
         assertEquals(0.0, s.get("pgrouter_writable{}"));
         assertEquals(1.0, s.get("pgrouter_workers{}"));
@@ -228,6 +230,53 @@ class MetricsTextTest {
         assertEquals(1.0, samples.get(key("pgrouter_backend_ha_disagreement", "backend", "10.0.0.2:5432")));
         assertEquals(0.0, samples.get(key("pgrouter_writable")));
         assertTrue(WriteHealth.of(s).reason().contains("patroni topology has been unreachable"), WriteHealth.of(s).reason());
+    }
+
+    @Test
+    void trafficIsAHistogramPerPipelineAuthFailuresByReasonAndClientsActiveOrWaiting() {
+        io.pgrouter.spi.monitor.RouterStats base = TestCluster.stats(1, 5, 2, Map.of());
+        io.pgrouter.spi.monitor.RouterStats stats = new io.pgrouter.spi.monitor.RouterStats() {
+            @Override
+            public int workers() {
+                return 1;
+            }
+
+            @Override
+            public long clients() {
+                return base.clients();
+            }
+
+            @Override
+            public long connections() {
+                return base.connections();
+            }
+
+            @Override
+            public java.util.Optional<io.pgrouter.spi.monitor.StatementLatency> statementLatency() {
+                return java.util.Optional.of(new io.pgrouter.spi.monitor.StatementLatency("readsplit",
+                        new double[] {0.001, 0.01}, new long[] {3, 4, 1}, 0.125));
+            }
+
+            @Override
+            public Map<String, Long> authFailures() {
+                return Map.of("password", 2L);
+            }
+        };
+        io.pgrouter.spi.monitor.PoolStats waiting = new io.pgrouter.spi.monitor.PoolStats(
+                io.pgrouter.spi.cluster.Endpoint.parse("10.0.0.1:5432"), "app", "alice", 1, 0, 2,
+                java.time.Duration.ofMillis(5));
+        Map<String, Double> s = Python.samples(Python.parseExposition(
+                MetricsText.render(new TestCluster().snapshot(), stats, List.of(waiting))));
+        assertEquals(3.0, s.get(key("pgrouter_statement_duration_seconds_bucket", "le", "0.001", "pipeline", "readsplit")));
+        assertEquals(7.0, s.get(key("pgrouter_statement_duration_seconds_bucket", "le", "0.01", "pipeline", "readsplit")),
+                "buckets are cumulative");
+        assertEquals(8.0, s.get(key("pgrouter_statement_duration_seconds_bucket", "le", "+Inf", "pipeline", "readsplit")));
+        assertEquals(8.0, s.get(key("pgrouter_statement_duration_seconds_count", "pipeline", "readsplit")));
+        assertEquals(0.125, s.get(key("pgrouter_statement_duration_seconds_sum", "pipeline", "readsplit")));
+        assertEquals(2.0, s.get(key("pgrouter_auth_failures_total", "reason", "password")));
+        assertEquals(0.0, s.get(key("pgrouter_auth_failures_total", "reason", "hba")), "every reason from the start");
+        assertEquals(2.0, s.get(key("pgrouter_clients_waiting")));
+        assertEquals(3.0, s.get(key("pgrouter_clients_active")));
     }
 
     static String key(String name, String... labels) {

@@ -55,4 +55,18 @@ public interface RouterStats {
     default long sessions() {
         return clients();
     }
+
+    /** Statement durations through the pipeline since startup; empty when not measured. */
+    default java.util.Optional<StatementLatency> statementLatency() {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Clients whose login pgrouter refused since startup, by reason: {@code hba} (no rule lets
+     * them in, or a reject rule), {@code password} (a wrong password or proof), {@code unknown_user}
+     * (not in the authdb), {@code timeout} (authentication_timeout passed). Reasons never seen are absent.
+     */
+    default java.util.Map<String, Long> authFailures() {
+        return java.util.Map.of();
+    }
 }
