@@ -67,7 +67,7 @@ class FailoverIT {
                 router.awaitMonitor(FEW_INTERVALS, m -> m.contains("backends 3/3"));
                 pooler.awaitMonitor(FEW_INTERVALS, m -> m.contains("backends 3/3"));
                 pooledRouter.awaitMonitor(FEW_INTERVALS, m -> m.contains("backends 3/3"));
-                ProcessResult init = pgbench(router, "-i", "-s", "1", "-q");
+                ProcessResult init = router.pgbench(Duration.ofSeconds(90), "-i", "-s", "1", "-q");
                 assertEquals(0, init.exitCode(), init.output());
                 cluster.awaitReplicasCaughtUp(Duration.ofSeconds(30));
 
@@ -114,7 +114,7 @@ class FailoverIT {
                 }
                 // (e) pgbench -S through readsplit across the failover.
                 CompletableFuture<ProcessResult> bench = CompletableFuture.supplyAsync(
-                        () -> pgbench(router, "-S", "-c", "4", "-j", "2", "-T", "12"));
+                        () -> router.pgbench(Duration.ofSeconds(90), "-S", "-c", "4", "-j", "2", "-T", "12"));
                 Map<String, Long> before = router.requests();
                 Await.until(FEW_INTERVALS, "pgbench reads through pgrouter",
                         () -> total(router.requests()) > total(before) + 500);
@@ -222,16 +222,6 @@ class FailoverIT {
 
     private static long total(Map<String, Long> requests) {
         return requests.values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    private static ProcessResult pgbench(PgrouterProcess router, String... args) {
-        String[] command = new String[args.length + 8];
-        command[0] = PgTools.bin("pgbench").toString();
-        System.arraycopy(new String[] {"-h", "127.0.0.1", "-p", String.valueOf(router.port), "-U", "postgres"},
-                0, command, 1, 6);
-        System.arraycopy(args, 0, command, 7, args.length);
-        command[command.length - 1] = "postgres";
-        return PgTools.run(Duration.ofSeconds(90), Map.of(), command);
     }
 
     /** One psql process whose stdin the test writes, its output gathered as it comes. */

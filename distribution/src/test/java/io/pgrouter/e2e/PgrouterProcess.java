@@ -127,6 +127,15 @@ final class PgrouterProcess implements AutoCloseable {
         return counts;
     }
 
+    /** pgbench through this pgrouter as the superuser {@code postgres}, on database postgres. */
+    io.pgrouter.testkit.ProcessResult pgbench(Duration timeout, String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of(io.pgrouter.testkit.PgTools.bin("pgbench").toString(),
+                "-h", "127.0.0.1", "-p", String.valueOf(port), "-U", "postgres"));
+        command.addAll(List.of(args));
+        command.add("postgres");
+        return io.pgrouter.testkit.PgTools.run(timeout, java.util.Map.of(), command.toArray(String[]::new));
+    }
+
     /** Sends a signal (HUP, TERM, ...) to pgrouter. */
     void signal(String name) throws IOException, InterruptedException {
         int exit = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start().waitFor();

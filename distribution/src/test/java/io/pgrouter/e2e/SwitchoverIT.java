@@ -40,12 +40,12 @@ class SwitchoverIT {
                     + "\nadmin { socket " + socket + " }\n");
             try (PgrouterProcess router = PgrouterProcess.start(dir, config)) {
                 router.awaitMonitor(Duration.ofSeconds(15), m -> m.contains("backends 2/2"));
-                ProcessResult init = pgbench(router, Duration.ofSeconds(60), "-i", "-s", "1", "-q");
+                ProcessResult init = router.pgbench(Duration.ofSeconds(60), "-i", "-s", "1", "-q");
                 assertEquals(0, init.exitCode(), init.output());
                 cluster.awaitReplicasCaughtUp(Duration.ofSeconds(30));
 
                 CompletableFuture<ProcessResult> bench = CompletableFuture.supplyAsync(
-                        () -> pgbench(router, Duration.ofSeconds(90), "-M", "prepared", "-c", "4", "-j", "2", "-T", "8"));
+                        () -> router.pgbench(Duration.ofSeconds(90), "-M", "prepared", "-c", "4", "-j", "2", "-T", "8"));
                 String primaryAddress = Configs.address(oldPrimary);
                 router.awaitMonitor(Duration.ofSeconds(20), m -> requestsTo(m, primaryAddress) > 2_000);
 
@@ -86,15 +86,5 @@ class SwitchoverIT {
         command[args.length + 1] = "-s";
         command[args.length + 2] = socket.toString();
         return PgTools.run(Duration.ofSeconds(90), Map.of("JAVA_HOME", System.getProperty("java.home")), command);
-    }
-
-    private static ProcessResult pgbench(PgrouterProcess router, Duration timeout, String... args) {
-        String[] command = new String[args.length + 8];
-        command[0] = PgTools.bin("pgbench").toString();
-        System.arraycopy(new String[] {"-h", "127.0.0.1", "-p", String.valueOf(router.port), "-U", "postgres"},
-                0, command, 1, 6);
-        System.arraycopy(args, 0, command, 7, args.length);
-        command[command.length - 1] = "postgres";
-        return PgTools.run(timeout, Map.of(), command);
     }
 }

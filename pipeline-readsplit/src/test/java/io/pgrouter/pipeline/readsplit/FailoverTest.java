@@ -95,6 +95,15 @@ class FailoverTest {
         primary.lost(null);
     }
 
+    /** The client began a transaction block on the primary, which then shuts down; the client heard nothing yet. */
+    private void primaryGoesInsideATransaction() {
+        session.clientRead(session.query("BEGIN"));
+        primary.serverRead(session.commandComplete("BEGIN"), session.readyForQuery(BackendMessages.IN_TRANSACTION));
+        session.takeToClientTypes();
+        primaryShutsDown();
+        assertEquals("", session.takeToClientTypes(), "an idle client hears of the loss at its next message");
+    }
+
     private void newPrimaryPromoted() {
         session.cluster(FakeSession.snapshot(2, NEW_PRIMARY));
         timer.pass(Failover.POLL);
@@ -162,12 +171,7 @@ class FailoverTest {
 
     @Test
     void aTransactionLostIdleGetsOne40001ThenTheRollbackIsAnswered() {
-        session.clientRead(session.query("BEGIN"));
-        primary.serverRead(session.commandComplete("BEGIN"), session.readyForQuery(BackendMessages.IN_TRANSACTION));
-        session.takeToClientTypes();
-
-        primaryShutsDown();
-        assertEquals("", session.takeToClientTypes());
+        primaryGoesInsideATransaction();
         session.clientRead(session.query("INSERT INTO t VALUES (1)"));
         assertEquals(SqlState.SERIALIZATION_FAILURE, lastErrorCode());
         assertEquals(BackendMessages.FAILED_TRANSACTION, lastReadyStatus());
@@ -190,10 +194,7 @@ class FailoverTest {
 
     @Test
     void aDriversExtendedRollbackEndsTheLostBlock() {
-        session.clientRead(session.query("BEGIN"));
-        primary.serverRead(session.commandComplete("BEGIN"), session.readyForQuery(BackendMessages.IN_TRANSACTION));
-        primaryShutsDown();
-        session.takeToClientTypes();
+        primaryGoesInsideATransaction();
 
         session.clientRead(FrontendMessages.parse(session.alloc(), "", "INSERT INTO t VALUES ($1)"),
                 FrontendMessages.bind(session.alloc(), "", "", "1"), session.message(EXECUTE, "\0\0\0\0\0"),
@@ -216,10 +217,7 @@ class FailoverTest {
 
     @Test
     void anUnannouncedCommitFailsAndEndsTheBlock() {
-        session.clientRead(session.query("BEGIN"));
-        primary.serverRead(session.commandComplete("BEGIN"), session.readyForQuery(BackendMessages.IN_TRANSACTION));
-        primaryShutsDown();
-        session.takeToClientTypes();
+        primaryGoesInsideATransaction();
 
         session.clientRead(session.query("COMMIT"));
         assertEquals(SqlState.SERIALIZATION_FAILURE, lastErrorCode());
