@@ -69,8 +69,11 @@ final class Failover {
     record Attached() implements State {
     }
 
-    /** No primary connection: looking for a new primary until {@code deadline} ({@link Timer#nanoTime}). */
-    record Waiting(Loss loss, long deadline) implements State {
+    /**
+     * No primary connection: looking for a new primary until {@code deadline} ({@link Timer#nanoTime});
+     * {@code refusal}: why the last login to one failed, if one did.
+     */
+    record Waiting(Loss loss, long deadline, Optional<String> refusal) implements State {
     }
 
     /** Logging in to the new primary at {@code target}. */
@@ -134,7 +137,7 @@ final class Failover {
         }
         log.info("session {}: lost the primary {} ({}); waiting up to {} ms for a new one", session.id(),
                 loss.primary(), loss.words(), wait.toMillis());
-        state = new Waiting(loss, timer.nanoTime() + wait.toNanos());
+        state = new Waiting(loss, timer.nanoTime() + wait.toNanos(), Optional.empty());
         poll();
     }
 
@@ -143,11 +146,13 @@ final class Failover {
             return;
         }
         Optional<Endpoint> next = newPrimary(w.loss().primary());
-        if (next.isPresent()) {
-            connect(w, next.get());
-        } else if (timer.nanoTime() - w.deadline() >= 0) {
+        if (timer.nanoTime() - w.deadline() >= 0) {
             end(w.loss().sqlState(), "pgrouter: lost the connection to the primary " + w.loss().primary() + " ("
-                    + w.loss().words() + ") and no other primary appeared within " + wait.toMillis() + " ms");
+                    + w.loss().words() + ") and " + w.refusal().map(r -> "could not log in to the new one within "
+                            + wait.toMillis() + " ms: " + r)
+                            .orElse("no other primary appeared within " + wait.toMillis() + " ms"));
+        } else if (next.isPresent()) {
+            connect(w, next.get());
         } else {
             timer.after(POLL, this::poll);
         }
@@ -169,7 +174,9 @@ final class Failover {
         }
         if (error != null) {
             log.debug("session {}: no login to the new primary {} yet: {}", session.id(), c.target(), error.toString());
-            state = new Waiting(c.loss(), c.deadline());
+            String refusal = error.getCause() != null && error instanceof java.util.concurrent.CompletionException
+                    ? error.getCause().getMessage() : error.getMessage();
+            state = new Waiting(c.loss(), c.deadline(), Optional.of(c.target() + " said: " + refusal));
             timer.after(POLL, this::poll);
             return;
         }

@@ -300,6 +300,19 @@ class FailoverTest {
     }
 
     @Test
+    void aNewPrimaryThatKeepsRefusingTheLoginEndsTheSessionAtTheDeadlineWithItsReason() {
+        primaryShutsDown();
+        newPrimaryPromoted();
+        session.refuse("28P01", "password authentication failed for user \"app\"");
+        timer.pass(WAIT);
+        assertEquals(SqlState.ADMIN_SHUTDOWN, session.failure());
+        assertTrue(session.failureMessage().contains("could not log in to the new one within 10000 ms: primary2:5432 "
+                + "said: password authentication failed"), session.failureMessage());
+        assertEquals(List.of(), session.requests(), "no login after the deadline");
+        session.finish();
+    }
+
+    @Test
     void aSwitchoverTheConnectionSurvivedMovesTheSessionAtItsNextStatement() {
         onPrimary("SET application_name TO 'app'");
         session.cluster(FakeSession.snapshot(2, NEW_PRIMARY, FakeSession.PRIMARY));
