@@ -9,9 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.ssl.SslHandler;
-import io.netty.util.ReferenceCountUtil;
-import io.pgrouter.core.auth.AuthenticationException;
 import io.pgrouter.core.protocol.ErrorResponses;
 import io.pgrouter.core.protocol.ProtocolException;
 import io.pgrouter.core.protocol.SqlState;
@@ -20,7 +17,6 @@ import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.ClientHold;
-import io.pgrouter.spi.pipeline.Messages;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import java.io.IOException;
@@ -31,10 +27,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +41,6 @@ import org.slf4j.LoggerFactory;
 final class ClientConnection extends ChannelInboundHandlerAdapter implements Session {
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
     private static final AtomicLong IDS = new AtomicLong();
-    /** How long a failed login waits before its error is sent, whatever the reason. */
-    static final Duration AUTH_FAILURE_DELAY = Duration.ofMillis(500);
 
     private final ServerContext server;
     private final long id = IDS.incrementAndGet();
@@ -57,7 +48,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     private final BackendOpener opener;
     private final StatementClock clock;
     private Channel channel;
-    private StartupPacket.Startup startup;
     private SessionPipeline pipeline;
     /** Client messages the pipeline gave back until it has a backend for them. */
     private final ClientHold hold = new ClientHold(messages -> {
@@ -69,13 +59,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     });
     private boolean clientDirty;
     private boolean closing;
-    private ScheduledFuture<?> startupTimer;
-    /** Read once at connect: a reload does not change the rules for a connection under way. */
-    private Security security;
-    /** pgrouter's own login of this client; null when the primary authenticates it (relayed login). */
-    private ClientLogin login;
-    /** pgrouter's cancel key for this session; 0 until the startup packet arrives. */
-    private long cancelKey;
+    /** From the accept to the pipeline's start, and what the session keeps of it. */
+    private StartupPhase start;
     /**
      * The pause holds this session's requests, in {@link #hold} like those a pipeline gives back
      * (one queue keeps their order), until the resume. Not the pipeline's hold: it does not make
@@ -94,23 +79,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        security = server.security().get();
+        start = new StartupPhase(this, server, channel);
         server.sessions().opened(this);
-        Duration timeout = server.settings().startupTimeout();
-        startupTimer = ctx.executor().schedule(this::startupTimedOut, timeout.toMillis(), TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
-    }
-
-    private void startupTimedOut() {
-        if (pipeline == null && !closing) {
-            if (login != null) {
-                server.stats().authFailed("timeout");
-            }
-            log.info("session {}: {} did not complete startup within {}", id, channel.remoteAddress(),
-                    server.settings().startupTimeout());
-            fail(SqlState.PROTOCOL_VIOLATION, login == null ? "pgrouter: timeout expired waiting for the startup packet"
-                    : "canceling authentication due to timeout");
-        }
     }
 
     @Override
@@ -119,85 +90,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
             toPipeline(messages);
             return;
         }
-        try {
-            if (msg instanceof StartupPacket packet) {
-                onStartupPacket(packet);
-            } else if (login != null && msg instanceof ByteBuf messages) {
-                onLoginMessages(messages);
-            } else {
-                throw new ProtocolException(SqlState.PROTOCOL_VIOLATION, "unexpected message before startup");
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void onStartupPacket(StartupPacket packet) {
-        if (packet instanceof StartupPacket.Startup s) {
-            startup = s;
-            s.retain();
-            cancelKey = server.cancelKeys().register(this);
-            log.debug("session {}: startup from {} user={} database={}", id, channel.remoteAddress(),
-                    s.parameters().get("user"), s.parameters().get("database"));
-            if (!security.authenticatesClients()) {
-                startPipeline();
-                return;
-            }
-            try {
-                login = ClientLogin.start(id, channel, security, s.parameters(), server.stats());
-            } catch (AuthenticationException e) {
-                failAfterDelay(e);
-                return;
-            }
-            loginStepWritten(login.succeeded());
-        } else if (packet instanceof StartupPacket.Cancel cancel) {
-            ClientConnection target = server.cancelKeys().find(cancel.processId(), cancel.secretKey());
-            if (target != null) {
-                target.channel.eventLoop().execute(target::cancelRequested);
-            } else {
-                log.debug("cancel request from {} matches no session", channel.remoteAddress());
-            }
-            channel.close(); // PostgreSQL answers a CancelRequest with nothing, match or not
-        } else if (packet instanceof StartupPacket.SslRequest && security.clientTls().isPresent()
-                && channel.pipeline().get(SslHandler.class) == null) {
-            // 'S' must leave in clear, before the TLS handler is in place; both happen on this loop.
-            channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'S'}));
-            channel.pipeline().addFirst("tls", security.clientTls().get().context().newHandler(channel.alloc()));
-        } else {
-            // GSSENCRequest, or SSLRequest without TLS configured: the client goes on in plain text.
-            channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
-        }
-    }
-
-    /**
-     * One read's messages during the login, one step each; what a client sent on without waiting
-     * for the end of the login goes to the pipeline, and after a failed login nothing is read.
-     */
-    private void onLoginMessages(ByteBuf messages) {
-        int end = messages.writerIndex();
-        for (int at = messages.readerIndex(); at < end; ) {
-            if (pipeline != null) {
-                toPipeline(messages.retainedSlice(at, end - at));
-                return;
-            }
-            if (login == null) {
-                return;
-            }
-            int next = Messages.next(messages, at);
-            onLoginMessage(messages.slice(at, next - at));
-            at = next;
-        }
-    }
-
-    private void onLoginMessage(ByteBuf frame) {
-        boolean done;
-        try {
-            done = login.onMessage(frame);
-        } catch (AuthenticationException e) {
-            failAfterDelay(e);
-            return;
-        }
-        loginStepWritten(done);
+        start.onRead(msg);
     }
 
     /**
@@ -206,7 +99,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
      * shutdown such a session ends instead. A session with a transaction open or a request in
      * flight goes on: the pause waits for it to become quiet.
      */
-    private void toPipeline(ByteBuf messages) {
+    void toPipeline(ByteBuf messages) {
         clock.fromClient(messages);
         if (!heldByPause && (server.sessions().paused() || server.sessions().endAtBoundary()) && !isBusy()) {
             if (server.sessions().endAtBoundary()) {
@@ -276,36 +169,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         return channel.closeFuture();
     }
 
-    /**
-     * The login wrote its next message. A challenge goes out at once; AuthenticationOk waits for
-     * the rest of the greeting, which the pipeline usually writes at once from a pooled
-     * connection: one packet, one send, instead of two.
-     */
-    private void loginStepWritten(boolean succeeded) {
-        if (!succeeded) {
-            channel.flush();
-            return;
-        }
-        clientDirty = true;
-        startPipeline();
-    }
-
-    private void startPipeline() {
-        startupTimer.cancel(false);
+    /** The client is logged in (or is to be logged in by the primary): its session begins. */
+    void startPipeline() {
         pipeline = server.pipeline().start(this);
         flushAll();
     }
 
-    /**
-     * Reports a failed login after {@link #AUTH_FAILURE_DELAY}, the same for every reason, so that
-     * timing tells a client nothing and password guessing is slowed down; reads nothing meanwhile.
-     */
-    private void failAfterDelay(AuthenticationException e) {
-        login = null;
-        startupTimer.cancel(false);
-        channel.config().setAutoRead(false);
-        channel.eventLoop().schedule(() -> fail(e.sqlState(), e.getMessage()), AUTH_FAILURE_DELAY.toMillis(),
-                TimeUnit.MILLISECONDS);
+    boolean hasPipeline() {
+        return pipeline != null;
+    }
+
+    /** Something was written to the client that the next flush must send. */
+    void clientWritten() {
+        clientDirty = true;
     }
 
     @Override
@@ -339,7 +215,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     public void channelInactive(ChannelHandlerContext ctx) {
         server.stats().clientClosed(); // admitted when accepted (ProxyServer)
         server.sessions().closed(this);
-        startupTimer.cancel(false);
+        start.closed();
         closing = true;
         opener.cancelWaits();
         hold.clear();
@@ -354,13 +230,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         }
         for (BackendConnection b : List.copyOf(backends)) {
             b.close();
-        }
-        if (startup != null) {
-            startup.release();
-            startup = null;
-        }
-        if (cancelKey != 0) {
-            server.cancelKeys().remove(cancelKey);
         }
         ctx.fireChannelInactive();
     }
@@ -387,7 +256,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         }
     }
 
-    private void cancelRequested() {
+    void cancelRequested() {
         if (pipeline != null) {
             log.debug("session {}: cancel requested", id);
             pipeline.cancel();
@@ -441,22 +310,22 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public Map<String, String> startupParameters() {
-        return startup.parameters();
+        return start.startup().parameters();
     }
 
     @Override
     public ByteBuf startupMessage() {
-        return startup.raw().asReadOnly();
+        return start.startup().raw().asReadOnly();
     }
 
     @Override
     public int processId() {
-        return CancelKeys.processId(cancelKey);
+        return CancelKeys.processId(start.cancelKey());
     }
 
     @Override
     public int secretKey() {
-        return CancelKeys.secretKey(cancelKey);
+        return CancelKeys.secretKey(start.cancelKey());
     }
 
     @Override
@@ -495,7 +364,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public boolean authenticatedByPgrouter() {
-        return login != null;
+        return start.login() != null;
     }
 
     @Override
@@ -535,15 +404,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     /** pgrouter's login of the client, or null when the primary authenticates it. */
     ClientLogin clientLogin() {
-        return login;
+        return start.login();
     }
 
     StartupPacket.Startup startup() {
-        return startup;
+        return start.startup();
     }
 
     Security security() {
-        return security;
+        return start.security();
     }
 
     /**
@@ -581,7 +450,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public boolean greetClientFromPool() {
-        byte[] parameterStatus = login == null ? null : opener.rememberedGreeting();
+        byte[] parameterStatus = start.login() == null ? null : opener.rememberedGreeting();
         if (parameterStatus == null) {
             return false;
         }
