@@ -46,7 +46,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     private final long id = IDS.incrementAndGet();
     private final List<BackendConnection> backends = new ArrayList<>(2);
     private final BackendOpener opener;
-    private final StatementClock clock;
+    /** Times the session's requests for the latency histogram; from the accept on. */
+    private StatementClock clock;
     private Channel channel;
     private SessionPipeline pipeline;
     /** Client messages the pipeline gave back until it has a backend for them. */
@@ -73,13 +74,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     ClientConnection(ServerContext server) {
         this.server = server;
         this.opener = new BackendOpener(this, server);
-        this.clock = new StatementClock(server.stats().latencies());
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         start = new StartupPhase(this, server, channel);
+        clock = new StatementClock(server.stats().latencies());
         server.sessions().opened(this);
         ctx.fireChannelActive();
     }
