@@ -234,23 +234,7 @@ class MetricsTextTest {
 
     @Test
     void trafficIsAHistogramPerPipelineAuthFailuresByReasonAndClientsActiveOrWaiting() {
-        io.pgrouter.spi.monitor.RouterStats base = TestCluster.stats(1, 5, 2, Map.of());
-        io.pgrouter.spi.monitor.RouterStats stats = new io.pgrouter.spi.monitor.RouterStats() {
-            @Override
-            public int workers() {
-                return 1;
-            }
-
-            @Override
-            public long clients() {
-                return base.clients();
-            }
-
-            @Override
-            public long connections() {
-                return base.connections();
-            }
-
+        io.pgrouter.spi.monitor.RouterStats stats = new TestCluster.Stats(1, 5, 2) {
             @Override
             public java.util.Optional<io.pgrouter.spi.monitor.StatementLatency> statementLatency() {
                 return java.util.Optional.of(new io.pgrouter.spi.monitor.StatementLatency("readsplit",

@@ -71,26 +71,39 @@ final class TestCluster {
     }
 
     static RouterStats stats(int workers, long clients, long connections, Map<Endpoint, Long> requests) {
-        return new RouterStats() {
-            @Override
-            public int workers() {
-                return workers;
-            }
-
-            @Override
-            public long clients() {
-                return clients;
-            }
-
-            @Override
-            public long connections() {
-                return connections;
-            }
-
+        return new Stats(workers, clients, connections) {
             @Override
             public Map<Endpoint, Long> requests() {
                 return requests;
             }
         };
+    }
+
+    /** Fixed counts; a test overrides what it is about. */
+    static class Stats implements RouterStats {
+        private final int workers;
+        private final long clients;
+        private final long connections;
+
+        Stats(int workers, long clients, long connections) {
+            this.workers = workers;
+            this.clients = clients;
+            this.connections = connections;
+        }
+
+        @Override
+        public int workers() {
+            return workers;
+        }
+
+        @Override
+        public long clients() {
+            return clients;
+        }
+
+        @Override
+        public long connections() {
+            return connections;
+        }
     }
 }

@@ -28,23 +28,7 @@ class MonitorTextTest {
 
     @Test
     void aPauseShowsWhenItBeganAndHowManySessionsHoldARequest() {
-        RouterStats base = Snapshots.stats(2, 5, 1);
-        RouterStats paused = new RouterStats() {
-            @Override
-            public int workers() {
-                return base.workers();
-            }
-
-            @Override
-            public long clients() {
-                return base.clients();
-            }
-
-            @Override
-            public long connections() {
-                return base.connections();
-            }
-
+        RouterStats paused = new TwoWorkersFiveClients() {
             @Override
             public java.util.Optional<java.time.Instant> pausedSince() {
                 return java.util.Optional.of(java.time.Instant.parse("2024-05-01T12:00:00.123Z"));
@@ -59,28 +43,14 @@ class MonitorTextTest {
         assertTrue(out.contains("\nsplit-brain no\npaused 2024-05-01T12:00:00.123Z 3\n"), out);
         assertTrue(out.startsWith(Snapshots.SEED_EXAMPLE.replace("workers 64\nclients 32\nconnections 28",
                 "workers 2\nclients 5\nconnections 1")), out);
-        assertTrue(!MonitorText.render(Snapshots.seedExample(), base).contains("paused"), "no line when not paused");
+        assertTrue(!MonitorText.render(Snapshots.seedExample(), Snapshots.stats(2, 5, 1)).contains("paused"),
+                "no line when not paused");
     }
 
     @Test
     void aDrainShowsWhenItBeganAndHowManySessionsAreLeftAndTheBudgetItsUse() {
         RouterStats base = Snapshots.stats(2, 5, 1);
-        RouterStats draining = new RouterStats() {
-            @Override
-            public int workers() {
-                return base.workers();
-            }
-
-            @Override
-            public long clients() {
-                return base.clients();
-            }
-
-            @Override
-            public long connections() {
-                return base.connections();
-            }
-
+        RouterStats draining = new TwoWorkersFiveClients() {
             @Override
             public java.util.Optional<java.time.Instant> drainingSince() {
                 return java.util.Optional.of(java.time.Instant.parse("2024-05-01T12:00:00.123Z"));
@@ -243,5 +213,23 @@ class MonitorTextTest {
     void plainNamesPrintUnchangedAndEveryUnsafeByteIsEncoded() {
         assertEquals("app_user-1.x@corp", MonitorNames.encode("app_user-1.x@corp"));
         assertEquals("%25%20%09%7F%E2%82%AC%F0%9F%98%80", MonitorNames.encode("% \t\u007f\u20ac\ud83d\ude00"));
+    }
+
+    /** 2 workers, 5 clients, 1 connection; a test overrides what it is about. */
+    private abstract static class TwoWorkersFiveClients implements RouterStats {
+        @Override
+        public int workers() {
+            return 2;
+        }
+
+        @Override
+        public long clients() {
+            return 5;
+        }
+
+        @Override
+        public long connections() {
+            return 1;
+        }
     }
 }
