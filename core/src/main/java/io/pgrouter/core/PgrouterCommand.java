@@ -116,7 +116,7 @@ final class PgrouterCommand implements Callable<Integer> {
             report(err, e.errors());
             return 1;
         }
-        warnAboutDescriptors(cfg, test ? err : null);
+        warnAboutLimits(cfg, test ? err : null);
         if (test) {
             router.close();
             spec.commandLine().getOut().println("pgrouter: configuration " + config + " is valid");
@@ -259,18 +259,21 @@ final class PgrouterCommand implements Callable<Integer> {
     }
 
     /**
-     * Warns when {@code max_clients} is beyond the process's file-descriptor limit: logged at
+     * Warns when {@code max_clients} is beyond the process's file-descriptor limit, or
+     * {@code max_buffered} beyond the JVM's direct memory: logged at
      * startup, printed by {@code -t} (which still passes: the limit belongs to the machine).
      */
-    private static void warnAboutDescriptors(RouterConfig cfg, PrintWriter testOutput) {
-        ConfigChecks.descriptorWarning(cfg, descriptorLimit()).ifPresent(warning -> {
-            if (testOutput != null) {
-                testOutput.println("pgrouter: warning: " + warning);
-                testOutput.flush();
-            } else {
-                log.warn("{}", warning);
-            }
-        });
+    private static void warnAboutLimits(RouterConfig cfg, PrintWriter testOutput) {
+        java.util.stream.Stream.of(ConfigChecks.descriptorWarning(cfg, descriptorLimit()),
+                ConfigChecks.bufferWarning(cfg, io.pgrouter.core.protocol.BufferBudget.directMemoryLimit()))
+                .flatMap(Optional::stream).forEach(warning -> {
+                    if (testOutput != null) {
+                        testOutput.println("pgrouter: warning: " + warning);
+                        testOutput.flush();
+                    } else {
+                        log.warn("{}", warning);
+                    }
+                });
     }
 
     /** The soft limit on open files, as the JVM (which raises it to the hard limit) sees it; 0 if unknown. */

@@ -50,6 +50,24 @@ public final class ConfigChecks {
                 + "systemd's LimitNOFILE) or lower max_clients");
     }
 
+    /**
+     * The startup warning for a {@code max_buffered} beyond the JVM's direct memory, where held
+     * messages live: the JVM would run out before the budget does (such a message still gets
+     * 53200, but the budget no longer says when).
+     *
+     * @param directMemoryLimit the JVM's {@code -XX:MaxDirectMemorySize}
+     */
+    public static Optional<String> bufferWarning(RouterConfig c, long directMemoryLimit) {
+        long maxBuffered = c.limits().maxBuffered();
+        if (directMemoryLimit <= 0 || maxBuffered <= directMemoryLimit) {
+            return Optional.empty();
+        }
+        return Optional.of(c.locationOf("max_buffered") + ": max_buffered " + maxBuffered
+                + " exceeds the direct memory this JVM may use, " + directMemoryLimit + " bytes, which also holds every "
+                + "connection's reads and writes: raise PGROUTER_DIRECT_MEMORY (bin/pgrouter) to twice max_buffered, "
+                + "or lower max_buffered");
+    }
+
     public static List<ConfigException> filesReadable(RouterConfig c) {
         List<ConfigException> problems = new ArrayList<>(securityFilesReadable(c));
         c.pidfile().map(Path::getParent).filter(dir -> !Files.isDirectory(dir)).ifPresent(dir -> problems.add(

@@ -272,6 +272,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void maxBufferedBeyondTheDirectMemoryIsWarnedAboutAndSizesMaxMessageSize() throws Exception {
+        RouterConfig c = parse("max_buffered 512mb\nbackend 10.0.0.1:5432\n");
+        assertEquals(512L << 20, c.limits().maxBuffered());
+        assertEquals(512 << 20, c.limits().maxMessageSize(), "max_message_size defaults to max_buffered");
+        String warning = ConfigChecks.bufferWarning(c, 256L << 20).orElseThrow();
+        assertTrue(warning.startsWith(FILE + ":1:14: max_buffered 536870912 exceeds the direct memory"), warning);
+        assertEquals(Optional.empty(), ConfigChecks.bufferWarning(c, 1L << 30));
+        assertEquals(1 << 30, parse("max_buffered 4gb\nbackend 10.0.0.1:5432\n").limits().maxMessageSize(),
+                "at most PostgreSQL's 1gb");
+        ConfigErrors e = assertThrows(ConfigErrors.class, () -> parse("max_buffered 10kb\nbackend 10.0.0.1:5432\n"));
+        assertTrue(e.errors().get(0).problem().contains("max_buffered must be between 1mb and 1tb"), e.getMessage());
+    }
+
+    @Test
     void maxClientsBeyondTheDescriptorLimitIsWarnedAbout() throws Exception {
         RouterConfig c = parse("max_clients 5000\nbackend 10.0.0.1:5432\n");
         String warning = ConfigChecks.descriptorWarning(c, 1024).orElseThrow();
