@@ -81,6 +81,8 @@ class MemoryBudgetIT {
         }
 
         ProcessResult run = pgbench.get();
+        System.out.printf("max_buffered %d: 4 queries of %d MB refused with 53200; pgbench meanwhile: %s%n", BUDGET,
+                QUERY_MB, run.stdout().lines().filter(l -> l.startsWith("number of")).toList());
         assertEquals(0, run.exitCode(), run.output());
         assertTrue(run.stdout().contains("number of failed transactions: 0"), run.output());
         assertFalse(fixture.router().log().contains("OutOfMemoryError"), fixture.router().log());
