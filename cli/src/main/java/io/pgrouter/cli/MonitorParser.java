@@ -30,6 +30,7 @@ final class MonitorParser {
      */
     private static final Pattern POOL = Pattern.compile("pool (\\S+:\\d+) (\\S+) (\\S+) (\\d+) (\\d+) (\\d+) (\\d+)(?: .*)?");
     private static final Pattern PAUSED = Pattern.compile("paused (\\S+) ([0-9]+)");
+    private static final Pattern DRAINING = Pattern.compile("draining (\\S+) ([0-9]+)");
     private static final Pattern TOPOLOGY = Pattern.compile("topology (\\S+) (current|stale|lost)(?: .*)?");
     private static final Pattern HA_NOTE = Pattern.compile("(?:no-reads|disagree) (\\S+) (.*)");
     private static final Pattern SPLIT_BRAIN = Pattern.compile("split-brain (no|yes((?: \\S+)*))");
@@ -78,6 +79,7 @@ final class MonitorParser {
         List<String> claimants = List.of();
         List<MonitorReport.Pool> pools = new ArrayList<>();
         Optional<MonitorReport.Paused> paused = Optional.empty();
+        Optional<MonitorReport.Draining> draining = Optional.empty();
         Optional<MonitorReport.Topology> topology = Optional.empty();
         Optional<String> topologyError = Optional.empty();
         Map<String, List<String>> haNotes = new java.util.LinkedHashMap<>();
@@ -123,6 +125,10 @@ final class MonitorParser {
                     update(byAddress, m.group(1), n, b -> b.withError(m.group(2)));
                 }
                 case "pool" -> pools.add(pool(line, n));
+                case "draining" -> {
+                    Matcher m = match(DRAINING, line, n, "draining SINCE SESSIONS");
+                    draining = Optional.of(new MonitorReport.Draining(m.group(1), Long.parseLong(m.group(2))));
+                }
                 case "paused" -> {
                     Matcher m = match(PAUSED, line, n, "paused SINCE HELD");
                     paused = Optional.of(new MonitorReport.Paused(m.group(1), Long.parseLong(m.group(2))));
@@ -157,7 +163,7 @@ final class MonitorParser {
         Optional<String> error = topologyError;
         topology = topology.map(t -> new MonitorReport.Topology(t.source(), t.freshness(), error));
         return new MonitorReport(ok, total, workers, clients, connections, merged, extended, generation,
-                primary, splitBrain, claimants, pools, paused, topology, haNotes);
+                primary, splitBrain, claimants, pools, paused, draining, topology, haNotes);
     }
 
     /**

@@ -23,6 +23,7 @@ import java.util.OptionalLong;
  * @param pools the {@code pool} lines, in the monitor's order (by backend, database, user);
  *     empty when there are none or the pgrouter is too old to print them
  * @param paused the {@code paused} line, when pgrouter is paused
+ * @param draining the {@code draining} line, when pgrouter drains
  * @param topology the {@code topology} line, when pgrouter follows an HA manager
  * @param haNotes what the HA manager's lines say of each backend ({@code no-reads},
  *     {@code disagree}), by address, in the monitor's order
@@ -41,6 +42,7 @@ record MonitorReport(
         List<String> splitBrainNodes,
         List<Pool> pools,
         Optional<Paused> paused,
+        Optional<Draining> draining,
         Optional<Topology> topology,
         Map<String, List<String>> haNotes) {
 
@@ -69,6 +71,15 @@ record MonitorReport(
      * @param heldSessions sessions holding a request until the pause ends
      */
     record Paused(String since, long heldSessions) {
+    }
+
+    /**
+     * pgrouter drains: it accepts no clients and exits when the last session ends.
+     *
+     * @param since when the drain began, as the monitor prints it (ISO-8601, UTC)
+     * @param sessions client sessions still open
+     */
+    record Draining(String since, long sessions) {
     }
 
     /**

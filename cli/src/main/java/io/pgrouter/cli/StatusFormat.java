@@ -20,6 +20,8 @@ final class StatusFormat {
                 .append(t.error().map(e -> " (" + e + ")").orElse("")));
         r.paused().ifPresent(p -> out.append("\nPAUSED since ").append(p.since()).append(": ").append(p.heldSessions())
                 .append(" sessions holding a request until 'pgrouter-cli resume'"));
+        r.draining().ifPresent(d -> out.append("\nDRAINING since ").append(d.since()).append(": no new clients; ")
+                .append(d.sessions()).append(" sessions open, pgrouter exits when the last ends"));
         out.append("\n\n");
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"BACKEND", "ROLE", "STATUS", "LAG(bytes)", "DELAY", "REPLAYED", "NOTE"});
@@ -70,6 +72,9 @@ final class StatusFormat {
         out.append("  \"paused\": ").append(r.paused().isPresent()).append(",\n");
         r.paused().ifPresent(p -> out.append("  \"pausedSince\": ").append(Json.string(p.since())).append(",\n")
                 .append("  \"heldSessions\": ").append(p.heldSessions()).append(",\n"));
+        out.append("  \"draining\": ").append(r.draining().isPresent()).append(",\n");
+        r.draining().ifPresent(d -> out.append("  \"drainingSince\": ").append(Json.string(d.since())).append(",\n")
+                .append("  \"openSessions\": ").append(d.sessions()).append(",\n"));
         out.append("  \"generation\": ").append(Json.number(r.generation())).append(",\n");
         out.append("  \"primary\": ").append(Json.string(r.primary())).append(",\n");
         out.append("  \"splitBrain\": ").append(r.splitBrain()).append(",\n");

@@ -43,6 +43,18 @@ class StatusCommandTest {
     }
 
     @Test
+    void aDrainIsShownInTextAndJson() throws Exception {
+        try (FakeMonitor m = new FakeMonitor(HEALTHY + "draining 2024-05-01T12:00:00Z 3\n")) {
+            Run r = run("status", "-m", m.address());
+            assertEquals(0, r.exitCode(), r.out());
+            assertTrue(r.out().contains("\nDRAINING since 2024-05-01T12:00:00Z: no new clients; 3 sessions open"), r.out());
+            Run json = run("status", "-m", m.address(), "--format", "json");
+            assertTrue(json.out().contains("\"draining\": true,\n  \"drainingSince\": \"2024-05-01T12:00:00Z\",\n"
+                    + "  \"openSessions\": 3,"), json.out());
+        }
+    }
+
+    @Test
     void failedOrLaggingBackendIsExitOne() throws Exception {
         try (FakeMonitor m = new FakeMonitor(HEALTHY.replace("backends 3/3", "backends 2/3")
                 .replace("127.0.0.1:5433 slave OK 0", "127.0.0.1:5433 slave FAILED") + "error 127.0.0.1:5433 refused\n")) {

@@ -244,6 +244,10 @@ class AdminIT {
             assertTrue(drain.stdout().contains("draining: no new clients; 1 sessions open"), drain.output());
             assertThrows(SQLException.class, () -> connect(router).close(), "a new client was accepted while draining");
             assertEquals(0, count(client), "the open session is still served");
+            router.awaitMonitor(Duration.ofSeconds(10), m -> m.matches("(?s).*\ndraining \\S+ 1\n.*"));
+            ProcessResult status = PgTools.run(CLI_TIMEOUT, Map.of("JAVA_HOME", System.getProperty("java.home")),
+                    PgrouterProcess.bin("pgrouter-cli").toString(), "status", "-m", "127.0.0.1:" + router.monitorPort);
+            assertTrue(status.stdout().contains("\nDRAINING since "), status.output());
             assertTrue(router.isAlive());
             client.close();
             assertEquals(0, router.awaitExit(Duration.ofSeconds(20)));
