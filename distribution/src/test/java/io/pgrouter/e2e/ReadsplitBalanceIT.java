@@ -1,5 +1,6 @@
 package io.pgrouter.e2e;
 
+import io.pgrouter.testkit.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

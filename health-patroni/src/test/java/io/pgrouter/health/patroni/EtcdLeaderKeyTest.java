@@ -1,5 +1,6 @@
 package io.pgrouter.health.patroni;
 
+import io.pgrouter.testkit.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,14 +73,8 @@ class EtcdLeaderKeyTest {
         }
     }
 
-    private static void await(ThrowingCondition condition, String what) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("never happened within 10s: " + what);
-            }
-            Thread.sleep(20); // poll interval inside the deadline
-        }
+    private static void await(ThrowingCondition condition, String what) {
+        Await.until(Duration.ofSeconds(10), Duration.ofMillis(20), what, condition::holds);
     }
 
     @FunctionalInterface
