@@ -15,13 +15,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A planned switchover under load, the way an operator runs it: pause pgrouter, stop the
  * primary, promote the replica, wait until pgrouter's watcher sees the new primary, resume.
- * pgbench (TPC-B, prepared statements) through the transaction pipeline sees no failure.
+ * pgbench (TPC-B, prepared statements) sees no failure: through the transaction pipeline, whose
+ * next transaction takes a connection to the new primary, and through readsplit, whose sessions
+ * are idle while paused and move to the new primary with their prepared statements.
  */
 class SwitchoverIT {
     private static final Pattern REQUESTS = Pattern.compile("requests (\\S+) (\\d+)");
@@ -29,14 +32,15 @@ class SwitchoverIT {
     @TempDir
     Path dir;
 
-    @Test
-    void pausePromoteResumeDuringPgbenchFailsNoTransaction() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"transaction", "readsplit"})
+    void pausePromoteResumeDuringPgbenchFailsNoTransaction(String pipeline) throws Exception {
         try (PgCluster cluster = PgCluster.start(1)) {
             PgNode oldPrimary = cluster.primary();
             PgNode replica = cluster.replicas().get(0);
             Files.writeString(dir.resolve("hba.conf"), "host all all all trust\n");
             Path socket = dir.resolve("admin.sock");
-            String config = Configs.forCluster(cluster, "transaction", "hba " + dir.resolve("hba.conf")
+            String config = Configs.forCluster(cluster, pipeline, "hba " + dir.resolve("hba.conf")
                     + "\nadmin { socket " + socket + " }\n");
             try (PgrouterProcess router = PgrouterProcess.start(dir, config)) {
                 router.awaitMonitor(Duration.ofSeconds(15), m -> m.contains("backends 2/2"));
