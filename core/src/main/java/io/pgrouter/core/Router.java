@@ -351,7 +351,8 @@ public final class Router implements AutoCloseable {
     }
 
     private io.pgrouter.core.cluster.PositionProbe positionProbe(RouterConfig c, HealthCheck check) {
-        return new io.pgrouter.core.cluster.PositionProbe(c.backends(), c.health().replayCheck(), c.health().timeout(),
+        return new io.pgrouter.core.cluster.PositionProbe(c.backends(), c.health().replayCheck(), c.health().interval(),
+                c.health().timeout(),
                 check, cluster, positions);
     }
 

@@ -25,7 +25,11 @@ import org.slf4j.LoggerFactory;
  * Reads each OK replica's replayed WAL position every {@code replay_check} (milliseconds apart,
  * where the watcher's rounds are seconds apart) through the health check's
  * {@link HealthCheck#replayPosition}, and publishes it in the {@link ReplayPositionCache}: how
- * soon after a write a session's reads may go back to a replica depends on it. One query per
+ * soon after a write a session's reads may go back to a replica depends on it. That pace is kept
+ * only while reads ask for positions (sessions that wrote, under read-your-writes); otherwise the
+ * probe reads once per {@code idleInterval} (the health round), which keeps the monitors' figures
+ * fresh without a stream of queries that nothing uses: at the default 20 ms, two replicas cost a
+ * router that only reads or only writes a hundred queries a second, and the replicas as much. One query per
  * replica at a time: a replica that is slow to answer is not asked again until it has answered,
  * and the others are not held up. A failed read forgets the replica's position (the watcher
  * judges its health; read-your-writes must not trust an old number).
@@ -35,6 +39,7 @@ public final class PositionProbe implements AutoCloseable {
 
     private final Map<Endpoint, BackendConfig> backends;
     private final Duration interval;
+    private final long idleIntervalNanos;
     private final Duration timeout;
     private final HealthCheck healthCheck;
     private final ClusterView cluster;
@@ -43,18 +48,24 @@ public final class PositionProbe implements AutoCloseable {
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(daemon("pgrouter-positions"));
     private final ExecutorService queries = Executors.newCachedThreadPool(daemon("pgrouter-position-"));
     private volatile boolean unsupportedLogged;
+    /** When the last round of reads started; only the tick thread touches it. */
+    private long lastRound;
+    private boolean probedOnce;
 
     /**
-     * @param interval time between reads of one replica's position; zero turns the probe off
+     * @param interval time between reads of one replica's position while reads wait on them;
+     *     zero turns the probe off
+     * @param idleInterval time between reads while no read asks for a position
      * @param timeout bound on one read (the health block's)
      */
-    public PositionProbe(List<BackendConfig> backends, Duration interval, Duration timeout, HealthCheck healthCheck,
-            ClusterView cluster, ReplayPositionCache positions) {
+    public PositionProbe(List<BackendConfig> backends, Duration interval, Duration idleInterval, Duration timeout,
+            HealthCheck healthCheck, ClusterView cluster, ReplayPositionCache positions) {
         this.backends = new ConcurrentHashMap<>();
         for (BackendConfig b : backends) {
             this.backends.put(b.address(), b);
         }
         this.interval = interval;
+        this.idleIntervalNanos = Math.max(idleInterval.toNanos(), interval.toNanos());
         this.timeout = timeout;
         this.healthCheck = healthCheck;
         this.cluster = cluster;
@@ -70,6 +81,12 @@ public final class PositionProbe implements AutoCloseable {
     }
 
     private void tick() {
+        long now = System.nanoTime();
+        if (!positions.takeAsked() && probedOnce && now - lastRound < idleIntervalNanos) {
+            return;
+        }
+        probedOnce = true;
+        lastRound = now;
         for (BackendState b : cluster.current().backends()) {
             BackendConfig config = backends.get(b.address());
             if (config == null || !b.isOk() || b.role() != Role.REPLICA) {

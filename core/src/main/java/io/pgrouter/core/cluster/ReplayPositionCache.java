@@ -13,11 +13,33 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ReplayPositionCache implements ReplayPositions {
     private final ConcurrentMap<Endpoint, AtomicLong> positions = new ConcurrentHashMap<>();
+    /**
+     * Whether a read asked for a position since the probe last looked. Read before it is
+     * written, so that sessions asking all the time do not fight over the cache line.
+     */
+    private volatile boolean asked;
 
     @Override
     public long replayed(Endpoint replica) {
+        if (!asked) {
+            asked = true;
+        }
+        return known(replica);
+    }
+
+    @Override
+    public long known(Endpoint replica) {
         AtomicLong p = positions.get(replica);
         return p == null ? 0 : p.get();
+    }
+
+    /** Whether a read asked for a position since the last call: the probe's demand. */
+    boolean takeAsked() {
+        if (!asked) {
+            return false;
+        }
+        asked = false;
+        return true;
     }
 
     @Override

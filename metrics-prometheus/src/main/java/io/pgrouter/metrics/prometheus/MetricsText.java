@@ -95,7 +95,7 @@ final class MetricsText {
         e.family("pgrouter_backend_replayed_wal_bytes", GAUGE, "The WAL position an OK replica has replayed, in bytes "
                 + "since the start of WAL, as the position probe last read it (every replay_check), when known.");
         for (BackendState b : backends) {
-            long replayed = b.isOk() && b.role() == Role.REPLICA ? positions.replayed(b.address()) : 0;
+            long replayed = b.isOk() && b.role() == Role.REPLICA ? positions.known(b.address()) : 0;
             if (replayed > 0) {
                 e.sample("pgrouter_backend_replayed_wal_bytes", replayed, BACKEND, label(b));
             }

@@ -140,7 +140,7 @@ final class MonitorText {
             }
         }
         for (BackendState b : snapshot.backends()) {
-            long replayed = b.isOk() && b.role() == Role.REPLICA ? positions.replayed(b.address()) : 0;
+            long replayed = b.isOk() && b.role() == Role.REPLICA ? positions.known(b.address()) : 0;
             if (replayed > 0) {
                 out.append("replayed ").append(b.address()).append(' ').append(Lsn.format(replayed)).append('\n');
             }

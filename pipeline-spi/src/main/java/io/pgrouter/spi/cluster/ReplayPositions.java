@@ -7,10 +7,22 @@ package io.pgrouter.spi.cluster;
  * a pipeline that asked a replica itself reports what it learned with {@link #observed}, so that
  * every session benefits. Positions are byte offsets in the WAL ({@code lsn - '0/0'}).
  * Thread-safe; reads never block (one volatile read per replica).
+ *
+ * <p>The probe reads positions every {@code replay_check} only while reads wait on them (calls
+ * of {@link #replayed}); otherwise once per health round, so that a router without writers or
+ * without read-your-writes does not query its replicas fifty times a second for nothing.
  */
 public interface ReplayPositions {
-    /** The last replayed position known for this replica; 0 when none is known. */
+    /**
+     * The last replayed position known for this replica, 0 when none is known, for a read that
+     * must wait for one: the call tells the probe that positions are needed now.
+     */
     long replayed(Endpoint replica);
+
+    /** The same position, for display (monitors): asks for nothing. */
+    default long known(Endpoint replica) {
+        return replayed(replica);
+    }
 
     /**
      * A pipeline learned that the replica had replayed at least this far: the known position
