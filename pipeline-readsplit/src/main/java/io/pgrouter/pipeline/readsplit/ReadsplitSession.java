@@ -577,6 +577,15 @@ final class ReadsplitSession implements SessionPipeline {
 
     // ---- backends ------------------------------------------------------------------------------
 
+    /** A replica's plain answer to a read goes to the client whole, in one write (see {@link ReplicaLink#forwardWhole}). */
+    @Override
+    public void serverMessages(Backend backend, ByteBuf messages) {
+        if (replicaLink.owns(backend) && replicaLink.forwardWhole(messages)) {
+            return;
+        }
+        SessionPipeline.super.serverMessages(backend, messages);
+    }
+
     @Override
     public void server(Backend backend, ByteBuf message) {
         if (primaryLink.owns(backend)) {

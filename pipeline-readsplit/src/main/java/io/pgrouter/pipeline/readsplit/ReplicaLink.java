@@ -382,17 +382,64 @@ final class ReplicaLink {
             return;
         }
         if (type == READY_FOR_QUERY) {
-            byte was = status;
-            status = BackendMessages.transactionStatus(message);
-            openUnit = false;
-            if (was != status && (was == BackendMessages.IDLE || status == BackendMessages.IDLE)) {
-                log.debug("session {}: replica {} transaction {}", session.id(), backend.address(),
-                        status == BackendMessages.IDLE ? "ended" : "began: everything goes there until it ends");
-            }
+            ready(BackendMessages.transactionStatus(message));
         }
         session.toClient(message);
         if (type == READY_FOR_QUERY) {
             finish();
+        }
+    }
+
+    /**
+     * What one read brought from the replica, passed to the client in one write when nothing in
+     * it needs a look of its own: the answer of the current read, no ErrorResponse (a refusal to
+     * retry, a FATAL), nothing owed to pgrouter (swallowed answers, lazy ParseCompletes, login
+     * leftovers), something that settles the read, and no message after a ReadyForQuery. The
+     * common read's answer (RowDescription, DataRows, CommandComplete, ReadyForQuery) goes this
+     * way; anything else message by message ({@link #fromReplica}). False, with nothing
+     * consumed, when the batch needs that.
+     */
+    boolean forwardWhole(ByteBuf messages) {
+        if (current == null || swallow > 0 || lazyParses > 0) {
+            return false;
+        }
+        boolean settled = current.forwarding();
+        byte readyStatus = 0;
+        int end = messages.writerIndex();
+        for (int at = messages.readerIndex(); at < end; at = Messages.next(messages, at)) {
+            byte type = messages.getByte(at);
+            if (readyStatus != 0 || type == ERROR_RESPONSE || type == PARAMETER_STATUS || type == BACKEND_KEY_DATA) {
+                return false;
+            }
+            if (type == READY_FOR_QUERY) {
+                readyStatus = BackendMessages.transactionStatus(messages, at);
+            }
+            settled |= ReplicaStatement.settles(type);
+        }
+        if (!settled) {
+            return false;
+        }
+        if (!current.forwarding()) {
+            current.startForwarding(session::toClient);
+        }
+        if (readyStatus != 0) {
+            ready(readyStatus);
+        }
+        session.toClient(messages);
+        if (readyStatus != 0) {
+            finish();
+        }
+        return true;
+    }
+
+    /** The replica's ReadyForQuery, on its way to the client, says this transaction status. */
+    private void ready(byte transactionStatus) {
+        byte was = status;
+        status = transactionStatus;
+        openUnit = false;
+        if (was != status && (was == BackendMessages.IDLE || status == BackendMessages.IDLE)) {
+            log.debug("session {}: replica {} transaction {}", session.id(), backend.address(),
+                    status == BackendMessages.IDLE ? "ended" : "began: everything goes there until it ends");
         }
     }
 

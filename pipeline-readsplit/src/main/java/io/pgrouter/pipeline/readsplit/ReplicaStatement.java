@@ -67,19 +67,25 @@ final class ReplicaStatement {
      * settles it (rows, completion, ReadyForQuery, a non-retryable error) and must be forwarded.
      */
     boolean hold(ByteBuf message) {
-        // RowDescription, ParseComplete, BindComplete, NoData, ParameterDescription, notices and
-        // notifications come before execution: a refusal may still follow them.
-        boolean settles = switch (Messages.type(message)) {
-            case ROW_DESCRIPTION, NOTICE_RESPONSE, NOTIFICATION_RESPONSE, PARSE_COMPLETE, BIND_COMPLETE, NO_DATA,
-                    PARAMETER_DESCRIPTION -> false;
-            default -> true;
-        };
-        if (settles || heldBytes + message.readableBytes() > HOLD_LIMIT) {
+        if (settles(Messages.type(message)) || heldBytes + message.readableBytes() > HOLD_LIMIT) {
             return false;
         }
         held.add(message);
         heldBytes += message.readableBytes();
         return true;
+    }
+
+    /**
+     * Whether a message of this type settles a statement (rows, completion, ReadyForQuery, an
+     * error). RowDescription, ParseComplete, BindComplete, NoData, ParameterDescription, notices
+     * and notifications come before execution: a refusal may still follow them.
+     */
+    static boolean settles(byte type) {
+        return switch (type) {
+            case ROW_DESCRIPTION, NOTICE_RESPONSE, NOTIFICATION_RESPONSE, PARSE_COMPLETE, BIND_COMPLETE, NO_DATA,
+                    PARAMETER_DESCRIPTION -> false;
+            default -> true;
+        };
     }
 
     /** From now on the answer goes to the client: first what was held. */

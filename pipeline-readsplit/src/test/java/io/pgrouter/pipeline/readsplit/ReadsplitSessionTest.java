@@ -49,6 +49,20 @@ class ReadsplitSessionTest {
         replica.serverRead(session.message(ROW_DESCRIPTION, "\0\0"), session.message(DATA_ROW, "\0\0"), session.commandComplete("SELECT 1"),
                 session.readyForQuery(BackendMessages.IDLE));
         assertEquals("TDCZ", session.toClientTypes());
+        assertEquals(1, session.clientWrites(), "a plain answer goes on whole, in one write");
+        session.finish();
+    }
+
+    @Test
+    void anAnswerSettledInALaterReadForwardsWhatWasHeldFirst() {
+        FakeBackend replica = readOnReplica("SELECT 1");
+        replica.serverRead(session.message(ROW_DESCRIPTION, "\0\0"));
+        assertEquals("", session.toClientTypes(), "a RowDescription does not settle the read: a refusal may follow");
+        replica.serverRead(session.message(DATA_ROW, "\0\0"), session.commandComplete("SELECT 1"),
+                session.readyForQuery(BackendMessages.IDLE));
+        assertEquals("TDCZ", session.toClientTypes());
+        session.clientRead(session.query("SELECT 2"));
+        assertEquals(List.of("SELECT 1", "SELECT 2"), queries(replica), "the read ended: the next one goes there too");
         session.finish();
     }
 

@@ -56,6 +56,7 @@ import java.util.function.Function;
  * {@link #finish()} fails when one was not released. Not thread-safe: the test is the event loop.
  */
 public final class FakeSession implements Session {
+    private int clientWrites;
     /** What a pipeline asked core for. */
     public enum Kind { RELAY_TO_PRIMARY, LOGIN, ACQUIRE, ACQUIRE_PRIMARY }
 
@@ -261,6 +262,11 @@ public final class FakeSession implements Session {
         return toClient;
     }
 
+    /** How many times the pipeline wrote to the client: a batch passed on whole counts once. */
+    public int clientWrites() {
+        return clientWrites;
+    }
+
     /** The type letters of {@link #toClient()}, e.g. {@code "CZ"}. */
     public String toClientTypes() {
         return types(toClient);
@@ -454,6 +460,7 @@ public final class FakeSession implements Session {
 
     @Override
     public void toClient(ByteBuf message) {
+        clientWrites++;
         record(message, true, toClient);
     }
 
