@@ -152,7 +152,7 @@ final class BackendOpener {
     /** The session's pool key for the address: the same object for the same address. */
     private ServerPool.Key poolKey(Endpoint address) {
         if (lastKey == null || !lastKey.address().equals(address)) {
-            lastKey = new ServerPool.Key(address, session.startup().parameters());
+            lastKey = server.pools().canonical(new ServerPool.Key(address, session.startup().parameters()));
         }
         return lastKey;
     }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -67,10 +68,12 @@ final class ServerBudget {
     /** The right to one server connection, given back exactly once when the connection closes. */
     final class Permit {
         private final PoolId pool;
+        private final Counts counts;
         private boolean released; // guarded by ServerBudget.this
 
-        private Permit(PoolId pool) {
+        private Permit(PoolId pool, Counts counts) {
             this.pool = pool;
+            this.counts = counts;
         }
 
         PoolId pool() {
@@ -98,10 +101,16 @@ final class ServerBudget {
         }
     }
 
-    /** Per pool: connections counted (lent, opening or idle), of which idle, and waiters. */
+    /**
+     * Per pool: connections counted (lent, opening or idle), of which idle, and waiters. The idle
+     * count changes twice per transaction of the transaction pipeline (a connection taken from a
+     * worker's idle cache and parked again): it is an atomic its permits reach directly, outside
+     * the lock. The counts live as long as a permit does ({@code open > 0}), so a permit's
+     * reference never points at counts the map forgot.
+     */
     private static final class Counts {
         int open;
-        int idle;
+        final AtomicInteger idle = new AtomicInteger();
         int waiting;
     }
 
@@ -287,9 +296,13 @@ final class ServerBudget {
         return q.pool.equals(pool) && key.equals(q.waiter.key());
     }
 
-    /** Counts a connection parked in a worker's idle cache ({@code +1}) or taken out of it ({@code -1}). */
-    synchronized void idle(PoolId pool, int delta) {
-        counts(pool).idle += delta;
+    /**
+     * Counts the permit's connection parked in a worker's idle cache ({@code +1}) or taken out of
+     * it ({@code -1}). No lock: what reads it under the lock (the monitor, reclaiming for a
+     * waiter) may see a count a moment old, as it would a moment later anyway.
+     */
+    void idle(Permit permit, int delta) {
+        permit.counts.idle.addAndGet(delta);
     }
 
     /** Every pool that has or wants connections, for the monitor. */
@@ -302,7 +315,7 @@ final class ServerBudget {
         List<PoolStats> result = new ArrayList<>();
         pools.forEach((id, c) -> {
             Long since = oldest.get(id);
-            result.add(new PoolStats(id.address(), id.database(), id.user(), c.open - c.idle, c.idle, c.waiting,
+            result.add(new PoolStats(id.address(), id.database(), id.user(), c.open - c.idle.get(), c.idle.get(), c.waiting,
                     since == null ? Duration.ZERO : Duration.ofNanos(now - since)));
         });
         return result;
@@ -322,7 +335,7 @@ final class ServerBudget {
             c.open--;
             perDatabase.get(new DbId(pool.address(), pool.database()))[0]--;
             perUser.get(new UserId(pool.address(), pool.user()))[0]--;
-            if (c.open == 0 && c.waiting == 0 && c.idle == 0) {
+            if (c.open == 0 && c.waiting == 0 && c.idle.get() == 0) {
                 pools.remove(pool);
             }
             grants = grantWaiting();
@@ -362,10 +375,11 @@ final class ServerBudget {
     }
 
     private Permit take(PoolId pool) {
-        counts(pool).open++;
+        Counts c = counts(pool);
+        c.open++;
         perDatabase.computeIfAbsent(new DbId(pool.address(), pool.database()), k -> new int[1])[0]++;
         perUser.computeIfAbsent(new UserId(pool.address(), pool.user()), k -> new int[1])[0]++;
-        return new Permit(pool);
+        return new Permit(pool, c);
     }
 
     /** Whether a connection of {@code held} counts against a limit that {@code wanted} is subject to. */
@@ -376,7 +390,7 @@ final class ServerBudget {
 
     private boolean idleSharingLimits(PoolId wanted) {
         for (Map.Entry<PoolId, Counts> e : pools.entrySet()) {
-            if (e.getValue().idle > 0 && sharesLimits(wanted, e.getKey())) {
+            if (e.getValue().idle.get() > 0 && sharesLimits(wanted, e.getKey())) {
                 return true;
             }
         }

@@ -60,7 +60,7 @@ final class ServerPool {
         ArrayDeque<BackendConnection> queue = idle.get(key);
         while (queue != null && !queue.isEmpty()) {
             BackendConnection b = queue.pollLast();
-            budget.idle(b.permit().pool(), -1);
+            budget.idle(b.permit(), -1);
             if (b.isOpen()) {
                 return b;
             }
@@ -71,14 +71,14 @@ final class ServerPool {
     /** Keeps an idle connection. */
     void put(BackendConnection backend) {
         idle.computeIfAbsent(backend.poolKey(), k -> new ArrayDeque<>()).addLast(backend);
-        budget.idle(backend.permit().pool(), +1);
+        budget.idle(backend.permit(), +1);
     }
 
     /** Forgets a connection that closed while idle. */
     void remove(BackendConnection backend) {
         ArrayDeque<BackendConnection> queue = idle.get(backend.poolKey());
         if (queue != null && queue.remove(backend)) {
-            budget.idle(backend.permit().pool(), -1);
+            budget.idle(backend.permit(), -1);
         }
     }
 
@@ -107,7 +107,7 @@ final class ServerPool {
     }
 
     private void closeIdle(BackendConnection b) {
-        budget.idle(b.permit().pool(), -1);
+        budget.idle(b.permit(), -1);
         b.close();
     }
 

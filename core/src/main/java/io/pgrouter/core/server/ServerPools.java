@@ -24,6 +24,7 @@ final class ServerPools {
      */
     private static final int MAX_GREETINGS = 10_000;
     private final ConcurrentMap<ServerPool.Key, byte[]> greetings = new ConcurrentHashMap<>();
+    private final ConcurrentMap<ServerPool.Key, ServerPool.Key> keys = new ConcurrentHashMap<>();
 
     private final PoolMinimum minimum;
 
@@ -33,10 +34,27 @@ final class ServerPools {
     }
 
     ServerPool of(EventLoop loop) {
+        ServerPool pool = pools.get(loop); // once per transaction in the transaction pipeline: no lock
+        if (pool != null) {
+            return pool;
+        }
         return pools.computeIfAbsent(loop, l -> {
             l.scheduleWithFixedDelay(() -> minimum.keep(l), 1, 1, TimeUnit.SECONDS);
             return new ServerPool(l, budget);
         });
+    }
+
+    /**
+     * The one key equal to {@code key} that pooled connections carry: sessions with the same
+     * login share it, so matching an idle connection to a session is mostly an identity check
+     * rather than a comparison of every startup parameter. Bounded as the greetings are.
+     */
+    ServerPool.Key canonical(ServerPool.Key key) {
+        if (keys.size() >= MAX_GREETINGS && !keys.containsKey(key)) {
+            keys.clear();
+        }
+        ServerPool.Key known = keys.putIfAbsent(key, key);
+        return known == null ? key : known;
     }
 
     /** A client's connection to the pool logged in: see {@link PoolMinimum#used}. */

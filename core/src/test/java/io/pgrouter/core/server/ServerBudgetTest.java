@@ -202,13 +202,13 @@ class ServerBudgetTest {
     void aCancelledWaiterIsNotLetInAndIdleConnectionsInTheWayAreReclaimed() throws Exception {
         ServerBudget budget = budget(limits(1, 0, 0, 0, Duration.ZERO));
         ServerBudget.Permit idle = budget.request(APP, client());
-        budget.idle(APP, +1);
+        budget.idle(idle, +1);
         Client gone = client();
         assertNull(budget.request(APP, gone));
         assertEquals(List.of(APP), reclaimed, "an idle connection holds the permit the waiter needs");
         assertTrue(budget.cancel(gone));
         assertFalse(budget.cancel(gone));
-        budget.idle(APP, -1);
+        budget.idle(idle, -1);
         idle.release();
         assertFalse(gone.permit.isDone());
         assertTrue(budget.stats().isEmpty(), "a pool with nothing open and nobody waiting is forgotten");
