@@ -1,5 +1,5 @@
 /**
- * The text monitor port of seed 000: on connect, pgrouter writes its state in a small
+ * The text monitor port of the original pgrouter: on connect, pgrouter writes its state in a small
  * line-oriented format and closes. See docs/monitoring.md for the format.
  */
 module io.pgrouter.monitor.text {

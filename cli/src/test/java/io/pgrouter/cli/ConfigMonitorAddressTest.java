@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigMonitorAddressTest {
-    /** Seed 000's example configuration, verbatim. */
+    /** The original pgrouter's example configuration, verbatim. */
     private static final String SEED_CONF = """
             # pgrouter.conf
             listen *:5432

@@ -26,7 +26,7 @@ import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class MonitorParserTest {
-    /** Seed 000's example, verbatim. */
+    /** The original pgrouter's example, verbatim. */
     static final String SEED = "backends 3/5\n"
             + "workers 64\n"
             + "clients 32\n"

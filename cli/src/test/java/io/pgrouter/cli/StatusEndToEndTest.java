@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The whole chain on a real cluster: SQL health check, watcher, monitor port, then the monitor
- * output read line by line against seed 000's format and {@code pgrouter-cli status} exit codes.
+ * output read line by line against the original pgrouter's format and {@code pgrouter-cli status} exit codes.
  */
 class StatusEndToEndTest {
     private static final Duration CHECK = Duration.ofMillis(200);

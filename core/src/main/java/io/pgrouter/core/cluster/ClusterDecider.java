@@ -28,7 +28,7 @@ import org.slf4j.event.Level;
  *   <li>A backend is OK when its probe answered, FAILED (role unknown, with the error) when it did
  *       not. A backend without an outcome this round keeps its previous state.</li>
  *   <li>Exactly one OK node claims primary: it is the primary.</li>
- *   <li>Several claim it (split brain, after seed 003's rebouncer): the primary trusted in the
+ *   <li>Several claim it (split brain, after rebouncer): the primary trusted in the
  *       previous snapshot stays the primary as long as it still claims the role, so writes never
  *       move to a second primary while the first is alive. With no such node, there is no primary
  *       until exactly one claimant remains: guessing could send writes to a fenced-off node.</li>

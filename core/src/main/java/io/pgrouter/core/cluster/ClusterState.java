@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The current {@link ClusterSnapshot}, shared by every thread. The watcher replaces it whole
- * after each round; readers take it with one volatile read and never lock (seed 000's shared
+ * after each round; readers take it with one volatile read and never lock (the original pgrouter's shared
  * dataset, without its rwlocks).
  */
 public final class ClusterState implements ClusterView {

@@ -37,7 +37,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Seed 000's WATCHER thread: every {@code check} interval it probes all backends at once and
+ * the original pgrouter's WATCHER thread: every {@code check} interval it probes all backends at once and
  * publishes one new snapshot to the {@link ClusterState}.
  *
  * <p>Each probe runs on a thread of its own, so a hung backend never queues the others' probes,

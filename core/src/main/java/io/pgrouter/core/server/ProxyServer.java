@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The WORKERS of seed 000: a Netty event loop group accepting clients on the {@code listen}
+ * The WORKERS of the original pgrouter: a Netty event loop group accepting clients on the {@code listen}
  * address. Each accepted client gets a {@link StartupDecoder} and a {@link ClientConnection}.
  */
 public final class ProxyServer implements AutoCloseable {
@@ -87,7 +87,7 @@ public final class ProxyServer implements AutoCloseable {
     /** Binds the listen address; returns the bound address (useful with port 0... not allowed by Endpoint, so tests pick a free port). */
     public InetSocketAddress start() throws InterruptedException {
         workers = transport.newGroup(settings.workers(), "pgrouter-worker");
-        // The workers accept too (seed 000: "WORKER threads listen on a TCP port"): with one
+        // The workers accept too (the original pgrouter: "WORKER threads listen on a TCP port"): with one
         // worker a new connection is served on the thread that accepted it, with no hand-over to
         // another thread and no wake-up; with more, the listening worker deals them out.
         ServerBootstrap b = new ServerBootstrap()

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The cluster of seed 000's monitor example, as a snapshot. */
+/** The cluster of the original pgrouter's monitor example, as a snapshot. */
 final class Snapshots {
     static final String SEED_EXAMPLE = """
             backends 3/5

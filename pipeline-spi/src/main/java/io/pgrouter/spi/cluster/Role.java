@@ -15,7 +15,7 @@ public enum Role {
         this.monitorName = monitorName;
     }
 
-    /** The word seed 000's monitor format uses. */
+    /** The word the original pgrouter's monitor format uses. */
     public String monitorName() {
         return monitorName;
     }

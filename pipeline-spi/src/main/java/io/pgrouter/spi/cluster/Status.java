@@ -1,6 +1,6 @@
 package io.pgrouter.spi.cluster;
 
-/** A backend's health, as seed 000 defines it. */
+/** A backend's health, as the original pgrouter defines it. */
 public enum Status {
     /** No health probe has answered yet (startup, or added by a reload). */
     STARTING,

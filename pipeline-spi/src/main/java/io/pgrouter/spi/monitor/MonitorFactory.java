@@ -3,7 +3,7 @@ package io.pgrouter.spi.monitor;
 import io.pgrouter.spi.config.PluginConfig;
 
 /**
- * Provides a monitor: a way for operators to see pgrouter's state (the text port of seed 000,
+ * Provides a monitor: a way for operators to see pgrouter's state (the text port of the original pgrouter,
  * a metrics endpoint, ...). Every monitor found is created; one that has nothing to do with the
  * configuration returns {@link Monitor#NONE}.
  *

@@ -1,7 +1,7 @@
 package io.pgrouter.spi.pipeline;
 
 /**
- * A configured pipeline: global state shared by all sessions (seed 002's initialize/destroy and
+ * A configured pipeline: global state shared by all sessions (pgagroal's initialize/destroy and
  * periodic), and the factory of per-session handlers.
  *
  * <p>{@link #start} is called on the event loop thread of the new session, concurrently for
@@ -10,16 +10,16 @@ package io.pgrouter.spi.pipeline;
  */
 public interface Pipeline extends AutoCloseable {
     /**
-     * Seed 002's {@code start}: a client finished its startup packet. Returns the handler of
+     * As pgagroal's {@code start} hook: a client finished its startup packet. Returns the handler of
      * this session; all its callbacks then run on the session's event loop, one at a time.
      */
     SessionPipeline start(Session session);
 
-    /** Seed 002's {@code periodic}: called about once a second. Must not block. */
+    /** As pgagroal's {@code periodic} hook: called about once a second. Must not block. */
     default void periodic() {
     }
 
-    /** Seed 002's {@code destroy}: pgrouter is shutting down; sessions are already stopped. */
+    /** As pgagroal's {@code destroy} hook: pgrouter is shutting down; sessions are already stopped. */
     @Override
     default void close() {
     }

@@ -4,7 +4,7 @@ import io.pgrouter.spi.config.PluginConfig;
 
 /**
  * Provides a pipeline: how a client session's messages are routed to backends and back
- * (seed 002's pipeline). Register it with {@code provides io.pgrouter.spi.pipeline.PipelineFactory
+ * (pgagroal's pipeline). Register it with {@code provides io.pgrouter.spi.pipeline.PipelineFactory
  * with ...} in the plugin's {@code module-info.java}; {@code pipeline NAME} in pgrouter.conf
  * selects it.
  *
@@ -15,7 +15,7 @@ public interface PipelineFactory {
     String name();
 
     /**
-     * Seed 002's {@code initialize}: builds the pipeline from its configuration block (the
+     * As pgagroal's {@code initialize} hook: builds the pipeline from its configuration block (the
      * top-level block named after the pipeline, empty when absent). Validates the block and
      * throws {@link io.pgrouter.spi.config.ConfigException} on bad input; {@code pgrouter -t}
      * calls this too, so it must not open connections or start threads.

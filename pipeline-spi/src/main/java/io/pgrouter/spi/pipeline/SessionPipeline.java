@@ -15,12 +15,12 @@ import io.netty.buffer.ByteBuf;
  */
 public interface SessionPipeline {
     /**
-     * Seed 002's {@code client}: a message from the client, after the startup phase. Core
+     * As pgagroal's {@code client} hook: a message from the client, after the startup phase. Core
      * handles nothing here itself, not even Terminate: a pipeline sees everything.
      */
     void client(ByteBuf message);
 
-    /** Seed 002's {@code server}: a message from one of this session's backends. */
+    /** As pgagroal's {@code server} hook: a message from one of this session's backends. */
     void server(Backend backend, ByteBuf message);
 
     /**
@@ -76,7 +76,7 @@ public interface SessionPipeline {
     }
 
     /**
-     * Seed 002's {@code stop}: the client is gone or the session was failed. Close what the
+     * As pgagroal's {@code stop} hook: the client is gone or the session was failed. Close what the
      * session holds; core closes the client channel and any backend still open afterwards.
      */
     void stop();
