@@ -335,7 +335,10 @@ final class ReadsplitSession implements SessionPipeline {
         List<String> namedReads = List.copyOf(group.namedReads());
         if (notRead == null && group.usesEarlierUnnamed()) {
             // The group runs the unnamed statement an earlier group parsed: it goes where that is.
-            if (replicaLink.holdsUnnamed() && whyNotReplica(null).isEmpty() && replicaLink.holdsUnnamed()) {
+            if (replicaLink.holdsUnnamed() && whyNotReplica(null).isEmpty()) {
+                leaveUnfitReplica();
+            }
+            if (replicaLink.holdsUnnamed() && whyNotReplica(null).isEmpty()) {
                 ByteBuf request = group.merge(session.alloc());
                 group.reset();
                 // Only this replica has the statement: wait for it to replay what the session
@@ -368,6 +371,7 @@ final class ReadsplitSession implements SessionPipeline {
         }
         ByteBuf request = group.merge(session.alloc());
         group.reset();
+        leaveUnfitReplica();
         read(request, parses, namedReads);
     }
 
@@ -405,6 +409,7 @@ final class ReadsplitSession implements SessionPipeline {
             toPrimary(message, c, notReplica.get());
             return;
         }
+        leaveUnfitReplica();
         read(message, false, List.of());
     }
 
@@ -479,7 +484,7 @@ final class ReadsplitSession implements SessionPipeline {
         primaryLink.send(request, true, false);
     }
 
-    /** Why a read may not go to a replica now; {@code notRead} says why it is not a read at all. */
+    /** Why a read may not go to a replica now; {@code notRead} says why it is not a read at all. Asks, changes nothing. */
     private Optional<String> whyNotReplica(String notRead) {
         if (notRead != null) {
             return Optional.of(notRead);
@@ -493,19 +498,26 @@ final class ReadsplitSession implements SessionPipeline {
         if (primaryLink.outstanding() > 0) {
             return Optional.of("primary busy");
         }
+        return Optional.empty();
+    }
+
+    /**
+     * Before a read goes to a replica: leaves the session's replica when it is no longer
+     * eligible, or when it serves more than its share while another serves fewer sessions for
+     * its weight (one recovered, or was added), so that the read chooses again and reads spread
+     * back within a health interval.
+     */
+    private void leaveUnfitReplica() {
         if (replicaLink.connected() && !ReplicaChoice.stillEligible(session.cluster(), replicaLink.backend().address())) {
             log.debug("session {}: replica {} is no longer eligible, leaving it", session.id(),
                     replicaLink.backend().address());
             replicaLink.close();
         } else if (replicaLink.connected() && !replicaLink.busy()
                 && ReplicaChoice.overloaded(session.cluster(), replicaLink.backend().address(), load::sessions)) {
-            // Another replica serves fewer sessions for its weight (one recovered, or was added):
-            // this read chooses again, so reads spread back within a health interval.
             log.debug("session {}: replica {} serves more than its share, choosing again", session.id(),
                     replicaLink.backend().address());
             replicaLink.leave();
         }
-        return Optional.empty();
     }
 
     private void toPrimary(ByteBuf message, Classification c, String why) {
