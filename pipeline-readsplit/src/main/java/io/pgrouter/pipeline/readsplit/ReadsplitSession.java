@@ -120,7 +120,7 @@ final class ReadsplitSession implements SessionPipeline {
             }
         });
         this.replicaLink = new ReplicaLink(session, primaryLink, sessionState, named, this::drainQueued, load,
-                consistencyConfig.replicas());
+                consistencyConfig.replicas(), consistencyConfig.askAgainAfter());
         this.replicaTransaction = new ReplicaTransaction(session, classifier, primaryLink, replicaLink, named);
         this.primaryChange = new PrimaryChange(session, classifier, primaryLink, sessionState, named, namedEffects,
                 this::parse, failoverWait, timer, failoverCounts);

@@ -70,6 +70,13 @@ final class ReplicaLink {
     private final ReplayPositions positions;
     /** Asking the replica how far it has replayed before a read: client messages wait. */
     private boolean checking;
+    /**
+     * Until when ({@link System#nanoTime}) reads that may not wait go to the primary without
+     * asking this replica again, since it said it was behind: replay takes a millisecond or
+     * two, and every read right after a write would otherwise pay a round trip to learn so.
+     */
+    private long askAgainAfter = System.nanoTime();
+    private final long askAgainAfterNanos;
     /** What the read that made pgrouter log in must wait for (see {@link #runWhenReplayed}). */
     private long loginRequired;
     private long loginDeadline;
@@ -85,8 +92,9 @@ final class ReplicaLink {
      * @param idle run when the replica has nothing in flight any more (queued client messages go on)
      */
     ReplicaLink(Session session, PrimaryLink primary, List<String> sessionState, NamedStatements named, Runnable idle,
-            ReplicaLoad load, ReplayPositions positions) {
+            ReplicaLoad load, ReplayPositions positions, java.time.Duration askAgainAfter) {
         this.session = session;
+        this.askAgainAfterNanos = askAgainAfter.toNanos();
         this.positions = positions;
         this.load = load;
         this.named = named;
@@ -205,8 +213,15 @@ final class ReplicaLink {
      */
     void runWhenReplayed(long required, long deadlineNanos, ByteBuf request, boolean parsesUnnamed,
             List<String> namedReads, Consumer<ByteBuf> fallback) {
-        if (positions.replayed(backend.address()) >= required) {
+        if (required <= 0 || positions.replayed(backend.address()) >= required) { // nothing to wait for: no demand
             run(request, parsesUnnamed, namedReads);
+            return;
+        }
+        long now = System.nanoTime();
+        if (deadlineNanos - now <= 0 && now - askAgainAfter < 0) {
+            // No wait allowed, and this replica said it was behind a moment ago: asking again
+            // would only add a round trip before the read goes to the primary anyway.
+            fallback.accept(request);
             return;
         }
         checking = true;
@@ -239,6 +254,9 @@ final class ReplicaLink {
                 return;
             } else {
                 checking = false;
+                if (replayed >= 0) {
+                    askAgainAfter = System.nanoTime() + askAgainAfterNanos;
+                }
                 log.debug("session {}: replica {} has replayed {} of {}: read on the primary", session.id(),
                         asked.address(), replayed < 0 ? "?" : Lsn.format(replayed), Lsn.format(required));
                 fallback.accept(request);
@@ -301,6 +319,7 @@ final class ReplicaLink {
             primary.send(request, true, false); // core flushes after a failed login completes
         } else {
             backend = b;
+            askAgainAfter = System.nanoTime(); // a new replica: nothing said yet
             load.joined(b.address());
             for (String command : sessionState) {
                 mirror(command);

@@ -46,8 +46,12 @@ class ReadYourWritesTest {
     }
 
     private void start(ConsistencyMode mode) {
+        start(mode, ConsistencyConfig.ASK_AGAIN_AFTER);
+    }
+
+    private void start(ConsistencyMode mode, Duration askAgainAfter) {
         session.start(s -> new ReadsplitSession(s, new StatementClassifier(), new ReplicaLoad(),
-                new ConsistencyConfig(mode, Duration.ZERO, positions, new AtomicLong())));
+                new ConsistencyConfig(mode, Duration.ZERO, positions, new AtomicLong(), askAgainAfter)));
         primary = session.grant();
     }
 
@@ -114,6 +118,43 @@ class ReadYourWritesTest {
         session.clientRead(session.query("SELECT 3"));
         assertEquals(List.of("SELECT 3"), queries(replica.sent()), "no need to ask");
         assertEquals("", primary.sentTypes());
+        replica.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
+        session.finish();
+    }
+
+    @Test
+    void aReplicaThatSaidItWasBehindIsNotAskedAgainAtOnce() {
+        start(ConsistencyMode.SESSION, Duration.ofHours(1));
+        FakeBackend replica = replicaAfterOneRead();
+        write("0/3000060");
+        primary.takeSentTypes();
+        session.clientRead(session.query("SELECT 2"));
+        replica.serverRead(value("0/3000000"));
+        primary.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
+        session.clientRead(session.query("SELECT 3"));
+        assertEquals(List.of(ReplicaLink.POSITION_QUERY), queries(replica.sentInternally()), "asked once only");
+        assertEquals(List.of("SELECT 2", "SELECT 3"), queries(primary.sent()), "the primary, without a round trip first");
+        primary.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
+
+        positions.observed(FakeSession.REPLICA, Lsn.parse("0/3000060")); // the probe saw it replay the write
+        session.clientRead(session.query("SELECT 4"));
+        assertEquals(List.of("SELECT 4"), queries(replica.sent()), "known to have replayed: back on the replica");
+        replica.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
+        session.finish();
+    }
+
+    @Test
+    void aReplicaBehindIsAskedAgainOnceTheIntervalPassed() {
+        start(ConsistencyMode.SESSION, Duration.ZERO);
+        FakeBackend replica = replicaAfterOneRead();
+        write("0/3000060");
+        session.clientRead(session.query("SELECT 2"));
+        replica.serverRead(value("0/3000000"));
+        primary.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
+        session.clientRead(session.query("SELECT 3"));
+        assertEquals(List.of(ReplicaLink.POSITION_QUERY, ReplicaLink.POSITION_QUERY), queries(replica.sentInternally()));
+        replica.serverRead(value("0/3000060"));
+        assertEquals(List.of("SELECT 3"), queries(replica.sent()));
         replica.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
         session.finish();
     }

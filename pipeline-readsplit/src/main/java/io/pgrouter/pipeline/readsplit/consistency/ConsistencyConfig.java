@@ -14,9 +14,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * @param replicas how far each replica has replayed
  * @param latestWrite the highest write position any session learned: the primary's position for
  *     {@code pgrouter.max_lag} between watcher rounds
+ * @param askAgainAfter how long a session's reads that may not wait go to the primary without
+ *     asking its replica again, once the replica said it had not replayed far enough: replay
+ *     takes a millisecond or two, and each read in that time would pay a round trip to learn so
  */
-public record ConsistencyConfig(ConsistencyMode mode, Duration maxWait, ReplayPositions replicas, AtomicLong latestWrite) {
+public record ConsistencyConfig(ConsistencyMode mode, Duration maxWait, ReplayPositions replicas, AtomicLong latestWrite,
+        Duration askAgainAfter) {
+    /** The default {@code askAgainAfter}. */
+    public static final Duration ASK_AGAIN_AFTER = Duration.ofMillis(1);
+
+    public ConsistencyConfig(ConsistencyMode mode, Duration maxWait, ReplayPositions replicas, AtomicLong latestWrite) {
+        this(mode, maxWait, replicas, latestWrite, ASK_AGAIN_AFTER);
+    }
+
     public ConsistencyConfig {
+        Objects.requireNonNull(askAgainAfter, "askAgainAfter");
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(maxWait, "maxWait");
         Objects.requireNonNull(replicas, "replicas");
