@@ -27,6 +27,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     private final Endpoint address;
     private final ConnectionStats stats;
     private final java.util.concurrent.atomic.LongAdder requests;
+    private final RoutedCounter routed;
     private ClientConnection owner;
     /** Who heard from this connection in the current read burst (it may have been released meanwhile). */
     private ClientConnection toFlush;
@@ -71,6 +72,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
         this.address = address;
         this.stats = stats;
         this.requests = stats.requestCounter(address);
+        this.routed = new RoutedCounter(stats.routedCounters(address));
         this.permit = permit;
     }
 
@@ -303,6 +305,11 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
         this.poolKey = key;
     }
 
+    /** Its backend's routed counts, for its session ({@link ClientConnection#routed}). */
+    RoutedCounter routed() {
+        return routed;
+    }
+
     ServerPool.Key poolKey() {
         return poolKey;
     }
@@ -311,6 +318,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     void parkIn(ServerPool idlePool) {
         flushIfDirty();
         owner = null;
+        routed.reset();
         pool = idlePool;
         idleSince = System.nanoTime();
         idlePool.put(this);
@@ -326,6 +334,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
         flushIfDirty();
         pool = null;
         owner = session;
+        routed.reset();
     }
 
     /**
@@ -421,6 +430,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
         int requestCount = activity.sent(message);
         if (requestCount > 0) {
             requests.add(requestCount);
+            routed.sent(requestCount);
         }
         channel.write(message, channel.voidPromise());
         dirty = true;

@@ -16,6 +16,7 @@ import io.pgrouter.core.protocol.StartupPacket;
 import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.Routed;
 import io.pgrouter.spi.pipeline.ClientHold;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
@@ -457,6 +458,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         }
         toClient(Greeting.rest(channel.alloc(), parameterStatus, processId(), secretKey()));
         return true;
+    }
+
+    @Override
+    public void routed(Backend backend, Routed kind) {
+        ((BackendConnection) backend).routed().count(kind);
+    }
+
+    @Override
+    public void routedAll(Backend backend, Routed kind) {
+        ((BackendConnection) backend).routed().countAll(kind);
     }
 
     @Override

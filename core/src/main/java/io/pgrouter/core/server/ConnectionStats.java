@@ -3,6 +3,8 @@ package io.pgrouter.core.server;
 import io.pgrouter.core.protocol.BufferBudget;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.monitor.RouterStats;
+import io.pgrouter.spi.pipeline.Routed;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +19,8 @@ public final class ConnectionStats implements RouterStats {
     private final java.util.concurrent.atomic.AtomicLong clients = new java.util.concurrent.atomic.AtomicLong();
     private final LongAdder connections = new LongAdder();
     private final ConcurrentMap<Endpoint, LongAdder> requests = new ConcurrentHashMap<>();
+    /** Per backend, one adder per {@link Routed} kind, indexed by its ordinal. */
+    private final ConcurrentMap<Endpoint, LongAdder[]> routed = new ConcurrentHashMap<>();
 
     private final BufferBudget budget;
 
@@ -110,6 +114,31 @@ public final class ConnectionStats implements RouterStats {
     /** The counter of requests to a backend; a backend connection looks it up once. */
     LongAdder requestCounter(Endpoint address) {
         return requests.computeIfAbsent(address, a -> new LongAdder());
+    }
+
+    @Override
+    public Map<Endpoint, Map<Routed, Long>> routed() {
+        Map<Endpoint, Map<Routed, Long>> out = new TreeMap<>(java.util.Comparator.comparing(Endpoint::toString));
+        routed.forEach((address, counters) -> {
+            Map<Routed, Long> kinds = new EnumMap<>(Routed.class);
+            for (Routed kind : Routed.values()) {
+                kinds.put(kind, counters[kind.ordinal()].sum());
+            }
+            out.put(address, kinds);
+        });
+        return out;
+    }
+
+    /**
+     * The counters of requests routed to a backend, one per {@link Routed} kind by ordinal; a
+     * backend connection looks them up once, so counting a request is one adder's increment.
+     */
+    LongAdder[] routedCounters(Endpoint address) {
+        return routed.computeIfAbsent(address, a -> {
+            LongAdder[] counters = new LongAdder[Routed.values().length];
+            java.util.Arrays.setAll(counters, i -> new LongAdder());
+            return counters;
+        });
     }
 
     /** Counts an accepted client in, unless {@code maxClients} are in already; whether it is in. */

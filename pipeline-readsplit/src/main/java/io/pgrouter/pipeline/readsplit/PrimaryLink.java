@@ -9,6 +9,7 @@ import static io.pgrouter.spi.protocol.MessageType.Backend.READY_FOR_QUERY;
 import io.netty.buffer.ByteBuf;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.Routed;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.protocol.BackendMessages;
 import io.pgrouter.spi.protocol.FrontendMessages;
@@ -47,8 +48,11 @@ final class PrimaryLink {
         void lost(Failover.Loss loss, boolean inTransaction, boolean announced);
     }
 
-    /** A message for the primary while there is none: sent to the next one, in order. */
-    private record Waiting(ByteBuf message, boolean internal) {
+    /**
+     * A message for the primary while there is none: sent to the next one, in order; {@code kind}
+     * counts the request it ends there (null: it ends none, or it is pgrouter's own).
+     */
+    private record Waiting(ByteBuf message, boolean internal, Routed kind) {
     }
 
     private final Session session;
@@ -132,14 +136,18 @@ final class PrimaryLink {
         onReady.run();
     }
 
-    private void toPrimary(ByteBuf messages) {
+    /** {@code kind}: how the client request the messages end counts; null when they end none. */
+    private void toPrimary(ByteBuf messages, Routed kind) {
         dirtied = true;
         if (stopped) {
             messages.release(); // the session ended on the way here (it could not move, say)
         } else if (primary == null) {
-            waiting.add(new Waiting(messages, false));
+            waiting.add(new Waiting(messages, false, kind));
         } else {
             primary.send(messages);
+            if (kind != null) {
+                session.routed(primary, kind);
+            }
         }
     }
 
@@ -160,6 +168,9 @@ final class PrimaryLink {
                 b.sendInternal(w.message());
             } else {
                 b.send(w.message());
+                if (w.kind() != null) {
+                    session.routed(b, w.kind());
+                }
             }
         }
         onReady.run();
@@ -257,12 +268,26 @@ final class PrimaryLink {
      *     the answer (see {@link WritePositions})
      */
     void send(ByteBuf message, boolean expectsReady, boolean mayWrite, boolean learnPosition) {
+        send(message, expectsReady ? Routed.WRITE : null, mayWrite, learnPosition);
+    }
+
+    /**
+     * A read the primary runs instead of a replica: no replica would do ({@link Routed#READ}), or
+     * a replica refused it ({@link Routed#RETRIED}). Counted so, not as the primary's own.
+     */
+    void sendRead(ByteBuf request, Routed kind, boolean mayWrite) {
+        send(request, kind, mayWrite, false);
+    }
+
+    /** {@code kind}: the message ends a client request (it expects a ReadyForQuery), counted so; else null. */
+    private void send(ByteBuf message, Routed kind, boolean mayWrite, boolean learnPosition) {
+        boolean expectsReady = kind != null;
         if (expectsReady) {
             outstanding++;
             requestsSent++;
         }
         writeInFlight |= mayWrite || inWritableTransaction();
-        toPrimary(message);
+        toPrimary(message, kind);
         if (learnPosition && expectsReady && primary != null) {
             positions.askAfter(primary, requestsSent);
         }
@@ -287,7 +312,7 @@ final class PrimaryLink {
         if (stopped) {
             messageAndSync.release();
         } else if (primary == null) {
-            waiting.add(new Waiting(messageAndSync, true));
+            waiting.add(new Waiting(messageAndSync, true, null));
         } else {
             primary.sendInternal(messageAndSync);
         }

@@ -27,6 +27,7 @@ import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Lsn;
 import io.pgrouter.spi.cluster.ReplayPositions;
 import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.Routed;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import io.pgrouter.spi.protocol.BackendMessages;
@@ -481,7 +482,7 @@ final class ReadsplitSession implements SessionPipeline {
         if (parsesUnnamed) {
             replicaLink.forgetUnnamed();
         }
-        primaryLink.send(request, true, false);
+        primaryLink.sendRead(request, Routed.READ, false);
     }
 
     /** Why a read may not go to a replica now; {@code notRead} says why it is not a read at all. Asks, changes nothing. */

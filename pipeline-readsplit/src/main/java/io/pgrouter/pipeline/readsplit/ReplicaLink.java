@@ -11,6 +11,7 @@ import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.cluster.Lsn;
 import io.pgrouter.spi.cluster.ReplayPositions;
 import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.Routed;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.protocol.BackendMessages;
 import io.pgrouter.spi.protocol.FrontendMessages;
@@ -142,6 +143,9 @@ final class ReplicaLink {
         }
         openUnit = !expectsReady;
         backend.send(message);
+        if (expectsReady) {
+            session.routed(backend, Routed.READ); // the transaction lives here: never retried elsewhere
+        }
     }
 
     /** A message inside the replica's transaction that gets no answer of its own (CopyData, say). */
@@ -316,7 +320,7 @@ final class ReplicaLink {
             log.debug("session {}: no replica this time ({}): {}", session.id(), target, error.toString());
             failedAt = target;
             failedGeneration = session.cluster().generation();
-            primary.send(request, true, false); // core flushes after a failed login completes
+            primary.sendRead(request, Routed.READ, false); // core flushes after a failed login completes
         } else {
             backend = b;
             askAgainAfter = System.nanoTime(); // a new replica: nothing said yet
@@ -392,6 +396,7 @@ final class ReplicaLink {
                 return;
             }
             current.startForwarding(session::toClient);
+            session.routed(backend, Routed.READ); // settled here: no retry on the primary now
         }
         if (fatal) {
             // The session is not over: the client hears of it when the replica closes.
@@ -509,7 +514,7 @@ final class ReplicaLink {
     private void retryOnPrimary(boolean mayWrite) {
         ReplicaStatement failed = current;
         current = null;
-        primary.send(failed.takeQuery(), true, mayWrite);
+        primary.sendRead(failed.takeQuery(), Routed.RETRIED, mayWrite);
         failed.release();
         idle.run();
     }

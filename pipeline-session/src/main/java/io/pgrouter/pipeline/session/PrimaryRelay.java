@@ -5,6 +5,7 @@ import static io.pgrouter.spi.protocol.MessageType.Frontend.TERMINATE;
 
 import io.netty.buffer.ByteBuf;
 import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.Routed;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import io.pgrouter.spi.protocol.Messages;
@@ -80,6 +81,7 @@ final class PrimaryRelay implements SessionPipeline {
             return;
         }
         primary = connected;
+        session.routedAll(connected, Routed.WRITE); // everything goes to the primary, unread: core counts it
         log.debug("session {}: relaying to primary {}", session.id(), connected.address());
         session.resumeClient(); // what the client sent before the primary was up
 

@@ -21,6 +21,15 @@ public interface RouterStats {
     }
 
     /**
+     * Client requests the pipeline routed to each backend since startup, by kind (see
+     * {@link io.pgrouter.spi.pipeline.Session#routed}): every kind of a backend is present once
+     * the backend has had a connection. Backends never used are absent.
+     */
+    default java.util.Map<io.pgrouter.spi.cluster.Endpoint, java.util.Map<io.pgrouter.spi.pipeline.Routed, Long>> routed() {
+        return java.util.Map.of();
+    }
+
+    /**
      * Since when pgrouter is paused (new requests of quiet sessions held, {@code pgrouter-cli
      * pause}); empty when it is not.
      */

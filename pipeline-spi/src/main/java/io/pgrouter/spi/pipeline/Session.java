@@ -179,6 +179,26 @@ public interface Session {
     void toClient(ByteBuf message);
 
     /**
+     * Counts a client request (a Query, an extended-protocol group up to its Sync, a FunctionCall)
+     * this session sent {@code backend}, as {@code kind}: once per request, where the pipeline
+     * knows the request will not run elsewhere (a read a replica may still refuse is counted when
+     * its answer starts reaching the client). Cheap: no allocation, a counter core holds per
+     * backend and kind. Core does not check that a request was sent; pipelines that do not call
+     * it leave the counts empty.
+     */
+    default void routed(Backend backend, Routed kind) {
+    }
+
+    /**
+     * Counts every request the pipeline sends {@code backend} with {@link Backend#send} from now
+     * on as {@code kind}, as core sees them pass (Query, Sync, FunctionCall), until the backend
+     * is released or closed: for a pipeline that relays bytes without looking at them. Do not
+     * also call {@link #routed} for that backend.
+     */
+    default void routedAll(Backend backend, Routed kind) {
+    }
+
+    /**
      * Ends the session with a FATAL ErrorResponse carrying this SQLSTATE and message, then closes
      * the client connection. {@link SessionPipeline#stop()} follows.
      */

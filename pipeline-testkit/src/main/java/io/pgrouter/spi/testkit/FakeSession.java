@@ -12,6 +12,7 @@ import io.pgrouter.spi.cluster.TlsMode;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.BackendLoginException;
 import io.pgrouter.spi.pipeline.ClientHold;
+import io.pgrouter.spi.pipeline.Routed;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import io.pgrouter.spi.protocol.BackendMessages;
@@ -74,6 +75,7 @@ public final class FakeSession implements Session {
     private final ArrayDeque<Request> requests = new ArrayDeque<>();
     private final List<Backend> released = new ArrayList<>();
     private final List<String> cancels = new ArrayList<>();
+    private final List<String> routed = new ArrayList<>();
     private final ArrayDeque<Runnable> later = new ArrayDeque<>();
     private ClusterSnapshot cluster = snapshot(1, PRIMARY, REPLICA);
     private boolean pgrouterAuthenticates;
@@ -284,6 +286,16 @@ public final class FakeSession implements Session {
         return released;
     }
 
+    /**
+     * What the pipeline counted ({@link #routed}, {@link #routedAll}) since the last call, in
+     * order, as {@code "host:port kind"} (or {@code "host:port all kind"}); the list is emptied.
+     */
+    public List<String> takeRouted() {
+        List<String> taken = List.copyOf(routed);
+        routed.clear();
+        return taken;
+    }
+
     /** The cancel requests sent, as {@code "host:port pid key"}. */
     public List<String> cancels() {
         return cancels;
@@ -445,6 +457,18 @@ public final class FakeSession implements Session {
         }
         greetClient(newBackend(primaryAddress()));
         return true;
+    }
+
+    /** Records it: see {@link #takeRouted()}. */
+    @Override
+    public void routed(Backend backend, Routed kind) {
+        routed.add(backend.address() + " " + kind.label());
+    }
+
+    /** Records it as {@code "host:port all kind"}: see {@link #takeRouted()}. */
+    @Override
+    public void routedAll(Backend backend, Routed kind) {
+        routed.add(backend.address() + " all " + kind.label());
     }
 
     @Override

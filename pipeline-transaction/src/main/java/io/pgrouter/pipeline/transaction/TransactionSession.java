@@ -2,6 +2,7 @@ package io.pgrouter.pipeline.transaction;
 
 import io.netty.buffer.ByteBuf;
 import io.pgrouter.spi.pipeline.Backend;
+import io.pgrouter.spi.pipeline.Routed;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import io.pgrouter.spi.protocol.MessageType;
@@ -122,6 +123,7 @@ final class TransactionSession implements SessionPipeline {
                 return;
             }
             backend = b;
+            session.routedAll(b, Routed.WRITE); // everything goes to the primary: core counts what passes
             statements.use(b);
             if (greet) {
                 session.greetClient(b);
