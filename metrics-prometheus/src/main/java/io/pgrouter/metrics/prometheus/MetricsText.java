@@ -9,6 +9,7 @@ import io.pgrouter.spi.cluster.Status;
 import io.pgrouter.spi.cluster.TopologyStatus;
 import io.pgrouter.spi.monitor.PoolStats;
 import io.pgrouter.spi.monitor.RouterStats;
+import io.pgrouter.spi.pipeline.Routed;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -162,6 +163,7 @@ final class MetricsText {
             }
         });
         removed.forEach((address, count) -> e.sample("pgrouter_backend_requests_total", count, BACKEND, address));
+        statementsRouted(e, snapshot, stats.routed());
 
         WriteHealth health = WriteHealth.of(snapshot);
         e.family("pgrouter_writable", GAUGE,
@@ -273,6 +275,27 @@ final class MetricsText {
             e.sample("pgrouter_statement_duration_seconds_sum", Double.toString(l.sumSeconds()), "pipeline",
                     l.pipeline());
             e.sample("pgrouter_statement_duration_seconds_count", cumulative, "pipeline", l.pipeline());
+        });
+    }
+
+    /**
+     * Every kind for every configured backend (0 until used), so that a rate by kind exists from
+     * the start; backends removed by a reload keep their counts until pgrouter restarts.
+     */
+    private static void statementsRouted(Exposition e, ClusterSnapshot snapshot, Map<Endpoint, Map<Routed, Long>> routed) {
+        e.family("pgrouter_statements_routed_total", COUNTER, "Client requests the pipeline routed to the backend "
+                + "since pgrouter started, by kind: read (classified read-only: on a replica, or on the primary when "
+                + "no replica would do), write (the primary's own), retried (refused by a replica, re-run on the primary).");
+        Map<String, Map<Routed, Long>> all = new java.util.LinkedHashMap<>();
+        for (BackendState b : snapshot.backends()) {
+            all.put(label(b), routed.getOrDefault(b.address(), Map.of()));
+        }
+        routed.forEach((address, kinds) -> all.putIfAbsent(address.toString(), kinds));
+        all.forEach((address, kinds) -> {
+            for (Routed kind : Routed.values()) {
+                e.sample("pgrouter_statements_routed_total", kinds.getOrDefault(kind, 0L), BACKEND, address,
+                        "kind", kind.label());
+            }
         });
     }
 

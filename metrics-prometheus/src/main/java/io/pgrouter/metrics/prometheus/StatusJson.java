@@ -5,6 +5,7 @@ import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.monitor.PoolStats;
 import io.pgrouter.spi.monitor.RouterStats;
+import io.pgrouter.spi.pipeline.Routed;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -24,6 +25,7 @@ final class StatusJson {
     static String render(ClusterSnapshot snapshot, RouterStats stats, List<PoolStats> pools) {
         WriteHealth health = WriteHealth.of(snapshot);
         Map<Endpoint, Long> requests = stats.requests();
+        Map<Endpoint, Map<Routed, Long>> routedAll = stats.routed();
         StringBuilder j = new StringBuilder(1024);
         j.append("{\n");
         field(j, "  ", "writable", Boolean.toString(health.writable())).append(",\n");
@@ -54,6 +56,7 @@ final class StatusJson {
             field(j, "", "following", string(b.following().monitorName())).append(", ");
             field(j, "", "not_following", Boolean.toString(b.isNotFollowing())).append(", ");
             field(j, "", "requests", Long.toString(requests.getOrDefault(b.address(), 0L))).append(", ");
+            field(j, "", "routed", routed(routedAll.getOrDefault(b.address(), Map.of()))).append(", ");
             field(j, "", "checked_at", b.checkedAt().equals(Instant.EPOCH) ? "null" : string(b.checkedAt().toString()))
                     .append(", ");
             field(j, "", "error", b.error().map(StatusJson::string).orElse("null"));
@@ -82,6 +85,16 @@ final class StatusJson {
 
     private static StringBuilder field(StringBuilder j, String indent, String name, String json) {
         return j.append(indent).append('"').append(name).append("\": ").append(json);
+    }
+
+    /** Requests routed by kind, every kind present: {@code {"read": 3, "write": 1, "retried": 0}}. */
+    private static String routed(Map<Routed, Long> kinds) {
+        StringBuilder o = new StringBuilder("{");
+        for (Routed kind : Routed.values()) {
+            o.append(kind.ordinal() == 0 ? "" : ", ");
+            field(o, "", kind.label(), Long.toString(kinds.getOrDefault(kind, 0L)));
+        }
+        return o.append('}').toString();
     }
 
     private static String seconds(Optional<Duration> d) {

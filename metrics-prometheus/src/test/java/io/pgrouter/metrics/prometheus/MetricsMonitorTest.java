@@ -45,7 +45,7 @@ class MetricsMonitorTest {
 
         @Override
         public RouterStats stats() {
-            return TestCluster.stats(2, 7, 6, MetricsTextTest.REQUESTS);
+            return TestCluster.stats(2, 7, 6, MetricsTextTest.REQUESTS).routed(MetricsTextTest.ROUTED);
         }
 
         @Override
@@ -138,6 +138,9 @@ class MetricsMonitorTest {
         assertEquals("2048", j.get("backends.1.lag_bytes"));
         assertEquals("1.5", j.get("backends.1.replay_delay_seconds"));
         assertEquals("37", j.get("backends.1.requests"));
+        assertEquals("30", j.get("backends.1.routed.read"));
+        assertEquals("2", j.get("backends.0.routed.retried"));
+        assertEquals("0", j.get("backends.3.routed.write"), "every kind, for a backend never used too");
         assertEquals("\"orphaned\"", j.get("backends.2.following"));
         assertEquals("true", j.get("backends.2.not_following"));
         assertEquals("\"connection refused\\nretrying\"", j.get("backends.3.error"));

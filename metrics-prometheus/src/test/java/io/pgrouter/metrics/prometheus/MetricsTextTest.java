@@ -11,6 +11,7 @@ import io.pgrouter.spi.cluster.Following;
 import io.pgrouter.spi.cluster.HaMember;
 import io.pgrouter.spi.cluster.TopologyStatus;
 import io.pgrouter.spi.monitor.PoolStats;
+import io.pgrouter.spi.pipeline.Routed;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -40,12 +41,18 @@ class MetricsTextTest {
             Endpoint.parse("10.0.0.2:5432"), 37L,
             Endpoint.parse("10.0.0.9:5432"), 5L);
 
+    /** Routed counts of the primary and one replica, and of a backend a reload removed. */
+    static final Map<Endpoint, Map<Routed, Long>> ROUTED = Map.of(
+            Endpoint.parse("10.0.0.1:5432"), Map.of(Routed.READ, 4L, Routed.WRITE, 100L, Routed.RETRIED, 2L),
+            Endpoint.parse("10.0.0.2:5432"), Map.of(Routed.READ, 30L, Routed.WRITE, 0L, Routed.RETRIED, 0L),
+            Endpoint.parse("10.0.0.9:5432"), Map.of(Routed.READ, 5L, Routed.WRITE, 0L, Routed.RETRIED, 0L));
+
     static final List<PoolStats> POOLS = List.of(
             new PoolStats(Endpoint.parse("10.0.0.2:5432"), WEIRD_DATABASE, "bob", 0, 1, 0, Duration.ZERO),
             new PoolStats(Endpoint.parse("10.0.0.1:5432"), "app", "alice", 3, 2, 1, Duration.ofMillis(250)));
 
     private static String render() {
-        return MetricsText.render(cluster(), TestCluster.stats(2, 7, 6, REQUESTS), POOLS);
+        return MetricsText.render(cluster(), TestCluster.stats(2, 7, 6, REQUESTS).routed(ROUTED), POOLS);
     }
 
     @Test
@@ -61,7 +68,7 @@ class MetricsTextTest {
                 "pgrouter_backend_replay_delay_seconds gauge", "pgrouter_backend_max_replay_delay_seconds gauge",
                 "pgrouter_backend_delayed gauge", "pgrouter_backend_following gauge",
                 "pgrouter_backend_not_following gauge", "pgrouter_backend_last_check_timestamp_seconds gauge",
-                "pgrouter_backend_requests counter", "pgrouter_writable gauge", "pgrouter_split_brain gauge",
+                "pgrouter_backend_requests counter", "pgrouter_statements_routed counter", "pgrouter_writable gauge", "pgrouter_split_brain gauge",
                 "pgrouter_snapshot_generation gauge", "pgrouter_snapshot_published_timestamp_seconds gauge",
                 "pgrouter_workers gauge", "pgrouter_clients gauge", "pgrouter_server_connections gauge",
                 "pgrouter_paused gauge", "pgrouter_paused_sessions gauge", "pgrouter_draining gauge",
@@ -72,7 +79,7 @@ class MetricsTextTest {
                 "pgrouter_pool_waiting_clients gauge", "pgrouter_pool_longest_wait_seconds gauge")) {
             assertTrue(families.contains("# family " + expected), () -> expected + " missing from " + families);
         }
-        assertEquals(37, families.size(), families::toString);
+        assertEquals(38, families.size(), families::toString);
         assertTrue(parsed.stream().filter(l -> l.startsWith("# help ")).noneMatch(l -> l.endsWith(" \"\"")),
                 "every family has a HELP text");
     }
@@ -142,6 +149,20 @@ class MetricsTextTest {
     }
 
     @Test
+    void statementsRoutedHaveEveryKindForEveryBackendUsedOrNotAndRemovedOnes() {
+        Map<String, Double> s = Python.samples(Python.parseExposition(render()));
+        String name = "pgrouter_statements_routed_total";
+        assertEquals(100.0, s.get(key(name, "backend", "10.0.0.1:5432", "kind", "write")));
+        assertEquals(4.0, s.get(key(name, "backend", "10.0.0.1:5432", "kind", "read")));
+        assertEquals(2.0, s.get(key(name, "backend", "10.0.0.1:5432", "kind", "retried")));
+        assertEquals(30.0, s.get(key(name, "backend", "10.0.0.2:5432", "kind", "read")));
+        assertEquals(0.0, s.get(key(name, "backend", "10.0.0.4:5432", "kind", "read")), "never used: 0");
+        assertEquals(0.0, s.get(key(name, "backend", "[::1]:5433", "kind", "retried")));
+        assertEquals(5.0, s.get(key(name, "backend", "10.0.0.9:5432", "kind", "read")), "removed by a reload");
+        assertEquals(6 * 3, s.keySet().stream().filter(k -> k.startsWith(name + "{")).count());
+    }
+
+    @Test
     void routerWideGaugesAndPools() {
         Map<String, Double> s = Python.samples(Python.parseExposition(render()));
         assertEquals(1.0, s.get("pgrouter_writable{}"));
@@ -191,7 +212,7 @@ class MetricsTextTest {
         ClusterSnapshot empty = new TestCluster().generation(0).snapshot();
         List<String> parsed = Python.parseExposition(MetricsText.render(empty, TestCluster.stats(1, 0, 0, Map.of()),
                 List.of()));
-        assertEquals(37, parsed.stream().filter(l -> l.startsWith("# family ")).count(), parsed::toString);
+        assertEquals(38, parsed.stream().filter(l -> l.startsWith("# family ")).count(), parsed::toString);
         Map<String, Double> s = Python.samples(parsed);
         assertEquals(0.0, s.get("pgrouter_writable{}"));
         assertEquals(1.0, s.get("pgrouter_workers{}"));
@@ -234,7 +255,7 @@ class MetricsTextTest {
 
     @Test
     void trafficIsAHistogramPerPipelineAuthFailuresByReasonAndClientsActiveOrWaiting() {
-        io.pgrouter.spi.monitor.RouterStats stats = new TestCluster.Stats(1, 5, 2) {
+        io.pgrouter.spi.monitor.RouterStats stats = new io.pgrouter.spi.testkit.FixedStats(1, 5, 2) {
             @Override
             public java.util.Optional<io.pgrouter.spi.monitor.StatementLatency> statementLatency() {
                 return java.util.Optional.of(new io.pgrouter.spi.monitor.StatementLatency("readsplit",

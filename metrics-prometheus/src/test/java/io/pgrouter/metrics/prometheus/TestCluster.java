@@ -8,6 +8,7 @@ import io.pgrouter.spi.cluster.Role;
 import io.pgrouter.spi.cluster.Status;
 import io.pgrouter.spi.cluster.TlsMode;
 import io.pgrouter.spi.monitor.RouterStats;
+import io.pgrouter.spi.testkit.FixedStats;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,40 +71,7 @@ final class TestCluster {
                 delay, 0, following, CHECKED, error);
     }
 
-    static RouterStats stats(int workers, long clients, long connections, Map<Endpoint, Long> requests) {
-        return new Stats(workers, clients, connections) {
-            @Override
-            public Map<Endpoint, Long> requests() {
-                return requests;
-            }
-        };
-    }
-
-    /** Fixed counts; a test overrides what it is about. */
-    static class Stats implements RouterStats {
-        private final int workers;
-        private final long clients;
-        private final long connections;
-
-        Stats(int workers, long clients, long connections) {
-            this.workers = workers;
-            this.clients = clients;
-            this.connections = connections;
-        }
-
-        @Override
-        public int workers() {
-            return workers;
-        }
-
-        @Override
-        public long clients() {
-            return clients;
-        }
-
-        @Override
-        public long connections() {
-            return connections;
-        }
+    static FixedStats stats(int workers, long clients, long connections, Map<Endpoint, Long> requests) {
+        return new FixedStats(workers, clients, connections).requests(requests);
     }
 }

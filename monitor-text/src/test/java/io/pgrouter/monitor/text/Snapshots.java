@@ -7,6 +7,7 @@ import io.pgrouter.spi.cluster.Role;
 import io.pgrouter.spi.cluster.Status;
 import io.pgrouter.spi.cluster.TlsMode;
 import io.pgrouter.spi.monitor.RouterStats;
+import io.pgrouter.spi.testkit.FixedStats;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -53,26 +54,6 @@ final class Snapshots {
     }
 
     static RouterStats stats(int workers, long clients, long connections, Map<Endpoint, Long> requests) {
-        return new RouterStats() {
-            @Override
-            public Map<Endpoint, Long> requests() {
-                return requests;
-            }
-
-            @Override
-            public int workers() {
-                return workers;
-            }
-
-            @Override
-            public long clients() {
-                return clients;
-            }
-
-            @Override
-            public long connections() {
-                return connections;
-            }
-        };
+        return new FixedStats(workers, clients, connections).requests(requests);
     }
 }
