@@ -30,6 +30,8 @@ class PrimaryRelayTest {
         FakeBackend primary = session.grant();
         assertEquals("Q", primary.takeSentTypes(), "the query waited for the connection");
         assertFalse(session.holdsClient());
+        assertEquals(List.of(primary.address() + " all write"), session.takeRouted(),
+                "core counts every request it relays as a write, the held one included");
 
         session.clientRead(session.query("SELECT 2"), session.query("SELECT 3"));
         assertEquals(List.of("SELECT 2", "SELECT 3"),

@@ -57,6 +57,8 @@ class TransactionSessionTest {
         assertTrue(session.holdsClient(), "core holds both until the connection comes");
         session.grant(pooled);
         assertFalse(session.holdsClient());
+        assertEquals(List.of(pooled.address() + " all write", pooled.address() + " all write"), session.takeRouted(),
+                "each lending (the greeting's, this one) has core count what passes as writes");
         assertEquals(List.of("BEGIN", "INSERT INTO t VALUES (1)"),
                 pooled.sent().stream().map(m -> FrontendMessages.queryText(m.buf())).toList(), "in order");
 
