@@ -8,6 +8,7 @@ import io.pgrouter.spi.cluster.Role;
 import io.pgrouter.spi.cluster.Status;
 import io.pgrouter.spi.monitor.PoolStats;
 import io.pgrouter.spi.monitor.RouterStats;
+import io.pgrouter.spi.pipeline.Routed;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -42,6 +43,8 @@ import java.util.stream.Collectors;
  * replayed 10.0.0.1:6432 16/B374D848    (one per OK replica whose replayed WAL position the
  *                                       position probe knows, refreshed every replay_check)
  * requests 10.0.0.1:6432 1234      (one per backend: statements and groups sessions sent it)
+ * routed 10.0.0.1:6432 1200 30 4   (one per backend used: requests routed there as reads, writes,
+ *                                  retries of a replica's refusal)
  * topology patroni current 120 10000      (when following an HA manager: current, stale or lost;
  *                                         ms since its last answer, or never; the grace in ms)
  * topology-error etcd unreachable: ...   (why its last fetch failed, to the end of the line)
@@ -149,6 +152,17 @@ final class MonitorText {
         for (BackendState b : snapshot.backends()) {
             out.append("requests ").append(b.address()).append(' ').append(requests.getOrDefault(b.address(), 0L))
                     .append('\n');
+        }
+        java.util.Map<io.pgrouter.spi.cluster.Endpoint, java.util.Map<Routed, Long>> routed = stats.routed();
+        for (BackendState b : snapshot.backends()) {
+            java.util.Map<Routed, Long> kinds = routed.get(b.address());
+            if (kinds != null) {
+                out.append("routed ").append(b.address());
+                for (Routed kind : Routed.values()) {
+                    out.append(' ').append(kinds.getOrDefault(kind, 0L));
+                }
+                out.append('\n');
+            }
         }
         haLines(snapshot, out);
         for (BackendState b : snapshot.backends()) {

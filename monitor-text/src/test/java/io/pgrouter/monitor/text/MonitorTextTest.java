@@ -1,6 +1,7 @@
 package io.pgrouter.monitor.text;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgrouter.spi.cluster.BackendState;
@@ -12,6 +13,8 @@ import io.pgrouter.spi.cluster.Status;
 import io.pgrouter.spi.cluster.TlsMode;
 import io.pgrouter.spi.monitor.PoolStats;
 import io.pgrouter.spi.monitor.RouterStats;
+import io.pgrouter.spi.pipeline.Routed;
+import io.pgrouter.spi.testkit.FixedStats;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -94,6 +97,21 @@ class MonitorTextTest {
         String out = MonitorText.render(Snapshots.seedExample(), Snapshots.stats(64, 32, 28), List.of(), positions);
         assertTrue(out.contains("\nreplayed 10.0.0.1:6432 16/B374D848\n"), out);
         assertTrue(!out.contains("replayed 10.0.0.4"), "a FAILED replica's old position is not shown");
+    }
+
+    @Test
+    void routedCountsFollowTheRequestsOfEachBackendUsed() {
+        RouterStats stats = new FixedStats(64, 32, 28).routed(Map.of(
+                Endpoint.parse("10.0.0.1:6432"), Map.of(Routed.READ, 40200L, Routed.WRITE, 0L, Routed.RETRIED, 0L),
+                Endpoint.parse("10.0.0.3:6432"), Map.of(Routed.READ, 13L, Routed.WRITE, 52097L, Routed.RETRIED, 3L)));
+        String out = MonitorText.render(Snapshots.seedExample(), stats);
+        assertTrue(out.startsWith(Snapshots.SEED_EXAMPLE), "the original lines as they were");
+        assertTrue(out.contains("""
+                requests 10.0.0.5:6432 0
+                routed 10.0.0.3:6432 13 52097 3
+                routed 10.0.0.1:6432 40200 0 0
+                error 10.0.0.4:6432"""), out);
+        assertFalse(out.contains("routed 10.0.0.2:6432"), "a backend never used has no line");
     }
 
     @Test
