@@ -140,7 +140,9 @@ class FailoverTest {
         assertInstanceOf(Failover.Waiting.class, pipeline.failover().state());
         assertEquals(List.of(), session.requests(), "the snapshot still names the old primary: no login yet");
 
+        session.takeRouted(); // what ran on the old primary
         session.clientRead(session.query("INSERT INTO items VALUES (4)")); // waits for the new primary
+        assertEquals(List.of(), session.takeRouted(), "not sent anywhere yet");
         newPrimaryPromoted();
         assertEquals(Kind.LOGIN, session.requests().get(0).kind());
         assertEquals(NEW_PRIMARY, session.requests().get(0).target());
@@ -151,6 +153,8 @@ class FailoverTest {
         assertTrue(moved.sentInternallyTypes().endsWith("PS"), "the named statement is parsed again: "
                 + moved.sentInternallyTypes());
         assertEquals(List.of("INSERT INTO items VALUES (4)"), queries(moved.sent()), "what waited goes there");
+        assertEquals(List.of(NEW_PRIMARY + " write"), session.takeRouted(),
+                "the write that waited counts where it ran, once; the replayed state not at all");
         List<Recorded> told = session.toClient();
         assertEquals(MessageType.Backend.NOTICE_RESPONSE, told.get(told.size() - 1).type());
         assertTrue(told.get(told.size() - 1).body().contains("the primary changed to primary2:5432; the session moved"));
