@@ -395,8 +395,7 @@ final class ReplicaLink {
             if (current.hold(message)) {
                 return;
             }
-            current.startForwarding(session::toClient);
-            session.routed(backend, Routed.READ); // settled here: no retry on the primary now
+            settle();
         }
         if (fatal) {
             // The session is not over: the client hears of it when the replica closes.
@@ -444,7 +443,7 @@ final class ReplicaLink {
             return false;
         }
         if (!current.forwarding()) {
-            current.startForwarding(session::toClient);
+            settle();
         }
         if (readyStatus != 0) {
             ready(readyStatus);
@@ -454,6 +453,15 @@ final class ReplicaLink {
             finish();
         }
         return true;
+    }
+
+    /**
+     * The current read's answer starts reaching the client: it can no longer be retried on the
+     * primary, so it is the replica's, and counts as a read there (once: the read is forwarding now).
+     */
+    private void settle() {
+        current.startForwarding(session::toClient);
+        session.routed(backend, Routed.READ);
     }
 
     /** The replica's ReadyForQuery, on its way to the client, says this transaction status. */
