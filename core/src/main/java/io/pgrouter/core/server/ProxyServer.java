@@ -86,6 +86,16 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Binds the listen address; returns the bound address (useful with port 0... not allowed by Endpoint, so tests pick a free port). */
     public InetSocketAddress start() throws InterruptedException {
+        String host = settings.listen().isWildcard() ? null : settings.listen().host();
+        InetSocketAddress bound = startQuietly(host == null
+                ? new InetSocketAddress(settings.listen().port())
+                : new InetSocketAddress(host, settings.listen().port()));
+        log.info("listening on {} ({} transport, {} workers)", bound, transport.name().toLowerCase(), settings.workers());
+        return bound;
+    }
+
+    /** Binds {@code bindTo} instead of the listen address, without a log line: the {@link WarmUp}'s own server. */
+    InetSocketAddress startQuietly(InetSocketAddress bindTo) throws InterruptedException {
         workers = transport.newGroup(settings.workers(), "pgrouter-worker");
         // The workers accept too (the original pgrouter: "WORKER threads listen on a TCP port"): with one
         // worker a new connection is served on the thread that accepted it, with no hand-over to
@@ -112,14 +122,8 @@ public final class ProxyServer implements AutoCloseable {
                     }
                 });
         transport.tuneConnections(b);
-        String host = settings.listen().isWildcard() ? null : settings.listen().host();
-        InetSocketAddress bindTo = host == null
-                ? new InetSocketAddress(settings.listen().port())
-                : new InetSocketAddress(host, settings.listen().port());
         serverChannel = b.bind(bindTo).sync().channel();
-        InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        log.info("listening on {} ({} transport, {} workers)", bound, transport.name().toLowerCase(), settings.workers());
-        return bound;
+        return (InetSocketAddress) serverChannel.localAddress();
     }
 
     /** Stops accepting, closes every connection, and stops the event loops. */
