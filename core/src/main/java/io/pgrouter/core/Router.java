@@ -13,6 +13,7 @@ import io.pgrouter.core.server.ProxyServer;
 import io.pgrouter.core.server.Security;
 import io.pgrouter.core.server.ServerSettings;
 import io.pgrouter.core.server.Sessions;
+import io.pgrouter.core.server.WarmUp;
 import io.pgrouter.spi.cluster.ClusterView;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.config.ConfigException;
@@ -209,6 +210,7 @@ public final class Router implements AutoCloseable {
         if (written.discovery().isPresent()) {
             discoverFirstMembers();
         }
+        Thread warmUp = warmUp();
         watcher = watcher(config, healthCheck, topology);
         watcher.start();
         positionProbe = positionProbe(config, healthCheck);
@@ -220,6 +222,9 @@ public final class Router implements AutoCloseable {
         for (Monitor m : monitors) {
             m.start();
         }
+        if (warmUp != null) {
+            warmUp.join(); // bounded by WarmUp.BUDGET
+        }
         server.start();
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pgrouter-periodic");
@@ -229,6 +234,25 @@ public final class Router implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::periodic, 1, 1, TimeUnit.SECONDS);
         log.info("pgrouter {} started: pipeline {}, {} backends", Version.current(), config.pipeline(),
                 config.backends().size());
+    }
+
+    /**
+     * The warm-up of the data path ({@code warm_up}, or {@code PGROUTER_WARM_UP=off} in the
+     * environment), on a thread of its own: it runs while the watcher's first round waits for the
+     * backends, and the client port opens after both.
+     */
+    private Thread warmUp() {
+        if (!config.warmUp() || "off".equalsIgnoreCase(System.getenv("PGROUTER_WARM_UP"))) {
+            return null;
+        }
+        PipelineFactory factory = (PipelineFactory) plugins.pipelines().get(config.pipeline());
+        PluginConfig block = config.block(config.pipeline());
+        String name = config.pipeline();
+        Thread t = new Thread(() -> WarmUp.run(context -> factory.create(block, context), name, WarmUp.BUDGET),
+                "pgrouter-warm-up");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     /**

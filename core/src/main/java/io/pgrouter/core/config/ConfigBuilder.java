@@ -28,7 +28,7 @@ final class ConfigBuilder {
     /** Top-level directives that take one value and may appear once. */
     private static final Set<String> SINGLE = Set.of("listen", "monitor", "workers", "hba", "user", "group",
             "pidfile", "log", "logfile", "syslog", "authdb", "pipeline", "plugins", "max_clients", "max_message_size",
-            "max_buffered", "authentication_timeout", "connect_timeout", "backends");
+            "max_buffered", "authentication_timeout", "connect_timeout", "backends", "warm_up");
     private static final Set<String> CORE_BLOCKS = Set.of("tls", "health", "backend");
     private static final Set<String> BACKEND_KEYS = union(Set.of("tls", "lag", "max_replay_delay", "weight", "ca"),
             PoolSettings.KEYS);
@@ -283,7 +283,16 @@ final class ConfigBuilder {
         return new RouterConfig(source, listen, monitor, workers, optionalPath("hba"), tls, text("user"), text("group"),
                 optionalPath("pidfile"), log, optionalPath("logfile"),
                 Optional.ofNullable(parse(single.get("syslog"), SyslogTarget::parse, null)), health, backends, discovery, optionalPath("authdb"), pipeline,
-                optionalPath("plugins"), blocks, limits(), locations);
+                optionalPath("plugins"), blocks, limits(), locations,
+                parse(single.get("warm_up"), ConfigBuilder::onOff, true));
+    }
+
+    private static boolean onOff(String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("expected on or off, not '" + text + "'");
+        };
     }
 
     /**

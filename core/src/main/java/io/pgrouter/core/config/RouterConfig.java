@@ -33,6 +33,8 @@ import java.util.Optional;
  * @param blocks every other top-level block, by name: plugin configuration
  * @param limits what one client may cost
  * @param locations {@code file:line:column} of the value of each top-level directive written
+ * @param warmUp whether pgrouter warms its data path up before it accepts clients ({@code warm_up
+ *     on|off}, default on)
  */
 public record RouterConfig(
         Path source,
@@ -55,7 +57,8 @@ public record RouterConfig(
         Optional<Path> plugins,
         Map<String, PluginConfig> blocks,
         Limits limits,
-        Map<String, String> locations) {
+        Map<String, String> locations,
+        boolean warmUp) {
 
     public RouterConfig {
         backends = List.copyOf(backends);
@@ -74,7 +77,7 @@ public record RouterConfig(
     /** The same configuration with these backends: the members discovered, as they are now. */
     public RouterConfig withBackends(List<BackendConfig> inForce) {
         return new RouterConfig(source, listen, monitor, workers, hba, tls, user, group, pidfile, logLevel, logfile, syslog,
-                health, inForce, discovery, authdb, pipeline, plugins, blocks, limits, locations);
+                health, inForce, discovery, authdb, pipeline, plugins, blocks, limits, locations, warmUp);
     }
 
     /** The block named after a plugin, or an empty one. */

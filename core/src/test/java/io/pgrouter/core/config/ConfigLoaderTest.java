@@ -254,7 +254,7 @@ class ConfigLoaderTest {
         assertEquals(List.of(), ConfigChecks.routable(ok));
         RouterConfig none = new RouterConfig(ok.source(), ok.listen(), ok.monitor(), ok.workers(), ok.hba(), ok.tls(),
                 ok.user(), ok.group(), ok.pidfile(), ok.logLevel(), ok.logfile(), ok.syslog(), ok.health(), List.of(), Optional.empty(), ok.authdb(), ok.pipeline(),
-                ok.plugins(), ok.blocks(), ok.limits(), ok.locations());
+                ok.plugins(), ok.blocks(), ok.limits(), ok.locations(), ok.warmUp());
         List<ConfigException> problems = ConfigChecks.routable(none);
         assertEquals(1, problems.size());
         assertEquals(FILE.toString(), problems.get(0).location());
