@@ -1,6 +1,7 @@
 package io.pgrouter.core.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,6 +103,18 @@ class ConfigLoaderTest {
         assertEquals(1024, ConfigBuilder.defaultWorkers(4096));
         assertEquals(ConfigBuilder.defaultWorkers(Runtime.getRuntime().availableProcessors()),
                 parse("backend db1.example:5432\n").workers());
+    }
+
+    @Test
+    void warmUpIsOnUnlessTurnedOff() throws Exception {
+        assertTrue(parse("backend 10.0.0.1:5432\n").warmUp());
+        assertTrue(parse("warm_up on\nbackend 10.0.0.1:5432\n").warmUp());
+        assertFalse(parse("warm_up OFF\nbackend 10.0.0.1:5432\n").warmUp());
+        assertFalse(ConfigLoader.parse(Path.of("/x.toml"), "warm_up = \"off\"\n[[backend]]\naddress = \"10.0.0.1:5432\"\n")
+                .warmUp());
+        ConfigErrors e = assertThrows(ConfigErrors.class, () -> parse("warm_up maybe\nbackend 10.0.0.1:5432\n"));
+        assertEquals(FILE + ":1:9", e.errors().get(0).location());
+        assertTrue(e.errors().get(0).problem().contains("expected on or off"), e.getMessage());
     }
 
     @Test
