@@ -223,7 +223,7 @@ public final class Router implements AutoCloseable {
             m.start();
         }
         if (warmUp != null) {
-            warmUp.join(); // bounded by WarmUp.BUDGET
+            warmUp.join(); // bounded by warm_up
         }
         server.start();
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -237,18 +237,28 @@ public final class Router implements AutoCloseable {
     }
 
     /**
-     * The warm-up of the data path ({@code warm_up}, or {@code PGROUTER_WARM_UP=off} in the
-     * environment), on a thread of its own: it runs while the watcher's first round waits for the
+     * The warm-up of the data path ({@code warm_up}, or {@code PGROUTER_WARM_UP} in the
+     * environment, which wins), when on, on a thread of its own: it runs while the watcher's first round waits for the
      * backends, and the client port opens after both.
      */
     private Thread warmUp() {
-        if (!config.warmUp() || "off".equalsIgnoreCase(System.getenv("PGROUTER_WARM_UP"))) {
+        Duration budget = config.warmUp();
+        String env = System.getenv("PGROUTER_WARM_UP");
+        if (env != null && !env.isBlank()) {
+            try {
+                budget = RouterConfig.warmUp(env.trim());
+            } catch (IllegalArgumentException e) {
+                log.warn("PGROUTER_WARM_UP={} ignored: {}", env, e.getMessage());
+            }
+        }
+        if (budget.isZero()) {
             return null;
         }
+        Duration length = budget;
         PipelineFactory factory = (PipelineFactory) plugins.pipelines().get(config.pipeline());
         PluginConfig block = config.block(config.pipeline());
         String name = config.pipeline();
-        Thread t = new Thread(() -> WarmUp.run(context -> factory.create(block, context), name, WarmUp.BUDGET),
+        Thread t = new Thread(() -> WarmUp.run(context -> factory.create(block, context), name, length),
                 "pgrouter-warm-up");
         t.setDaemon(true);
         t.start();

@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
+import io.pgrouter.core.config.RouterConfig;
 import io.pgrouter.core.server.WarmUp;
 import io.pgrouter.pipeline.readsplit.ReadsplitPipelineFactory;
 import io.pgrouter.pipeline.session.SessionPipelineFactory;
@@ -43,12 +44,12 @@ class WarmUpIT {
             PipelineFactory factory = Stream.of(new SessionPipelineFactory(), new TransactionPipelineFactory(),
                     new ReadsplitPipelineFactory()).filter(f -> f.name().equals(pipeline)).findFirst().orElseThrow();
             WarmUp.Outcome outcome = WarmUp.run(c -> factory.create(PluginConfig.empty(pipeline), c), pipeline,
-                    WarmUp.BUDGET);
+                    RouterConfig.WARM_UP);
 
             assertEquals(Optional.empty(), outcome.failure());
             assertEquals(0, outcome.errors(), "errors answered to the warm-up's clients");
             assertTrue(outcome.sessions() >= 8, "sessions: " + outcome.sessions());
-            assertTrue(outcome.took().compareTo(WarmUp.BUDGET.plus(SLACK)) < 0, "took " + outcome.took());
+            assertTrue(outcome.took().compareTo(RouterConfig.WARM_UP.plus(SLACK)) < 0, "took " + outcome.took());
             Await.until(Duration.ofSeconds(10), "the warm-up's threads to end", () -> Thread.getAllStackTraces().keySet()
                     .stream().noneMatch(t -> t.isAlive() && (t.getName().startsWith("pgrouter-warm-up")
                             || t.getName().startsWith("pgrouter-worker"))));

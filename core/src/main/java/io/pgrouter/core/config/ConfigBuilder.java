@@ -284,16 +284,9 @@ final class ConfigBuilder {
                 optionalPath("pidfile"), log, optionalPath("logfile"),
                 Optional.ofNullable(parse(single.get("syslog"), SyslogTarget::parse, null)), health, backends, discovery, optionalPath("authdb"), pipeline,
                 optionalPath("plugins"), blocks, limits(), locations,
-                parse(single.get("warm_up"), ConfigBuilder::onOff, true));
+                parse(single.get("warm_up"), RouterConfig::warmUp, Duration.ZERO));
     }
 
-    private static boolean onOff(String text) {
-        return switch (text.toLowerCase(Locale.ROOT)) {
-            case "on" -> true;
-            case "off" -> false;
-            default -> throw new IllegalArgumentException("expected on or off, not '" + text + "'");
-        };
-    }
 
     /**
      * {@code backends NAME}: only with the topology source of that name, which is what lists the

@@ -3,6 +3,7 @@ package io.pgrouter.core.config;
 import io.pgrouter.spi.cluster.Endpoint;
 import io.pgrouter.spi.config.PluginConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,8 +34,8 @@ import java.util.Optional;
  * @param blocks every other top-level block, by name: plugin configuration
  * @param limits what one client may cost
  * @param locations {@code file:line:column} of the value of each top-level directive written
- * @param warmUp whether pgrouter warms its data path up before it accepts clients ({@code warm_up
- *     on|off}, default on)
+ * @param warmUp how long pgrouter warms its data path up before it accepts clients ({@code warm_up
+ *     on|off|DURATION}, default off: measured, it did not make the first seconds faster); zero for none
  */
 public record RouterConfig(
         Path source,
@@ -58,7 +59,37 @@ public record RouterConfig(
         Map<String, PluginConfig> blocks,
         Limits limits,
         Map<String, String> locations,
-        boolean warmUp) {
+        Duration warmUp) {
+    /** {@code warm_up on}: under a second of delay, and about as much CPU on two cores. */
+    public static final Duration WARM_UP = Duration.ofMillis(800);
+    /** The longest warm-up: pgrouter does not serve meanwhile. */
+    private static final Duration MAX_WARM_UP = Duration.ofSeconds(10);
+
+    /**
+     * {@code warm_up on|off|DURATION} (also {@code PGROUTER_WARM_UP}): off is none, on its usual length.
+     *
+     * @throws IllegalArgumentException saying what is accepted
+     */
+    public static Duration warmUp(String text) {
+        switch (text.toLowerCase(java.util.Locale.ROOT)) {
+            case "on":
+                return WARM_UP;
+            case "off":
+                return Duration.ZERO;
+            default:
+                String accepted = "warm_up must be on, off or a duration up to 10s";
+                Duration d;
+                try {
+                    d = io.pgrouter.spi.config.Values.duration(text);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(accepted + "; " + e.getMessage());
+                }
+                if (d.compareTo(MAX_WARM_UP) > 0) {
+                    throw new IllegalArgumentException(accepted + ", found " + text);
+                }
+                return d;
+        }
+    }
 
     public RouterConfig {
         backends = List.copyOf(backends);

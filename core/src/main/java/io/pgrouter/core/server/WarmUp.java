@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * pgrouter of its own on loopback (the configured pipeline, core's codecs, logins by trust, md5 and
  * SCRAM and relayed ones, pooled backend connections) to {@link WarmUpBackend}s standing in for a
  * primary and a replica, so that the JIT has compiled the data path and the login path before the
- * first client comes. A JVM interprets a method until it has run some thousand times; a freshly
- * started pgrouter used to serve its first seconds, and its first logins above all, at a fraction
- * of its speed.
+ * first client comes: a JVM interprets a method until it has run a few hundred times, and a
+ * freshly started pgrouter serves its first seconds slower than later. Off by default
+ * ({@code warm_up}): measured, it did not make those seconds cheaper (bench/RESULTS.md).
  *
  * <p>Touches no configured backend and shares nothing with the real server but the JIT's work:
  * its own event loop, pools, counters, cluster view and pipeline instance, all closed at the end.
@@ -45,11 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WarmUp {
     private static final Logger log = LoggerFactory.getLogger(WarmUp.class);
-    /**
-     * How long the warm-up's sessions run, once its server is up (setting it up takes about a
-     * quarter of a second more, mostly loading classes the first clients would load otherwise).
-     */
-    public static final Duration BUDGET = Duration.ofMillis(800);
     /** Clients at once: enough to keep the event loop busy while each waits for its answer. */
     private static final int CLIENTS = 4;
 

@@ -1,7 +1,6 @@
 package io.pgrouter.core.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -106,15 +105,18 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void warmUpIsOnUnlessTurnedOff() throws Exception {
-        assertTrue(parse("backend 10.0.0.1:5432\n").warmUp());
-        assertTrue(parse("warm_up on\nbackend 10.0.0.1:5432\n").warmUp());
-        assertFalse(parse("warm_up OFF\nbackend 10.0.0.1:5432\n").warmUp());
-        assertFalse(ConfigLoader.parse(Path.of("/x.toml"), "warm_up = \"off\"\n[[backend]]\naddress = \"10.0.0.1:5432\"\n")
-                .warmUp());
+    void warmUpIsOffUnlessTurnedOn() throws Exception {
+        assertEquals(Duration.ZERO, parse("backend 10.0.0.1:5432\n").warmUp());
+        assertEquals(RouterConfig.WARM_UP, parse("warm_up on\nbackend 10.0.0.1:5432\n").warmUp());
+        assertEquals(Duration.ZERO, parse("warm_up OFF\nbackend 10.0.0.1:5432\n").warmUp());
+        assertEquals(Duration.ofMillis(2500), parse("warm_up 2500ms\nbackend 10.0.0.1:5432\n").warmUp());
+        assertEquals(Duration.ZERO, ConfigLoader.parse(Path.of("/x.toml"),
+                "warm_up = \"off\"\n[[backend]]\naddress = \"10.0.0.1:5432\"\n").warmUp());
         ConfigErrors e = assertThrows(ConfigErrors.class, () -> parse("warm_up maybe\nbackend 10.0.0.1:5432\n"));
         assertEquals(FILE + ":1:9", e.errors().get(0).location());
-        assertTrue(e.errors().get(0).problem().contains("expected on or off"), e.getMessage());
+        assertTrue(e.errors().get(0).problem().contains("on, off or a duration"), e.getMessage());
+        ConfigErrors tooLong = assertThrows(ConfigErrors.class, () -> parse("warm_up 11s\nbackend 10.0.0.1:5432\n"));
+        assertTrue(tooLong.errors().get(0).problem().contains("up to 10s"), tooLong.getMessage());
     }
 
     @Test
