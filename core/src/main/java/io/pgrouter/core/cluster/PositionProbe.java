@@ -50,7 +50,6 @@ public final class PositionProbe implements AutoCloseable {
     private volatile boolean unsupportedLogged;
     /** When the last round of reads started; only the tick thread touches it. */
     private long lastRound;
-    private boolean probedOnce;
 
     /**
      * @param interval time between reads of one replica's position while reads wait on them;
@@ -77,15 +76,15 @@ public final class PositionProbe implements AutoCloseable {
             log.info("replay positions are not probed (replay_check 0)");
             return;
         }
+        lastRound = System.nanoTime() - idleIntervalNanos; // the first tick reads at once
         ticks.scheduleWithFixedDelay(this::tick, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void tick() {
         long now = System.nanoTime();
-        if (!positions.takeAsked() && probedOnce && now - lastRound < idleIntervalNanos) {
+        if (!positions.takeAsked() && now - lastRound < idleIntervalNanos) {
             return;
         }
-        probedOnce = true;
         lastRound = now;
         for (BackendState b : cluster.current().backends()) {
             BackendConfig config = backends.get(b.address());

@@ -336,10 +336,11 @@ final class ReadsplitSession implements SessionPipeline {
         List<String> namedReads = List.copyOf(group.namedReads());
         if (notRead == null && group.usesEarlierUnnamed()) {
             // The group runs the unnamed statement an earlier group parsed: it goes where that is.
-            if (replicaLink.holdsUnnamed() && whyNotReplica(null).isEmpty()) {
-                leaveUnfitReplica();
+            boolean mayRunThere = replicaLink.holdsUnnamed() && whyNotReplica(null).isEmpty();
+            if (mayRunThere) {
+                leaveUnfitReplica(); // which may leave the replica, and the statement with it
             }
-            if (replicaLink.holdsUnnamed() && whyNotReplica(null).isEmpty()) {
+            if (mayRunThere && replicaLink.holdsUnnamed()) {
                 ByteBuf request = group.merge(session.alloc());
                 group.reset();
                 // Only this replica has the statement: wait for it to replay what the session
