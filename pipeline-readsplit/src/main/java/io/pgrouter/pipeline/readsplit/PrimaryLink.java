@@ -1,5 +1,6 @@
 package io.pgrouter.pipeline.readsplit;
 
+import static io.pgrouter.spi.protocol.MessageType.Backend.BACKEND_KEY_DATA;
 import static io.pgrouter.spi.protocol.MessageType.Backend.ERROR_RESPONSE;
 import static io.pgrouter.spi.protocol.MessageType.Backend.NOTICE_RESPONSE;
 import static io.pgrouter.spi.protocol.MessageType.Backend.NOTIFICATION_RESPONSE;
@@ -319,6 +320,32 @@ final class PrimaryLink {
     }
 
     /** Relays a primary message to the client; true when it completed a statement that may have written. */
+    /**
+     * Where a batch from the primary can go to the client in one write, all but its
+     * ReadyForQuery: that message's index when it ends the batch and nothing before it needs a
+     * look of its own (an ErrorResponse, a ParameterStatus, BackendKeyData, another
+     * ReadyForQuery), else -1. The ReadyForQuery still goes through {@link #fromPrimary}: it ends
+     * requests and writes, and may wait there for a position query. Reads nothing but the types.
+     */
+    int plainUpToReady(ByteBuf messages) {
+        if (!loggedIn) {
+            return -1;
+        }
+        int end = messages.writerIndex();
+        for (int at = messages.readerIndex(); at < end; ) {
+            byte type = messages.getByte(at);
+            int next = Messages.next(messages, at);
+            if (type == READY_FOR_QUERY) {
+                return next == end ? at : -1;
+            }
+            if (type == ERROR_RESPONSE || type == PARAMETER_STATUS || type == BACKEND_KEY_DATA) {
+                return -1;
+            }
+            at = next;
+        }
+        return -1;
+    }
+
     boolean fromPrimary(ByteBuf m) {
         int at = m.readerIndex();
         byte type = m.getByte(at);

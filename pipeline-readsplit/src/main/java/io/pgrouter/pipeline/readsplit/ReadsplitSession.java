@@ -591,10 +591,23 @@ final class ReadsplitSession implements SessionPipeline {
 
     // ---- backends ------------------------------------------------------------------------------
 
-    /** A replica's plain answer to a read goes to the client whole, in one write (see {@link ReplicaLink#forwardWhole}). */
+    /**
+     * A replica's plain answer to a read goes to the client whole, in one write (see
+     * {@link ReplicaLink#forwardWhole}); a primary's plain answer in one write and its
+     * ReadyForQuery ({@link PrimaryLink#plainUpToReady}); anything else message by message.
+     */
     @Override
     public void serverMessages(Backend backend, ByteBuf messages) {
         if (replicaLink.owns(backend) && replicaLink.forwardWhole(messages)) {
+            return;
+        }
+        int start = messages.readerIndex();
+        int ready = primaryLink.owns(backend) ? primaryLink.plainUpToReady(messages) : -1;
+        if (ready > start) {
+            ByteBuf readyForQuery = messages.retainedSlice(ready, messages.writerIndex() - ready);
+            session.toClient(messages.retainedSlice(start, ready - start));
+            messages.release();
+            server(backend, readyForQuery);
             return;
         }
         SessionPipeline.super.serverMessages(backend, messages);

@@ -87,6 +87,24 @@ class ReadsplitSessionTest {
     }
 
     @Test
+    void thePrimarysPlainAnswerGoesOnInOneWriteAndItsReadyForQueryAfter() {
+        session.clientRead(session.query("BEGIN"));
+        primary.serverRead(session.commandComplete("BEGIN"), session.readyForQuery(BackendMessages.IN_TRANSACTION));
+        session.clientRead(session.query("SELECT 1"));
+        assertEquals(List.of("BEGIN", "SELECT 1"), queries(primary), "a transaction's read stays on the primary");
+        primary.serverRead(session.message(ROW_DESCRIPTION, "\0\0"), session.message(DATA_ROW, "\0\0"), session.commandComplete("SELECT 1"),
+                session.readyForQuery(BackendMessages.IN_TRANSACTION));
+        assertEquals("CZTDCZ", session.toClientTypes());
+        assertEquals(4, session.clientWrites(), "each answer whole, then its ReadyForQuery");
+        session.clientRead(session.query("SELECT * FROM missing"));
+        primary.serverRead(BackendMessages.errorResponse(session.alloc(), "ERROR", "42P01", "no such table"),
+                session.readyForQuery(BackendMessages.FAILED_TRANSACTION));
+        assertEquals("CZTDCZEZ", session.toClientTypes());
+        assertEquals(6, session.clientWrites(), "an error goes message by message, as before");
+        session.finish();
+    }
+
+    @Test
     void aReplicaRefusalIsRetriedOnThePrimaryUnseen() {
         FakeBackend replica = readOnReplica("SELECT count(*) FROM t");
         replica.serverRead(session.message(ROW_DESCRIPTION, "\0\0"),
