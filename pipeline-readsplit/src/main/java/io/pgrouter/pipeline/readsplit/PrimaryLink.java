@@ -320,30 +320,60 @@ final class PrimaryLink {
     }
 
     /** Relays a primary message to the client; true when it completed a statement that may have written. */
+    /** What {@link #forwardWhole} did with a batch from the primary. */
+    enum Whole {
+        /** Nothing: the batch needs a look message by message ({@link #fromPrimary}). */
+        NO,
+        /** Passed on in one write. */
+        FORWARDED,
+        /** Passed on in one write, and its ReadyForQuery ended a write. */
+        FORWARDED_AFTER_WRITE
+    }
+
     /**
-     * Where a batch from the primary can go to the client in one write, all but its
-     * ReadyForQuery: that message's index when it ends the batch and nothing before it needs a
-     * look of its own (an ErrorResponse, a ParameterStatus, BackendKeyData, another
-     * ReadyForQuery), else -1. The ReadyForQuery still goes through {@link #fromPrimary}: it ends
-     * requests and writes, and may wait there for a position query. Reads nothing but the types.
+     * A batch from the primary passed to the client in one write when nothing in it needs a look
+     * of its own: a plain answer (no ErrorResponse, ParameterStatus or BackendKeyData) ending in its
+     * only ReadyForQuery, which no position query waits behind. The common answer
+     * (RowDescription, DataRows, CommandComplete, ReadyForQuery) goes this way. Reads nothing
+     * but the types and the transaction status; consumes nothing when it answers {@link Whole#NO}.
      */
-    int plainUpToReady(ByteBuf messages) {
+    Whole forwardWhole(ByteBuf messages) {
         if (!loggedIn) {
-            return -1;
+            return Whole.NO;
         }
         int end = messages.writerIndex();
-        for (int at = messages.readerIndex(); at < end; ) {
+        int ready = -1;
+        for (int at = messages.readerIndex(); at < end; at = Messages.next(messages, at)) {
             byte type = messages.getByte(at);
-            int next = Messages.next(messages, at);
+            if (ready >= 0 || type == ERROR_RESPONSE || type == PARAMETER_STATUS || type == BACKEND_KEY_DATA) {
+                return Whole.NO;
+            }
             if (type == READY_FOR_QUERY) {
-                return next == end ? at : -1;
+                ready = at;
             }
-            if (type == ERROR_RESPONSE || type == PARAMETER_STATUS || type == BACKEND_KEY_DATA) {
-                return -1;
-            }
-            at = next;
         }
-        return -1;
+        if (ready < 0 || (outstanding > 0 && positions.holds(requestsAnswered + 1))) {
+            return Whole.NO;
+        }
+        lastWasError = false;
+        boolean wrote = ready(BackendMessages.transactionStatus(messages, ready));
+        session.toClient(messages);
+        return wrote ? Whole.FORWARDED_AFTER_WRITE : Whole.FORWARDED;
+    }
+
+    /** A ReadyForQuery's bookkeeping: a request answered, and whether that ended a write. */
+    private boolean ready(byte status) {
+        loggedIn = true;
+        transactionStatus = status;
+        if (outstanding > 0) {
+            outstanding--;
+            requestsAnswered++;
+        }
+        if (writeInFlight && outstanding == 0 && transactionStatus == BackendMessages.IDLE) {
+            writeInFlight = false;
+            return true;
+        }
+        return false;
     }
 
     boolean fromPrimary(ByteBuf m) {
@@ -364,17 +394,8 @@ final class PrimaryLink {
                 standardStrings = value.equals("on");
             }
         } else if (type == READY_FOR_QUERY) {
-            loggedIn = true;
-            transactionStatus = BackendMessages.transactionStatus(m);
             boolean answersRequest = outstanding > 0;
-            if (answersRequest) {
-                outstanding--;
-                requestsAnswered++;
-            }
-            if (writeInFlight && outstanding == 0 && transactionStatus == BackendMessages.IDLE) {
-                writeInFlight = false;
-                wrote = true;
-            }
+            wrote = ready(BackendMessages.transactionStatus(m));
             if (answersRequest && positions.hold(requestsAnswered, m)) {
                 return wrote; // until the position query behind it answers
             }

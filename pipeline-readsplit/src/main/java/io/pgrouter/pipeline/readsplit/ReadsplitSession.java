@@ -592,23 +592,21 @@ final class ReadsplitSession implements SessionPipeline {
     // ---- backends ------------------------------------------------------------------------------
 
     /**
-     * A replica's plain answer to a read goes to the client whole, in one write (see
-     * {@link ReplicaLink#forwardWhole}); a primary's plain answer in one write and its
-     * ReadyForQuery ({@link PrimaryLink#plainUpToReady}); anything else message by message.
+     * A plain answer goes to the client whole, in one write: a replica's to a read
+     * ({@link ReplicaLink#forwardWhole}), the primary's ({@link PrimaryLink#forwardWhole});
+     * anything else message by message.
      */
     @Override
     public void serverMessages(Backend backend, ByteBuf messages) {
         if (replicaLink.owns(backend) && replicaLink.forwardWhole(messages)) {
             return;
         }
-        int start = messages.readerIndex();
-        int ready = primaryLink.owns(backend) ? primaryLink.plainUpToReady(messages) : -1;
-        if (ready > start) {
-            ByteBuf readyForQuery = messages.retainedSlice(ready, messages.writerIndex() - ready);
-            session.toClient(messages.retainedSlice(start, ready - start));
-            messages.release();
-            server(backend, readyForQuery);
-            return;
+        if (primaryLink.owns(backend)) {
+            PrimaryLink.Whole whole = primaryLink.forwardWhole(messages);
+            if (whole != PrimaryLink.Whole.NO) {
+                afterPrimary(whole == PrimaryLink.Whole.FORWARDED_AFTER_WRITE);
+                return;
+            }
         }
         SessionPipeline.super.serverMessages(backend, messages);
     }
@@ -616,18 +614,22 @@ final class ReadsplitSession implements SessionPipeline {
     @Override
     public void server(Backend backend, ByteBuf message) {
         if (primaryLink.owns(backend)) {
-            boolean wrote = primaryLink.fromPrimary(message);
-            if (wrote) {
-                consistency.wrote();
-                primaryLink.learnPositionUnlessComing();
-            }
-            if (ownAnswer != null) {
-                drainQueued();
-            }
+            afterPrimary(primaryLink.fromPrimary(message));
         } else if (replicaLink.owns(backend)) {
             replicaLink.fromReplica(message);
         } else {
             message.release();
+        }
+    }
+
+    /** After a message or a batch from the primary: {@code wrote}, a write ended with it. */
+    private void afterPrimary(boolean wrote) {
+        if (wrote) {
+            consistency.wrote();
+            primaryLink.learnPositionUnlessComing();
+        }
+        if (ownAnswer != null) {
+            drainQueued();
         }
     }
 

@@ -93,6 +93,16 @@ final class WritePositions {
      * The ReadyForQuery answering request number {@code request}: true when a position query
      * follows that request, and this keeps the message until its answer (taking the reference).
      */
+    /** Whether {@link #hold} would keep the ReadyForQuery answering request number {@code request}. */
+    boolean holds(long request) {
+        for (Pending p : pending) {
+            if (p.afterRequest == request && p.heldReady == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     boolean hold(long request, ByteBuf readyForQuery) {
         for (Pending p : pending) {
             if (p.afterRequest == request && p.heldReady == null) {
