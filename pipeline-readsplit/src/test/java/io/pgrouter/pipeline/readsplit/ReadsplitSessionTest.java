@@ -33,6 +33,12 @@ class ReadsplitSessionTest {
         return backend.sent().stream().map(Recorded::buf).map(FrontendMessages::queryText).toList();
     }
 
+    /** BEGIN, answered by the primary. */
+    private void beginOnPrimary() {
+        session.clientRead(session.query("BEGIN"));
+        primary.serverRead(session.commandComplete("BEGIN"), session.readyForQuery(BackendMessages.IN_TRANSACTION));
+    }
+
     /** Sends a read, which makes pgrouter log into the replica: returns the replica. */
     private FakeBackend readOnReplica(String sql) {
         session.clientRead(session.query(sql));
@@ -88,11 +94,9 @@ class ReadsplitSessionTest {
 
     @Test
     void thePrimarysPlainAnswerGoesOnInOneWrite() {
-        session.clientRead(session.query("BEGIN"));
-        primary.serverRead(session.commandComplete("BEGIN"), session.readyForQuery(BackendMessages.IN_TRANSACTION));
+        beginOnPrimary();
         assertEquals(2, session.clientWrites(), "a relayed login ends at the first ReadyForQuery: until then, message by message");
         session.clientRead(session.query("SELECT 1"));
-        assertEquals(List.of("BEGIN", "SELECT 1"), queries(primary), "a transaction's read stays on the primary");
         primary.serverRead(session.message(ROW_DESCRIPTION, "\0\0"), session.message(DATA_ROW, "\0\0"), session.commandComplete("SELECT 1"),
                 session.readyForQuery(BackendMessages.IN_TRANSACTION));
         assertEquals("CZTDCZ", session.toClientTypes());
@@ -131,9 +135,7 @@ class ReadsplitSessionTest {
 
     @Test
     void aTransactionBegunOnThePrimaryKeepsItsReadsThere() {
-        session.clientRead(session.query("BEGIN"));
-        primary.serverRead(session.commandComplete("BEGIN"), session.readyForQuery(BackendMessages.IN_TRANSACTION));
-        assertEquals(2, session.clientWrites(), "a relayed login ends at the first ReadyForQuery: until then, message by message");
+        beginOnPrimary();
         session.clientRead(session.query("SELECT 1"));
         assertEquals(List.of("BEGIN", "SELECT 1"), queries(primary));
         assertEquals(List.of(), session.requests(), "no replica inside the primary's transaction");
