@@ -250,8 +250,7 @@ class DaemonIT {
         daemons.add(pid);
         String commandLine = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
         assertEquals("1", query(port, "select 1"));
-        ProcessResult term = PgTools.run(Duration.ofSeconds(10), Map.of(), "kill", "-TERM", String.valueOf(pid));
-        assertEquals(0, term.exitCode(), term.stderr());
+        signal("TERM", pid);
         Await.until(Duration.ofSeconds(60), "pgrouter gone after SIGTERM", () -> ProcessHandle.of(pid).isEmpty());
         return commandLine;
     }

@@ -319,7 +319,6 @@ final class PrimaryLink {
         }
     }
 
-    /** Relays a primary message to the client; true when it completed a statement that may have written. */
     /** What {@link #forwardWhole} did with a batch from the primary. */
     enum Whole {
         /** Nothing: the batch needs a look message by message ({@link #fromPrimary}). */
@@ -376,6 +375,7 @@ final class PrimaryLink {
         return false;
     }
 
+    /** Relays a primary message to the client; true when it completed a statement that may have written. */
     boolean fromPrimary(ByteBuf m) {
         int at = m.readerIndex();
         byte type = m.getByte(at);

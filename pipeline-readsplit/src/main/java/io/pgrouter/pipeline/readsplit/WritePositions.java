@@ -89,28 +89,32 @@ final class WritePositions {
         return n;
     }
 
+    /** Whether {@link #hold} would keep the ReadyForQuery answering request number {@code request}. */
+    boolean holds(long request) {
+        return awaiting(request) != null;
+    }
+
     /**
      * The ReadyForQuery answering request number {@code request}: true when a position query
      * follows that request, and this keeps the message until its answer (taking the reference).
      */
-    /** Whether {@link #hold} would keep the ReadyForQuery answering request number {@code request}. */
-    boolean holds(long request) {
-        for (Pending p : pending) {
-            if (p.afterRequest == request && p.heldReady == null) {
-                return true;
-            }
+    boolean hold(long request, ByteBuf readyForQuery) {
+        Pending p = awaiting(request);
+        if (p == null) {
+            return false;
         }
-        return false;
+        p.heldReady = readyForQuery;
+        return true;
     }
 
-    boolean hold(long request, ByteBuf readyForQuery) {
+    /** The position query behind request number {@code request} whose ReadyForQuery is not held yet, or null. */
+    private Pending awaiting(long request) {
         for (Pending p : pending) {
             if (p.afterRequest == request && p.heldReady == null) {
-                p.heldReady = readyForQuery;
-                return true;
+                return p;
             }
         }
-        return false;
+        return null;
     }
 
     private void answered(Pending p, String value, Throwable error) {
