@@ -3,16 +3,21 @@ package io.pgrouter.pipeline.readsplit;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.pgrouter.pipeline.readsplit.consistency.SettingCommand;
+import io.pgrouter.pipeline.readsplit.sql.Classification;
+import io.pgrouter.pipeline.readsplit.sql.Route;
 import io.pgrouter.pipeline.readsplit.sql.TransactionEffect;
+import io.pgrouter.spi.protocol.FrontendMessages;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The extended-protocol messages a client sent since its last Sync (Parse, Bind, Describe,
  * Execute), gathered so the whole group goes to one backend. A replica may run the group only
  * if it uses the unnamed statement and portal alone (named ones live on the primary) and every
  * Parse is a read; otherwise it goes to the primary, and so does everything the client sends
- * until its Sync once the group was flushed there (a Flush, a Close, a group over 1 MiB).
+ * until its Sync once the group was flushed there (a Flush, a Close, a group over 1 MiB). The
+ * {@code note} methods apply those rules to each message as it arrives.
  */
 final class ExtendedGroup {
     static final int LIMIT = 1 << 20;
@@ -52,12 +57,12 @@ final class ExtendedGroup {
     }
 
     /** A Parse of the unnamed statement is in the group. */
-    void parsesUnnamed() {
+    private void parsesUnnamed() {
         parsesUnnamed = true;
     }
 
     /** A Bind or Describe of the unnamed statement: does it use one parsed by an earlier group? */
-    void usesUnnamed() {
+    private void usesUnnamed() {
         if (!parsesUnnamed) {
             usesEarlierUnnamed = true;
         }
@@ -74,7 +79,7 @@ final class ExtendedGroup {
     }
 
     /** The group binds or describes a named statement that is a read (prepared lazily on a replica). */
-    void usesNamedRead(String name) {
+    private void usesNamedRead(String name) {
         namedReads.add(name);
     }
 
@@ -92,7 +97,7 @@ final class ExtendedGroup {
         return executes && mayWrite;
     }
 
-    void executes() {
+    private void executes() {
         executes = true;
     }
 
@@ -152,7 +157,7 @@ final class ExtendedGroup {
     }
 
     /** A Parse or Bind of anything else. */
-    void other() {
+    private void other() {
         others++;
     }
 
@@ -162,13 +167,13 @@ final class ExtendedGroup {
     }
 
     /** What a statement the group parses or binds does to the transaction; {@code copies}: it is a COPY. */
-    void effect(TransactionEffect statementEffect, boolean copies) {
+    private void effect(TransactionEffect statementEffect, boolean copies) {
         effect = effect.then(statementEffect);
         effectUnsure |= copies;
     }
 
     /** The group binds a statement whose effect is not known. */
-    void effectUnknown() {
+    private void effectUnknown() {
         effectUnsure = true;
     }
 
@@ -178,6 +183,72 @@ final class ExtendedGroup {
      */
     java.util.Optional<TransactionEffect> knownEffect() {
         return effectUnsure ? java.util.Optional.empty() : java.util.Optional.of(effect);
+    }
+
+    // ---- what each message says about where the group may run ----------------------------------
+
+    /**
+     * A Parse of anything but one of pgrouter's settings.
+     *
+     * @param mayWrite the statement may write, for read-your-writes
+     * @param unnamed  it parses the unnamed statement
+     */
+    void noteParse(Classification parsed, boolean mayWrite, boolean unnamed) {
+        other();
+        effect(parsed.transactionEffect(), parsed.copies());
+        if (mayWrite) {
+            mayWrite();
+        }
+        if (!unnamed) {
+            notReplica("named statement"); // parsed on the primary, lazily on a replica
+        } else {
+            parsesUnnamed();
+            if (parsed.route() != Route.REPLICA || parsed.setsSessionState()) {
+                notReplica(parsed.reason().description());
+            }
+        }
+    }
+
+    /** A Bind of anything but one of pgrouter's settings; {@code effects}: what each named statement does to the transaction. */
+    void noteBind(ByteBuf bind, NamedStatements named, Map<String, TransactionEffect> effects) {
+        other();
+        String statement = FrontendMessages.bindStatement(bind); // null: malformed
+        TransactionEffect statementEffect = statement == null || statement.isEmpty() ? TransactionEffect.NONE
+                : effects.get(statement);
+        if (statementEffect == null) {
+            effectUnknown();
+        }
+        if (!FrontendMessages.namesUnnamed(bind)) {
+            notReplica("named portal");
+        }
+        if ("".equals(statement)) {
+            usesUnnamed();
+        } else if (statement != null && named.isRead(statement)) {
+            usesNamedRead(statement);
+        } else {
+            notReplica("named statement");
+            mayWrite();
+        }
+    }
+
+    void noteDescribe(ByteBuf describe, NamedStatements named) {
+        String name = FrontendMessages.name(describe); // null: malformed
+        boolean statement = FrontendMessages.target(describe) == FrontendMessages.STATEMENT;
+        if (statement && "".equals(name)) {
+            usesUnnamed();
+        } else if (statement && name != null && named.isRead(name)) {
+            usesNamedRead(name);
+        } else if (!"".equals(name)) {
+            notReplica("named statement or portal");
+        }
+    }
+
+    void noteExecute(ByteBuf execute) {
+        executes();
+        if (!FrontendMessages.namesUnnamed(execute)) {
+            notReplica("named portal");
+            mayWrite(); // bound earlier: who knows
+        }
     }
 
     /** Starts the next group, after a Sync. */

@@ -19,15 +19,10 @@ import io.pgrouter.pipeline.readsplit.consistency.SettingException;
 import io.pgrouter.pipeline.readsplit.sql.Classification;
 import io.pgrouter.pipeline.readsplit.sql.PreparedStatementCommand;
 import io.pgrouter.pipeline.readsplit.sql.Route;
-import io.pgrouter.pipeline.readsplit.sql.RouteReason;
 import io.pgrouter.pipeline.readsplit.sql.StatementClassifier;
 import io.pgrouter.pipeline.readsplit.sql.TransactionEffect;
-import io.pgrouter.spi.cluster.BackendState;
-import io.pgrouter.spi.cluster.ClusterSnapshot;
-import io.pgrouter.spi.cluster.Lsn;
 import io.pgrouter.spi.cluster.ReplayPositions;
 import io.pgrouter.spi.pipeline.Backend;
-import io.pgrouter.spi.pipeline.Routed;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import io.pgrouter.spi.protocol.BackendMessages;
@@ -39,7 +34,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,8 +51,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ReadsplitSession implements SessionPipeline {
     private static final Logger log = LoggerFactory.getLogger(ReadsplitSession.class);
-    /** How long a group using the unnamed statement a replica holds waits for it to replay the session's writes. */
-    private static final java.time.Duration UNNAMED_STATEMENT_WAIT = java.time.Duration.ofSeconds(1);
 
     private final Session session;
     private final StatementClassifier classifier;
@@ -69,13 +61,11 @@ final class ReadsplitSession implements SessionPipeline {
     private final ExtendedGroup group = new ExtendedGroup();
     private final NamedStatements named = new NamedStatements();
     private final ReplicaTransaction replicaTransaction;
+    private final ReplicaReads reads;
+    private final PrimaryTransactionMode transactionMode = new PrimaryTransactionMode();
 
     private boolean pinned;
-    /** The primary's transaction (or the one about to begin there) is read-only; see {@link #noteTransactionMode}. */
-    private boolean readOnlyOnPrimary;
     private boolean stopped;
-    private final ReplicaLoad load;
-    private final ConsistencyConfig consistencyConfig;
     private final ReadConsistency consistency;
     private final OwnSettings own;
     /** The answer to a pgrouter setting, waiting for the primary's answers to what the client sent before it. */
@@ -104,8 +94,6 @@ final class ReadsplitSession implements SessionPipeline {
             FailoverCounts failoverCounts) {
         this.session = session;
         this.classifier = classifier;
-        this.load = load;
-        this.consistencyConfig = consistencyConfig;
         this.consistency = new ReadConsistency(consistencyConfig.mode(), consistencyConfig.maxWait());
         this.own = new OwnSettings(consistency);
         this.primaryLink = new PrimaryLink(session, this::drainQueued, new WritePositions.Listener() {
@@ -123,6 +111,7 @@ final class ReadsplitSession implements SessionPipeline {
         this.replicaLink = new ReplicaLink(session, primaryLink, sessionState, named, this::drainQueued, load,
                 consistencyConfig.replicas(), consistencyConfig.askAgainAfter());
         this.replicaTransaction = new ReplicaTransaction(session, classifier, primaryLink, replicaLink, named);
+        this.reads = new ReplicaReads(session, primaryLink, replicaLink, consistency, consistencyConfig, load);
         this.primaryChange = new PrimaryChange(session, classifier, primaryLink, sessionState, named, namedEffects,
                 this::parse, failoverWait, timer, failoverCounts);
         try {
@@ -206,59 +195,10 @@ final class ReadsplitSession implements SessionPipeline {
             return;
         }
         switch (type) {
-            case PARSE -> {
-                group.other();
-                group.effect(parsed.transactionEffect(), parsed.copies());
-                if (mayWrite(parsed)) {
-                    group.mayWrite();
-                }
-                if (!FrontendMessages.namesUnnamed(message)) {
-                    group.notReplica("named statement"); // parsed on the primary, lazily on a replica
-                } else {
-                    group.parsesUnnamed();
-                    if (parsed.route() != Route.REPLICA || parsed.setsSessionState()) {
-                        group.notReplica(parsed.reason().description());
-                    }
-                }
-            }
-            case BIND -> {
-                group.other();
-                String statement = FrontendMessages.bindStatement(message); // null: malformed
-                TransactionEffect effect = statement == null || statement.isEmpty() ? TransactionEffect.NONE
-                        : namedEffects.get(statement);
-                if (effect == null) {
-                    group.effectUnknown();
-                }
-                if (!FrontendMessages.namesUnnamed(message)) {
-                    group.notReplica("named portal");
-                }
-                if ("".equals(statement)) {
-                    group.usesUnnamed();
-                } else if (statement != null && named.isRead(statement)) {
-                    group.usesNamedRead(statement);
-                } else {
-                    group.notReplica("named statement");
-                    group.mayWrite();
-                }
-            }
-            case DESCRIBE -> {
-                String name = FrontendMessages.name(message); // null: malformed
-                boolean statement = FrontendMessages.target(message) == FrontendMessages.STATEMENT;
-                if (statement && "".equals(name)) {
-                    group.usesUnnamed();
-                } else if (statement && name != null && named.isRead(name)) {
-                    group.usesNamedRead(name);
-                } else if (!"".equals(name)) {
-                    group.notReplica("named statement or portal");
-                }
-            }
-            case EXECUTE -> {
-                group.executes();
-                if (!FrontendMessages.namesUnnamed(message)) {
-                    group.notReplica("named portal");
-                    group.mayWrite(); // bound earlier: who knows
-                }
-            }
+            case PARSE -> group.noteParse(parsed, mayWrite(parsed), FrontendMessages.namesUnnamed(message));
+            case BIND -> group.noteBind(message, named, namedEffects);
+            case DESCRIBE -> group.noteDescribe(message, named);
+            case EXECUTE -> group.noteExecute(message);
             case SYNC -> {
                 // the end of the group: routed below
             }
@@ -338,21 +278,12 @@ final class ReadsplitSession implements SessionPipeline {
             // The group runs the unnamed statement an earlier group parsed: it goes where that is.
             boolean mayRunThere = replicaLink.holdsUnnamed() && whyNotReplica(null).isEmpty();
             if (mayRunThere) {
-                leaveUnfitReplica(); // which may leave the replica, and the statement with it
+                reads.leaveUnfitReplica(); // which may leave the replica, and the statement with it
             }
             if (mayRunThere && replicaLink.holdsUnnamed()) {
                 ByteBuf request = group.merge(session.alloc());
                 group.reset();
-                // Only this replica has the statement: wait for it to replay what the session
-                // must see (at least a second), then run it there whatever it has replayed.
-                long needed = consistency.required(primaryPosition(session.cluster()));
-                long required = needed == ReadConsistency.PRIMARY_ONLY ? consistency.lastWrite() : needed;
-                long wait = Math.max(consistency.maxWait().toNanos(), UNNAMED_STATEMENT_WAIT.toNanos());
-                replicaLink.runWhenReplayed(required, System.nanoTime() + wait, request, parses, namedReads, r -> {
-                    log.debug("session {}: the unnamed statement lives on a replica that has not replayed {}; run there",
-                            session.id(), Lsn.format(required));
-                    replicaLink.run(r, parses, namedReads);
-                });
+                reads.readWhereTheUnnamedIs(request, parses, namedReads);
                 return;
             }
             notRead = "the unnamed statement is on the primary";
@@ -373,8 +304,7 @@ final class ReadsplitSession implements SessionPipeline {
         }
         ByteBuf request = group.merge(session.alloc());
         group.reset();
-        leaveUnfitReplica();
-        read(request, parses, namedReads);
+        reads.read(request, parses, namedReads);
     }
 
     /** Sends what the current group holds to the primary; the rest of it follows there. */
@@ -411,43 +341,7 @@ final class ReadsplitSession implements SessionPipeline {
             toPrimary(message, c, notReplica.get());
             return;
         }
-        leaveUnfitReplica();
-        read(message, false, List.of());
-    }
-
-    /**
-     * Runs a read (a Query, or an extended group up to its Sync) on a replica when one may take
-     * it; {@code parsesUnnamed}: the group parses the unnamed statement, which then lives where
-     * the group runs; {@code namedReads}: the named statements it binds, prepared lazily there.
-     */
-    private void read(ByteBuf request, boolean parsesUnnamed, List<String> namedReads) {
-        ClusterSnapshot cluster = session.cluster();
-        long required = consistency.required(primaryPosition(cluster));
-        if (required == ReadConsistency.PRIMARY_ONLY) {
-            readOnPrimary(request, parsesUnnamed, consistency.whyPrimaryOnly());
-            return;
-        }
-        long deadline = System.nanoTime() + consistency.maxWait().toNanos();
-        java.util.function.Consumer<ByteBuf> onPrimary = r -> readOnPrimary(r, parsesUnnamed, "read-your-writes: "
-                + "no replica has replayed " + Lsn.format(required));
-        if (!replicaLink.connected()) {
-            Optional<BackendState> choice = ReplicaChoice.forRead(cluster, load::sessions,
-                    ThreadLocalRandom.current()::nextInt, replicaLink::recentlyFailed, consistencyConfig.replicas()::replayed,
-                    required);
-            if (choice.isEmpty()) {
-                readOnPrimary(request, parsesUnnamed, "no eligible replica");
-                return;
-            }
-            replicaLink.logIn(choice.get().address(), request, parsesUnnamed, namedReads, required, deadline, onPrimary);
-            return;
-        }
-        replicaLink.runWhenReplayed(required, deadline, request, parsesUnnamed, namedReads, onPrimary);
-    }
-
-    /** The latest position known written on the primary: the watcher's, or a later one a session learned. */
-    private long primaryPosition(ClusterSnapshot cluster) {
-        long watched = cluster.primary().map(BackendState::walPosition).orElse(0L);
-        return Math.max(watched, consistencyConfig.latestWrite().get());
+        reads.read(message, false, List.of());
     }
 
     /**
@@ -477,15 +371,6 @@ final class ReadsplitSession implements SessionPipeline {
         }
     }
 
-    /** A read the primary runs; a group parsing the unnamed statement replaces it there. */
-    private void readOnPrimary(ByteBuf request, boolean parsesUnnamed, String why) {
-        log.debug("session {}: primary <- read ({})", session.id(), why);
-        if (parsesUnnamed) {
-            replicaLink.forgetUnnamed();
-        }
-        primaryLink.sendRead(request, Routed.READ, false);
-    }
-
     /** Why a read may not go to a replica now; {@code notRead} says why it is not a read at all. Asks, changes nothing. */
     private Optional<String> whyNotReplica(String notRead) {
         if (notRead != null) {
@@ -501,25 +386,6 @@ final class ReadsplitSession implements SessionPipeline {
             return Optional.of("primary busy");
         }
         return Optional.empty();
-    }
-
-    /**
-     * Before a read goes to a replica: leaves the session's replica when it is no longer
-     * eligible, or when it serves more than its share while another serves fewer sessions for
-     * its weight (one recovered, or was added), so that the read chooses again and reads spread
-     * back within a health interval.
-     */
-    private void leaveUnfitReplica() {
-        if (replicaLink.connected() && !ReplicaChoice.stillEligible(session.cluster(), replicaLink.backend().address())) {
-            log.debug("session {}: replica {} is no longer eligible, leaving it", session.id(),
-                    replicaLink.backend().address());
-            replicaLink.close();
-        } else if (replicaLink.connected() && !replicaLink.busy()
-                && ReplicaChoice.overloaded(session.cluster(), replicaLink.backend().address(), load::sessions)) {
-            log.debug("session {}: replica {} serves more than its share, choosing again", session.id(),
-                    replicaLink.backend().address());
-            replicaLink.leave();
-        }
     }
 
     private void toPrimary(ByteBuf message, Classification c, String why) {
@@ -541,37 +407,13 @@ final class ReadsplitSession implements SessionPipeline {
         primaryLink.send(message, true, writes, learn);
     }
 
-    /**
-     * Follows whether a transaction on the primary is read-only: begun READ ONLY with nothing
-     * since that could write. Such a transaction does not count as a write for read-your-writes.
-     * A statement that begins a transaction sets it; anything but a read or plain transaction
-     * control (COMMIT, SAVEPOINT, SET TRANSACTION without READ WRITE) clears it.
-     */
+    /** Follows whether the primary's transaction is read-only (see {@link PrimaryTransactionMode}). */
     private void noteTransactionMode(Classification c, String text) {
-        if (c.beginsTransaction()) {
-            readOnlyOnPrimary = c.readOnlyTransaction() && c.route() == Route.REPLICA;
-        } else if (c.route() != Route.REPLICA && !controlsReadOnly(c)) {
-            readOnlyOnPrimary = false;
-        } else if (c.reason() == RouteReason.TRANSACTION_CONTROL && text.toLowerCase(java.util.Locale.ROOT).contains("write")) {
-            readOnlyOnPrimary = false; // SET TRANSACTION READ WRITE, say
-        }
-        primaryLink.readOnlyTransaction(readOnlyOnPrimary);
+        primaryLink.readOnlyTransaction(transactionMode.note(c, text, primaryLink.transactionStatus()));
     }
 
-    /** A single transaction-control statement inside a read-only transaction on the primary: no write. */
-    /**
-     * Whether a statement sent to the primary may write, for read-your-writes: not a setting, not
-     * plain read-only transaction control, not a read of node-local state (which only runs there
-     * to answer for the session's own node).
-     */
     private boolean mayWrite(Classification c) {
-        return c.route() == Route.PRIMARY && !c.setsSessionState() && !controlsReadOnly(c)
-                && c.reason() != RouteReason.NODE_LOCAL;
-    }
-
-    private boolean controlsReadOnly(Classification c) {
-        return readOnlyOnPrimary && primaryLink.transactionStatus() != BackendMessages.IDLE && c.statementCount() == 1
-                && c.reason() == RouteReason.TRANSACTION_CONTROL && !c.beginsTransaction();
+        return transactionMode.mayWrite(c, primaryLink.transactionStatus());
     }
 
     private void pin(String why) {
