@@ -3,6 +3,7 @@ package io.pgrouter.pipeline.readsplit;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.pgrouter.spi.pipeline.Backend;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,15 +56,24 @@ final class NamedStatements {
         }
     }
 
-    /** The Parse messages a replica connection still needs for these statements, marked as sent. */
-    List<ByteBuf> prepareOn(Backend replica, List<String> names, ByteBufAllocator alloc) {
-        return names.stream().distinct().map(entries::get)
-                .filter(e -> e != null && e.preparedOn != replica)
-                .map(e -> {
-                    e.preparedOn = replica;
-                    return e.parse.retainedDuplicate();
-                })
-                .toList();
+    /**
+     * The Parse messages a replica connection still needs for these statements, marked as sent (so
+     * a name listed twice is parsed once). Runs for every read that binds a named statement: no
+     * allocation when the connection has them all.
+     */
+    List<ByteBuf> prepareOn(Backend replica, List<String> names) {
+        List<ByteBuf> parses = null;
+        for (int i = 0; i < names.size(); i++) {
+            Entry e = entries.get(names.get(i));
+            if (e != null && e.preparedOn != replica) {
+                e.preparedOn = replica;
+                if (parses == null) {
+                    parses = new ArrayList<>(names.size());
+                }
+                parses.add(e.parse.retainedDuplicate());
+            }
+        }
+        return parses == null ? List.of() : parses;
     }
 
     /** The client closed the statement; true when the replica connection has it prepared too. */

@@ -8,7 +8,6 @@ import static io.pgrouter.spi.protocol.MessageType.Backend.READY_FOR_QUERY;
 
 import io.netty.buffer.ByteBuf;
 import io.pgrouter.spi.cluster.Endpoint;
-import io.pgrouter.spi.cluster.Lsn;
 import io.pgrouter.spi.cluster.ReplayPositions;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.Routed;
@@ -44,9 +43,8 @@ final class ReplicaLink {
     private final NamedStatements named;
 
     private Backend backend;
-    private boolean loggingIn;
-    /** The read that made pgrouter log into a replica, run once the login ends. */
-    private ByteBuf loginRequest;
+    /** The read that made pgrouter log into a replica, run once the login ends; null when not logging in. */
+    private PendingRead loginRead;
     /** Answers (up to ReadyForQuery) the replica still owes for statements abandoned to the primary. */
     private int swallow;
     private ReplicaStatement current;
@@ -67,26 +65,17 @@ final class ReplicaLink {
     private boolean stopped;
     /** Where this session counts while it has a replica (from the login to leaving it). */
     private final ReplicaLoad load;
-    /** How far each replica has replayed, shared by every session: what a check here learns goes there too. */
-    private final ReplayPositions positions;
+    private final ReplayWait replayWait;
     /** Asking the replica how far it has replayed before a read: client messages wait. */
     private boolean checking;
-    /**
-     * Until when ({@link System#nanoTime}) reads that may not wait go to the primary without
-     * asking this replica again, since it said it was behind: replay takes a millisecond or
-     * two, and every read right after a write would otherwise pay a round trip to learn so.
-     */
-    private long askAgainAfter = System.nanoTime();
-    private final long askAgainAfterNanos;
-    /** What the read that made pgrouter log in must wait for (see {@link #runWhenReplayed}). */
-    private long loginRequired;
-    private long loginDeadline;
-    private Consumer<ByteBuf> loginFallback;
 
-    /** Asks a replica how far it has replayed. */
-    static final String POSITION_QUERY = "SELECT pg_last_wal_replay_lsn()";
-    /** Asks again after a millisecond, sleeping on the replica: no timer in pgrouter, the connection is the session's anyway. */
-    static final String POSITION_QUERY_AFTER_PAUSE = "SELECT pg_last_wal_replay_lsn() FROM pg_sleep(0.001)";
+    /**
+     * A read waiting for a login to end: run then once the replica has replayed {@code required}
+     * (0: at once), by {@code deadlineNanos}, else by {@code fallback} (null: on the primary).
+     */
+    private record PendingRead(ByteBuf request, boolean parsesUnnamed, List<String> namedReads, long required,
+            long deadlineNanos, Consumer<ByteBuf> fallback) {
+    }
 
     /**
      * @param sessionState the session's SET/RESET/DISCARD commands, replayed after a login
@@ -95,8 +84,7 @@ final class ReplicaLink {
     ReplicaLink(Session session, PrimaryLink primary, List<String> sessionState, NamedStatements named, Runnable idle,
             ReplicaLoad load, ReplayPositions positions, java.time.Duration askAgainAfter) {
         this.session = session;
-        this.askAgainAfterNanos = askAgainAfter.toNanos();
-        this.positions = positions;
+        this.replayWait = new ReplayWait(session.id(), positions, askAgainAfter);
         this.load = load;
         this.named = named;
         this.primary = primary;
@@ -106,7 +94,7 @@ final class ReplicaLink {
 
     /** Logging in, or a read in flight: client messages must wait to keep answers in order. */
     boolean busy() {
-        return loggingIn || checking || (current != null && !openUnit);
+        return loginRead != null || checking || (current != null && !openUnit);
     }
 
     /**
@@ -136,7 +124,7 @@ final class ReplicaLink {
         if (current == null) {
             current = ReplicaStatement.inTransaction();
         }
-        List<ByteBuf> parses = namedUsed.isEmpty() ? List.of() : named.prepareOn(backend, namedUsed, session.alloc());
+        List<ByteBuf> parses = named.prepareOn(backend, namedUsed);
         lazyParses += parses.size();
         for (ByteBuf parse : parses) {
             backend.send(parse);
@@ -200,7 +188,7 @@ final class ReplicaLink {
             unnamed = false;
         }
         current = new ReplicaStatement(request.retainedDuplicate()); // a retry needs no lazy Parse
-        List<ByteBuf> parses = namedReads.isEmpty() ? List.of() : named.prepareOn(backend, namedReads, session.alloc());
+        List<ByteBuf> parses = named.prepareOn(backend, namedReads);
         lazyParses = parses.size();
         for (ByteBuf parse : parses) {
             backend.send(parse);
@@ -217,52 +205,25 @@ final class ReplicaLink {
      */
     void runWhenReplayed(long required, long deadlineNanos, ByteBuf request, boolean parsesUnnamed,
             List<String> namedReads, Consumer<ByteBuf> fallback) {
-        if (required <= 0 || positions.replayed(backend.address()) >= required) { // nothing to wait for: no demand
+        if (replayWait.known(backend.address(), required)) {
             run(request, parsesUnnamed, namedReads);
             return;
         }
-        long now = System.nanoTime();
-        if (deadlineNanos - now <= 0 && now - askAgainAfter < 0) {
-            // No wait allowed, and this replica said it was behind a moment ago: asking again
-            // would only add a round trip before the read goes to the primary anyway.
+        if (replayWait.notWorthAsking(deadlineNanos)) {
             fallback.accept(request);
             return;
         }
         checking = true;
-        check(POSITION_QUERY, required, deadlineNanos, request, parsesUnnamed, namedReads, fallback);
-    }
-
-    private void check(String query, long required, long deadlineNanos, ByteBuf request, boolean parsesUnnamed,
-            List<String> namedReads, Consumer<ByteBuf> fallback) {
         Backend asked = backend;
-        asked.queryInternal(query).whenComplete((value, error) -> {
-            long replayed = -1;
-            if (error == null && value != null) {
-                try {
-                    replayed = Lsn.parse(value);
-                    positions.observed(asked.address(), replayed);
-                } catch (IllegalArgumentException e) {
-                    log.debug("session {}: unexpected replay position {}", session.id(), value);
-                }
-            }
+        replayWait.ask(asked, required, deadlineNanos, () -> !stopped && backend == asked, outcome -> {
+            checking = false;
             if (stopped) {
-                checking = false;
                 request.release();
                 return;
             }
-            if (replayed >= required && backend == asked) {
-                checking = false;
+            if (outcome == ReplayWait.Outcome.REPLAYED) {
                 run(request, parsesUnnamed, namedReads);
-            } else if (replayed >= 0 && backend == asked && System.nanoTime() < deadlineNanos) {
-                check(POSITION_QUERY_AFTER_PAUSE, required, deadlineNanos, request, parsesUnnamed, namedReads, fallback);
-                return;
             } else {
-                checking = false;
-                if (replayed >= 0) {
-                    askAgainAfter = System.nanoTime() + askAgainAfterNanos;
-                }
-                log.debug("session {}: replica {} has replayed {} of {}: read on the primary", session.id(),
-                        asked.address(), replayed < 0 ? "?" : Lsn.format(replayed), Lsn.format(required));
                 fallback.accept(request);
             }
             idle.run();
@@ -287,15 +248,11 @@ final class ReplicaLink {
      */
     void logIn(Endpoint target, ByteBuf request, boolean parsesUnnamed, List<String> namedReads, long required,
             long deadlineNanos, Consumer<ByteBuf> fallback) {
-        loginRequired = required;
-        loginDeadline = deadlineNanos;
-        loginFallback = fallback;
-        loggingIn = true;
-        loginRequest = request;
+        loginRead = new PendingRead(request, parsesUnnamed, namedReads, required, deadlineNanos, fallback);
         // With pgrouter's own authentication, replica connections are pooled like the primary's.
         (session.authenticatedByPgrouter() ? session.acquire(target) : session.login(target)).whenComplete((b, error) -> {
             try {
-                loggedIn(target, b, error, parsesUnnamed, namedReads);
+                loggedIn(target, b, error);
             } catch (RuntimeException e) {
                 log.error("session {}: replica setup failed", session.id(), e);
                 session.fail(SqlState.INTERNAL_ERROR, "pgrouter: internal error: " + e);
@@ -303,16 +260,15 @@ final class ReplicaLink {
         });
     }
 
-    private void loggedIn(Endpoint target, Backend b, Throwable error, boolean parsesUnnamed, List<String> namedReads) {
-        loggingIn = false;
-        ByteBuf request = loginRequest;
-        loginRequest = null;
+    private void loggedIn(Endpoint target, Backend b, Throwable error) {
+        PendingRead read = loginRead;
+        loginRead = null;
         if (stopped) {
             if (b != null) {
                 b.close();
             }
-            if (request != null) {
-                request.release();
+            if (read != null) {
+                read.request().release();
             }
             return;
         }
@@ -320,21 +276,21 @@ final class ReplicaLink {
             log.debug("session {}: no replica this time ({}): {}", session.id(), target, error.toString());
             failedAt = target;
             failedGeneration = session.cluster().generation();
-            primary.sendRead(request, Routed.READ, false); // core flushes after a failed login completes
+            primary.sendRead(read.request(), Routed.READ, false); // core flushes after a failed login completes
         } else {
             backend = b;
-            askAgainAfter = System.nanoTime(); // a new replica: nothing said yet
+            replayWait.newConnection();
             load.joined(b.address());
             for (String command : sessionState) {
                 mirror(command);
             }
-            if (loginRequired > 0) {
-                runWhenReplayed(loginRequired, loginDeadline, request, parsesUnnamed, namedReads, loginFallback);
+            if (read.required() > 0) {
+                runWhenReplayed(read.required(), read.deadlineNanos(), read.request(), read.parsesUnnamed(),
+                        read.namedReads(), read.fallback());
             } else {
-                run(request, parsesUnnamed, namedReads);
+                run(read.request(), read.parsesUnnamed(), read.namedReads());
             }
         }
-        loginFallback = null;
         idle.run();
     }
 
@@ -487,13 +443,13 @@ final class ReplicaLink {
         if (status != BackendMessages.IDLE) {
             // The client's transaction ran there: it is gone, as with a PostgreSQL backend that died.
             status = BackendMessages.IDLE;
-            String why = lastWords != null ? lastWords : cause != null ? cause.toString() : "the connection closed";
+            String why = lossReason(cause);
             log.warn("session {}: lost the replica {} during a transaction that ran there ({})", session.id(), address, why);
             if (current != null) {
                 current.release();
                 current = null;
             }
-            session.fail(lastWordsCode != null && !lastWordsCode.isEmpty() ? lastWordsCode : SqlState.CONNECTION_FAILURE,
+            session.fail(lossCode(),
                     "pgrouter: lost the replica " + address + " during a read-only transaction that ran there (" + why + ")");
             return;
         }
@@ -507,15 +463,24 @@ final class ReplicaLink {
         }
         log.warn("session {}: lost the replica {} in the middle of an answer{}", session.id(), address,
                 cause == null ? "" : ": " + cause);
-        String why = lastWords != null ? lastWords : cause != null ? cause.toString() : "the connection closed";
-        String code = lastWordsCode != null && !lastWordsCode.isEmpty() ? lastWordsCode : SqlState.CONNECTION_FAILURE;
-        session.toClient(BackendMessages.errorResponse(session.alloc(), "ERROR", code,
+        String why = lossReason(cause);
+        session.toClient(BackendMessages.errorResponse(session.alloc(), "ERROR", lossCode(),
                 "pgrouter: lost the replica " + address + " in the middle of an answer (" + why
                         + "); the statement did not complete"));
         session.toClient(BackendMessages.readyForQuery(session.alloc(), primary.transactionStatus()));
         lastWords = null;
         lastWordsCode = null;
         finish();
+    }
+
+    /** Why the replica went away, for the client: its FATAL's message when it sent one, else the cause. */
+    private String lossReason(Throwable cause) {
+        return lastWords != null ? lastWords : cause != null ? cause.toString() : "the connection closed";
+    }
+
+    /** The SQLSTATE a loss of the replica reaches the client with: its FATAL's, else connection failure. */
+    private String lossCode() {
+        return lastWordsCode != null && !lastWordsCode.isEmpty() ? lastWordsCode : SqlState.CONNECTION_FAILURE;
     }
 
     /** Re-runs the replica's statement on the primary. */
@@ -564,7 +529,7 @@ final class ReplicaLink {
     void leave() {
         Backend b = backend;
         if (b != null && session.authenticatedByPgrouter() && b.isOpen() && current == null && swallow == 0 && !checking
-                && lazyParses == 0 && status == BackendMessages.IDLE && !openUnit && loginRequest == null) {
+                && lazyParses == 0 && status == BackendMessages.IDLE && !openUnit && loginRead == null) {
             backend = null;
             load.left(b.address());
             named.leftReplica(b);
@@ -578,9 +543,9 @@ final class ReplicaLink {
     void stop() {
         stopped = true;
         boolean inFlight = current != null;
-        if (loginRequest != null) {
-            loginRequest.release();
-            loginRequest = null;
+        if (loginRead != null) {
+            loginRead.request().release();
+            loginRead = null;
         }
         if (current != null) {
             current.release();

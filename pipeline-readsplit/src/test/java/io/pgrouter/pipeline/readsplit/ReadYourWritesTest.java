@@ -106,7 +106,7 @@ class ReadYourWritesTest {
         primary.takeSentTypes();
 
         session.clientRead(session.query("SELECT 2"));
-        assertEquals(List.of(ReplicaLink.POSITION_QUERY), queries(replica.sentInternally()), "asked: no position known");
+        assertEquals(List.of(ReplayWait.POSITION_QUERY), queries(replica.sentInternally()), "asked: no position known");
         assertEquals("", replica.sentTypes());
         replica.serverRead(value("0/3000000"));
         assertEquals(List.of("SELECT 2"), queries(primary.sent()), "behind the write: the primary answers");
@@ -132,7 +132,7 @@ class ReadYourWritesTest {
         replica.serverRead(value("0/3000000"));
         primary.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
         session.clientRead(session.query("SELECT 3"));
-        assertEquals(List.of(ReplicaLink.POSITION_QUERY), queries(replica.sentInternally()), "asked once only");
+        assertEquals(List.of(ReplayWait.POSITION_QUERY), queries(replica.sentInternally()), "asked once only");
         assertEquals(List.of("SELECT 2", "SELECT 3"), queries(primary.sent()), "the primary, without a round trip first");
         primary.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
 
@@ -152,7 +152,7 @@ class ReadYourWritesTest {
         replica.serverRead(value("0/3000000"));
         primary.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
         session.clientRead(session.query("SELECT 3"));
-        assertEquals(List.of(ReplicaLink.POSITION_QUERY, ReplicaLink.POSITION_QUERY), queries(replica.sentInternally()));
+        assertEquals(List.of(ReplayWait.POSITION_QUERY, ReplayWait.POSITION_QUERY), queries(replica.sentInternally()));
         replica.serverRead(value("0/3000060"));
         assertEquals(List.of("SELECT 3"), queries(replica.sent()));
         replica.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
@@ -181,7 +181,7 @@ class ReadYourWritesTest {
         write("0/3000060");
         primary.takeSentTypes();
         session.clientRead(session.query("SELECT 2"));
-        assertEquals(List.of(ReplicaLink.POSITION_QUERY), queries(replica.sentInternally()));
+        assertEquals(List.of(ReplayWait.POSITION_QUERY), queries(replica.sentInternally()));
         replica.lost(null);
         assertEquals(List.of("SELECT 2"), queries(primary.sent()));
         primary.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
@@ -197,7 +197,7 @@ class ReadYourWritesTest {
         session.clientRead(session.query("SET pgrouter.consistency_wait = '1m'"));
         session.clientRead(session.query("SELECT 2"));
         replica.serverRead(value("0/3000000"));
-        assertEquals(List.of(ReplicaLink.POSITION_QUERY, ReplicaLink.POSITION_QUERY_AFTER_PAUSE),
+        assertEquals(List.of(ReplayWait.POSITION_QUERY, ReplayWait.POSITION_QUERY_AFTER_PAUSE),
                 queries(replica.sentInternally()), "asked again, after a pause on the replica");
         replica.serverRead(value("0/3000060"));
         assertEquals(List.of("SELECT 2"), queries(replica.sent()));
@@ -218,7 +218,7 @@ class ReadYourWritesTest {
         write("0/3000060");
         session.clientRead(FrontendMessages.bind(session.alloc(), "", "", "8"), session.message(EXECUTE, "\0\0\0\0\0"),
                 FrontendMessages.sync(session.alloc()));
-        assertEquals(List.of(ReplicaLink.POSITION_QUERY), queries(replica.sentInternally()), "only it has the statement");
+        assertEquals(List.of(ReplayWait.POSITION_QUERY), queries(replica.sentInternally()), "only it has the statement");
         assertEquals("", replica.sentTypes());
         replica.serverRead(value("0/3000060"));
         assertEquals("BES", replica.sentTypes());
