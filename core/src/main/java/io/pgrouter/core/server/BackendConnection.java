@@ -12,7 +12,6 @@ import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.BackendLoginException;
 import io.pgrouter.spi.pipeline.Messages;
 import io.pgrouter.spi.protocol.FrontendMessages;
-import io.pgrouter.spi.protocol.MessageType;
 import io.pgrouter.spi.protocol.RequestTracker;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,13 +33,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     private Channel channel;
     private boolean dirty;
     private Throwable failure;
-    /** While pgrouter logs in on the client's behalf: the exchange and who waits for it. */
-    private LoginExchange login;
-    private CompletableFuture<Backend> loggedIn;
-    private Map<String, String> parameters = Map.of();
-    private byte[] parameterStatus;
-    private int processId;
-    private int secretKey;
+    private final BackendLogin login = new BackendLogin();
     /** Set for a connection that may be pooled: which sessions may reuse it. */
     private ServerPool.Key poolKey;
     /** The pool holding it while idle, else null. */
@@ -52,20 +45,9 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     private final long openedAt = System.nanoTime();
     /** What is open on it and whose its answers are, from the bytes passed both ways after the login. */
     private final RequestTracker activity = new RequestTracker();
+    private final ReuseCheck reuseCheck = new ReuseCheck(this, activity);
     /** A session left its state on it: reset before the next session gets it. */
     private boolean needsReset;
-    /**
-     * A relayed login is under way: the session's own cancel key replaces the backend's in the
-     * BackendKeyData on its way to the client (the backend's is kept here, so that a cancel goes
-     * through pgrouter to it).
-     */
-    private boolean relayingLogin;
-    private int clientProcessId;
-    private int clientSecretKey;
-    /** While it is checked before reuse ({@link #check}): who waits for the verdict. */
-    private CompletableFuture<Boolean> checked;
-    private io.netty.util.concurrent.ScheduledFuture<?> checkTimer;
-    private long checkErrorsBefore;
 
     BackendConnection(ClientConnection owner, Endpoint address, ConnectionStats stats, ServerBudget.Permit permit) {
         this.owner = owner;
@@ -107,12 +89,12 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     }
 
     private void deliver(ByteBuf messages) {
-        if (login != null) {
+        if (login.exchanging()) {
             loginSteps(messages);
         } else if (owner != null) {
             toFlush = owner;
-            if (relayingLogin) {
-                swapCancelKey(messages);
+            if (login.relaying()) {
+                login.swapCancelKey(messages);
             }
             if (!activity.internalPending()) {
                 activity.received(messages);
@@ -120,38 +102,16 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
             } else {
                 withoutInternalAnswers(messages);
             }
-        } else if (checked != null) {
-            checkAnswers(messages);
+        } else if (reuseCheck.running()) {
+            reuseCheck.answers(messages);
         } else {
             idleMessages(messages);
         }
     }
 
-    /**
-     * Keeps the backend's cancel key from a relayed login's BackendKeyData and gives the client
-     * the session's instead, in place; the login ends at its ReadyForQuery.
-     */
-    private void swapCancelKey(ByteBuf messages) {
-        int end = messages.writerIndex();
-        for (int at = messages.readerIndex(); end - at >= 5; at += 1 + messages.getInt(at + 1)) {
-            byte type = messages.getByte(at);
-            if (type == MessageType.Backend.BACKEND_KEY_DATA && messages.getInt(at + 1) == 12) {
-                processId = messages.getInt(at + 5);
-                secretKey = messages.getInt(at + 9);
-                messages.setInt(at + 5, clientProcessId);
-                messages.setInt(at + 9, clientSecretKey);
-            } else if (type == MessageType.Backend.READY_FOR_QUERY) {
-                relayingLogin = false;
-                return;
-            }
-        }
-    }
-
     /** The rest of this backend's login is relayed to the client of a session with this cancel key. */
     void relayLogin(int sessionProcessId, int sessionSecretKey) {
-        relayingLogin = true;
-        clientProcessId = sessionProcessId;
-        clientSecretKey = sessionSecretKey;
+        login.relay(sessionProcessId, sessionSecretKey);
     }
 
     /**
@@ -198,7 +158,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
         try {
             int end = messages.writerIndex();
             int at = messages.readerIndex();
-            while (at < end && login != null) {
+            while (at < end && login.exchanging()) {
                 int next = Messages.next(messages, at);
                 loginStep(messages.slice(at, next - at));
                 at = next;
@@ -213,25 +173,16 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
 
     /** Starts logging in with the client's startup packet; {@code result} completes at ReadyForQuery. */
     void startLogin(ByteBuf startupMessage, LoginExchange exchange, CompletableFuture<Backend> result) {
-        login = exchange;
-        loggedIn = result;
+        login.start(exchange, result);
         channel.writeAndFlush(startupMessage, channel.voidPromise());
     }
 
     /** One login message; the caller keeps the reference. */
     private void loginStep(ByteBuf message) {
-        LoginExchange.Step step = login.onMessage(message, channel.alloc());
+        LoginExchange.Step step = login.step(message, channel.alloc(), this);
         if (step instanceof LoginExchange.Reply reply) {
             channel.writeAndFlush(reply.message(), channel.voidPromise());
-        } else if (step instanceof LoginExchange.Done done) {
-            parameters = done.parameters();
-            processId = done.processId();
-            secretKey = done.secretKey();
-            login = null;
-            loggedIn.complete(this);
-        } else if (step instanceof LoginExchange.Failed failed) {
-            login = null;
-            loggedIn.completeExceptionally(failed.error());
+        } else if (step instanceof LoginExchange.Failed) {
             channel.close();
             flushOwner(); // what the pipeline wrote on hearing it, outside any callback of its session
         }
@@ -258,11 +209,10 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
     public void channelInactive(ChannelHandlerContext ctx) {
         stats.backendClosed();
         permit.release();
-        checkDone(false);
+        reuseCheck.done(false);
         activity.closed(); // internal queries still waiting fail (the pipeline hears of the close next)
-        if (login != null) {
-            login = null;
-            loggedIn.completeExceptionally(new BackendLoginException(SqlState.CONNECTION_FAILURE, "the backend "
+        if (login.exchanging()) {
+            login.lost(new BackendLoginException(SqlState.CONNECTION_FAILURE, "the backend "
                     + address + " closed the connection during login" + (failure == null ? "" : ": " + failure), Map.of()));
             flushOwner();
             return; // the session never had this backend
@@ -337,31 +287,6 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
         routed.reset();
     }
 
-    /**
-     * Moves an idle connection (no owner, not parked) to another event loop, for a session
-     * there: the channel leaves its loop's selector and joins the other's, keeping the backend
-     * session, its login and its permit. Far cheaper than closing it and logging in anew. The
-     * future completes on {@code target}.
-     */
-    io.netty.util.concurrent.Future<Void> moveTo(io.netty.channel.EventLoop target) {
-        io.netty.util.concurrent.Promise<Void> moved = target.newPromise();
-        flushIfDirty();
-        channel.deregister().addListener(left -> {
-            if (!left.isSuccess()) {
-                moved.setFailure(left.cause());
-                return;
-            }
-            target.register(channel).addListener(joined -> {
-                if (joined.isSuccess()) {
-                    moved.setSuccess(null);
-                } else {
-                    moved.setFailure(joined.cause());
-                }
-            });
-        });
-        return moved;
-    }
-
     long idleSince() {
         return idleSince;
     }
@@ -372,40 +297,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
      * answered without an error within {@code timeout}. One that did not is closed.
      */
     CompletableFuture<Boolean> check(String query, java.time.Duration timeout) {
-        checked = new CompletableFuture<>();
-        CompletableFuture<Boolean> verdict = checked;
-        checkErrorsBefore = activity.internalErrors();
-        sendInternal(FrontendMessages.query(channel.alloc(), query));
-        flushIfDirty();
-        checkTimer = channel.eventLoop().schedule(() -> checkDone(false), timeout.toNanos(),
-                java.util.concurrent.TimeUnit.NANOSECONDS);
-        return verdict;
-    }
-
-    private void checkAnswers(ByteBuf messages) {
-        try {
-            activity.received(messages, (from, to) -> {
-                // a ParameterStatus or NOTICE that came with the check: nobody to tell
-            });
-        } finally {
-            messages.release();
-        }
-        if (!activity.internalPending()) {
-            checkDone(activity.internalErrors() == checkErrorsBefore);
-        }
-    }
-
-    private void checkDone(boolean alive) {
-        CompletableFuture<Boolean> verdict = checked;
-        if (verdict == null) {
-            return;
-        }
-        checked = null;
-        checkTimer.cancel(false);
-        if (!alive) {
-            channel.close();
-        }
-        verdict.complete(alive);
+        return reuseCheck.start(query, timeout);
     }
 
     /** The tls-server-end-point channel binding of the backend's certificate, or null without TLS. */
@@ -482,25 +374,22 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Ba
 
     @Override
     public Map<String, String> parameters() {
-        return parameters;
+        return login.parameters();
     }
 
     /** {@link #parameters()} as ParameterStatus messages, for greeting each client it serves. */
     byte[] parameterStatusMessages() {
-        if (parameterStatus == null) {
-            parameterStatus = Greeting.parameterStatusMessages(parameters);
-        }
-        return parameterStatus;
+        return login.parameterStatusMessages();
     }
 
     @Override
     public int processId() {
-        return processId;
+        return login.processId();
     }
 
     @Override
     public int secretKey() {
-        return secretKey;
+        return login.secretKey();
     }
 
     @Override

@@ -1,6 +1,9 @@
 package io.pgrouter.core.server;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import io.pgrouter.core.pool.PoolConfig;
 import io.pgrouter.spi.monitor.PoolStats;
 import java.util.List;
@@ -92,7 +95,7 @@ final class ServerPools {
         } else if (to.loop() == loop) {
             to.handed(b);
         } else {
-            b.moveTo(to.loop()).addListener(moved -> {
+            moveTo(b, to.loop()).addListener(moved -> {
                 if (moved.isSuccess() && b.isOpen()) {
                     to.handed(b);
                 } else {
@@ -103,6 +106,32 @@ final class ServerPools {
                 }
             });
         }
+    }
+
+    /**
+     * Moves an idle connection (no owner, not parked) to another event loop, for a session
+     * there: the channel leaves its loop's selector and joins the other's, keeping the backend
+     * session, its login and its permit. Far cheaper than closing it and logging in anew. The
+     * future completes on {@code target}.
+     */
+    private static Future<Void> moveTo(BackendConnection b, EventLoop target) {
+        Promise<Void> moved = target.newPromise();
+        b.flushIfDirty();
+        Channel channel = b.channel();
+        channel.deregister().addListener(left -> {
+            if (!left.isSuccess()) {
+                moved.setFailure(left.cause());
+                return;
+            }
+            target.register(channel).addListener(joined -> {
+                if (joined.isSuccess()) {
+                    moved.setSuccess(null);
+                } else {
+                    moved.setFailure(joined.cause());
+                }
+            });
+        });
+        return moved;
     }
 
     ServerBudget budget() {
