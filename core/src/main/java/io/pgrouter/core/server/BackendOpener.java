@@ -33,14 +33,17 @@ final class BackendOpener {
     private static final Logger log = LoggerFactory.getLogger(BackendOpener.class);
 
     private final ClientConnection session;
+    /** Where the connections it gets for the session go, and whence they are given back. */
+    private final SessionBackends backends;
     private final ServerContext server;
     private ServerPool.Key lastKey;
     private ServerBudget.PoolId lastPool;
     /** Requests queued for a permit of a full pool. */
     private final List<Wait> waits = new ArrayList<>(1);
 
-    BackendOpener(ClientConnection session, ServerContext server) {
+    BackendOpener(ClientConnection session, SessionBackends backends, ServerContext server) {
         this.session = session;
+        this.backends = backends;
         this.server = server;
     }
 
@@ -120,7 +123,7 @@ final class BackendOpener {
     /** A pooled connection becomes the session's, reset first when its last session left state on it. */
     private void lend(BackendConnection idle) {
         idle.adoptBy(session);
-        session.adopt(idle);
+        backends.adopt(idle);
         idle.resetIfUsed();
     }
 
@@ -168,7 +171,7 @@ final class BackendOpener {
         if (leftover == Session.Leftover.SESSION_STATE) {
             b.leftWithSessionState();
         }
-        if (!session.disown(b) || b.poolKey() == null || !b.isOpen() || !b.isIdle() || pastLifetime(b)) {
+        if (!backends.disown(b, session.isClosing()) || b.poolKey() == null || !b.isOpen() || !b.isIdle() || pastLifetime(b)) {
             b.close();
             return;
         }
@@ -417,7 +420,7 @@ final class BackendOpener {
             result.completeExceptionally(new IOException("client went away"));
             return;
         }
-        session.adopt(backend);
+        backends.adopt(backend);
         result.complete(backend);
         session.flushAll();
     }

@@ -22,8 +22,6 @@ import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.pipeline.SessionPipeline;
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -45,8 +43,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     private final ServerContext server;
     private final long id = IDS.incrementAndGet();
-    private final List<BackendConnection> backends = new ArrayList<>(2);
     private final BackendOpener opener;
+    private final SessionBackends backends;
     /** Times the session's requests for the latency histogram; from the accept on. */
     private StatementClock clock;
     private Channel channel;
@@ -63,18 +61,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     private boolean closing;
     /** From the accept to the pipeline's start, and what the session keeps of it. */
     private StartupPhase start;
-    /**
-     * The pause holds this session's requests, in {@link #hold} like those a pipeline gives back
-     * (one queue keeps their order), until the resume. Not the pipeline's hold: it does not make
-     * the session busy.
-     */
-    private boolean heldByPause;
-    /** Connections being opened or awaited for the pipeline: while there are any, the session is busy. */
-    private int opening;
+    private PauseGate pause;
 
     ClientConnection(ServerContext server) {
         this.server = server;
-        this.opener = new BackendOpener(this, server);
+        this.backends = new SessionBackends(this, hold);
+        this.opener = new BackendOpener(this, backends, server);
     }
 
     @Override
@@ -82,6 +74,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         channel = ctx.channel();
         start = new StartupPhase(this, server, channel);
         clock = new StatementClock(server.stats().latencies());
+        pause = new PauseGate(this, server.sessions(), channel, hold, backends);
         server.sessions().opened(this);
         ctx.fireChannelActive();
     }
@@ -95,47 +88,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         start.onRead(msg);
     }
 
-    /**
-     * Client requests on their way to the pipeline. While pgrouter is paused, a session with
-     * nothing open holds them (and stops reading its client) until the resume; during a smart
-     * shutdown such a session ends instead. A session with a transaction open or a request in
-     * flight goes on: the pause waits for it to become quiet.
-     */
+    /** Client requests on their way to the pipeline, unless a pause or a smart shutdown stops them. */
     void toPipeline(ByteBuf messages) {
         clock.fromClient(messages);
-        if (!heldByPause && (server.sessions().paused() || server.sessions().endAtBoundary()) && !isBusy()) {
-            if (server.sessions().endAtBoundary()) {
-                messages.release();
-                fail(SqlState.ADMIN_SHUTDOWN, Sessions.TERMINATING);
-                return;
-            }
-            heldByPause = true;
-            hold.hold(messages);
-            channel.config().setAutoRead(false);
-            server.sessions().holding(this);
-            return;
+        if (!pause.stops(messages)) {
+            hold.fromClient(messages);
         }
-        if (server.sessions().paused() && log.isDebugEnabled()) {
-            log.debug("session {}: busy while paused (opening {}, backends {}): its request goes on", id, opening,
-                    backends.stream().map(b -> b.isIdle() ? "idle" : "busy").toList());
-        }
-        hold.fromClient(messages);
     }
 
-    /** The pause is over: what was held goes to the pipeline in order, and the client is read again. */
+    /** The pause is over: see {@link PauseGate#release}. */
     void releaseHeld() {
-        if (!heldByPause || closing) {
-            return;
-        }
-        if (server.sessions().paused()) {
-            server.sessions().holding(this); // paused again before this ran: hold on
-            return;
-        }
-        heldByPause = false;
-        server.sessions().unheld(this);
-        hold.resume();
-        flushAll();
-        backendWritabilityChanged();
+        pause.release();
     }
 
     /**
@@ -146,25 +109,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         if (pipeline == null || closing) {
             return false;
         }
-        if (opening > 0 || hold.holding() && !heldByPause) {
-            return true; // the pipeline waits for a backend for what the client sent
-        }
-        for (BackendConnection b : backends) {
-            if (!b.isIdle()) {
-                return true;
-            }
-        }
-        return false;
+        // A pipeline holding client messages waits for a backend for them; the pause's hold is not the session's doing.
+        return hold.holding() && !pause.holding() || backends.busy();
     }
 
-    /** Counts a connection on its way to the pipeline until it arrives or fails. */
-    private CompletionStage<Backend> opening(CompletionStage<Backend> connection) {
-        CompletableFuture<Backend> f = connection.toCompletableFuture();
-        if (!f.isDone()) {
-            opening++;
-            f.whenComplete((b, e) -> opening--);
-        }
-        return connection;
+    Channel channel() {
+        return channel;
     }
 
     io.netty.channel.ChannelFuture channelClosed() {
@@ -193,24 +143,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        // Back-pressure: while the client cannot take more, stop reading what would be sent to it.
-        boolean writable = channel.isWritable();
-        for (BackendConnection b : backends) {
-            b.channel().config().setAutoRead(writable);
-        }
+        backends.clientWritabilityChanged();
         ctx.fireChannelWritabilityChanged();
     }
 
-    /**
-     * A backend's writability changed: read the client only while every backend can take more,
-     * and the pipeline holds none of its messages.
-     */
+    /** A backend's writability changed: see {@link SessionBackends#backendWritabilityChanged}. */
     void backendWritabilityChanged() {
-        boolean all = !hold.holding();
-        for (BackendConnection b : backends) {
-            all &= b.channel().isWritable();
-        }
-        channel.config().setAutoRead(all);
+        backends.backendWritabilityChanged();
     }
 
     @Override
@@ -230,9 +169,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
                 log.warn("session {}: pipeline stop failed", id, e);
             }
         }
-        for (BackendConnection b : List.copyOf(backends)) {
-            b.close();
-        }
+        backends.closeAll();
         ctx.fireChannelInactive();
     }
 
@@ -278,8 +215,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     }
 
     void backendClosed(BackendConnection backend, Throwable cause) {
-        if (!backends.remove(backend)) {
-            return; // never handed to the pipeline (a login that failed)
+        if (!backends.closed(backend)) {
+            return;
         }
         if (pipeline != null) {
             pipeline.backendClosed(backend, cause);
@@ -293,9 +230,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
             clientDirty = false;
             channel.flush();
         }
-        for (BackendConnection b : backends) {
-            b.flushIfDirty();
-        }
+        backends.flush();
     }
 
     // ---- Session ------------------------------------------------------------------------------
@@ -361,7 +296,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public CompletionStage<Backend> login(Endpoint address) {
-        return opening(opener.login(address));
+        return backends.opening(opener.login(address));
     }
 
     @Override
@@ -371,12 +306,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public CompletionStage<Backend> acquire(Endpoint address) {
-        return opening(opener.acquire(address));
+        return backends.opening(opener.acquire(address));
     }
 
     @Override
     public CompletionStage<Backend> acquirePrimary() {
-        return opening(opener.acquirePrimary());
+        return backends.opening(opener.acquirePrimary());
     }
 
     @Override
@@ -391,7 +326,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public CompletionStage<Backend> relayToPrimary() {
-        return opening(opener.relayToPrimary());
+        return backends.opening(opener.relayToPrimary());
     }
 
     // ---- for BackendOpener ----------------------------------------------------------------------
@@ -415,32 +350,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     Security security() {
         return start.security();
-    }
-
-    /**
-     * A backend is now part of the session: its messages reach the pipeline. It joins the
-     * session's back-pressure: while the client cannot take more, it is not read either.
-     */
-    void adopt(BackendConnection backend) {
-        backends.add(backend);
-        backend.channel().config().setAutoRead(channel.isWritable());
-    }
-
-    /**
-     * A backend leaves the session (back to the pool); false if it was not the session's. It
-     * leaves the session's back-pressure too: a pooled connection is read while idle (to notice
-     * it closing) and must not come to its next session paused by this one's slow client; and
-     * the client, if this backend's full buffer had paused it, is read again.
-     */
-    boolean disown(BackendConnection backend) {
-        if (!backends.remove(backend)) {
-            return false;
-        }
-        backend.channel().config().setAutoRead(true);
-        if (!channel.config().isAutoRead() && !closing) {
-            backendWritabilityChanged();
-        }
-        return true;
     }
 
     @Override
@@ -482,7 +391,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
 
     @Override
     public boolean resumeClient() {
-        if (!hold.holding() || heldByPause) {
+        if (!hold.holding() || pause.holding()) {
             return false; // what the pause holds waits for the resume
         }
         boolean delivered = hold.resume();
