@@ -56,7 +56,7 @@ public final class FakeBackend implements Backend {
             throw new AssertionError("sent to " + address + " after it closed");
         }
         activity.sent(message);
-        FakeSession.record(message, false, sent);
+        Recorded.record(message, false, sent);
     }
 
     /** As core does: its answers are kept from the pipeline (all but ParameterStatus, notices, notifications). */
@@ -67,7 +67,7 @@ public final class FakeBackend implements Backend {
             throw new AssertionError("sent to " + address + " after it closed");
         }
         activity.sent(requests, true);
-        FakeSession.record(requests, false, sentInternally);
+        Recorded.record(requests, false, sentInternally);
     }
 
     /** As core does: the first value of the answer completes the stage; the answers are kept from the pipeline. */
@@ -79,7 +79,7 @@ public final class FakeBackend implements Backend {
         io.pgrouter.spi.protocol.FirstValue answer = new io.pgrouter.spi.protocol.FirstValue();
         ByteBuf query = FrontendMessages.query(session.alloc(), sql);
         activity.sentInternal(query, answer);
-        FakeSession.record(query, false, sentInternally);
+        Recorded.record(query, false, sentInternally);
         return answer.result();
     }
 
@@ -141,7 +141,7 @@ public final class FakeBackend implements Backend {
 
     /** The type letters of {@link #sent()}, e.g. {@code "PBES"}. */
     public String sentTypes() {
-        return FakeSession.types(sent);
+        return Recorded.types(sent);
     }
 
     /** {@link #sentTypes()}, then forgets what was sent: the next assertion sees only what follows. */
@@ -158,7 +158,7 @@ public final class FakeBackend implements Backend {
 
     /** The type letters of {@link #sentInternally()}. */
     public String sentInternallyTypes() {
-        return FakeSession.types(sentInternally);
+        return Recorded.types(sentInternally);
     }
 
     /** Whether the pipeline closed the connection. */
@@ -176,7 +176,7 @@ public final class FakeBackend implements Backend {
 
     /** One read from the server: the messages, in one buffer, to {@code serverMessages}. */
     public void serverRead(ByteBuf... messages) {
-        ByteBuf read = FakeSession.concat(session.alloc(), messages);
+        ByteBuf read = session.oneRead(messages);
         if (!activity.internalPending()) {
             activity.received(read);
             session.deliver(() -> session.pipeline().serverMessages(this, read));

@@ -6,9 +6,6 @@ import io.netty.buffer.Unpooled;
 import io.pgrouter.spi.cluster.BackendState;
 import io.pgrouter.spi.cluster.ClusterSnapshot;
 import io.pgrouter.spi.cluster.Endpoint;
-import io.pgrouter.spi.cluster.Role;
-import io.pgrouter.spi.cluster.Status;
-import io.pgrouter.spi.cluster.TlsMode;
 import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.BackendLoginException;
 import io.pgrouter.spi.pipeline.ClientHold;
@@ -18,16 +15,12 @@ import io.pgrouter.spi.pipeline.SessionPipeline;
 import io.pgrouter.spi.protocol.BackendMessages;
 import io.pgrouter.spi.protocol.FrontendMessages;
 import io.pgrouter.spi.protocol.MessageType;
-import io.pgrouter.spi.protocol.Messages;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -72,22 +65,18 @@ public final class FakeSession implements Session {
 
     private final TrackingAllocator alloc = new TrackingAllocator();
     private final List<Recorded> toClient = new ArrayList<>();
-    private final ArrayDeque<Request> requests = new ArrayDeque<>();
-    private final List<Backend> released = new ArrayList<>();
+    private final BackendRequests requests = new BackendRequests(this);
     private final List<String> cancels = new ArrayList<>();
     private final List<String> routed = new ArrayList<>();
-    private final ArrayDeque<Runnable> later = new ArrayDeque<>();
+    private final CallbackOrder callbacks = new CallbackOrder();
     private ClusterSnapshot cluster = snapshot(1, PRIMARY, REPLICA);
     private boolean pgrouterAuthenticates;
     private Map<String, String> startupParameters = Map.of("user", "app", "database", "app");
     private boolean greetsFromPool;
     private SessionPipeline pipeline;
-    private int nextProcessId = 1001;
     private String failure;
     private String failureMessage;
     private boolean closed;
-    private boolean stopped;
-    private boolean delivering;
     private final ClientHold hold = new ClientHold(messages -> pipeline().clientMessages(messages));
 
     // ---- setting up ---------------------------------------------------------------------------------
@@ -121,23 +110,12 @@ public final class FakeSession implements Session {
 
     /** A snapshot with an OK primary and OK, caught-up replicas (weight 1), none of them lagging. */
     public static ClusterSnapshot snapshot(long generation, Endpoint primary, Endpoint... replicas) {
-        List<BackendState> backends = new ArrayList<>();
-        BackendState p = state(primary, Role.PRIMARY);
-        backends.add(p);
-        for (Endpoint r : replicas) {
-            backends.add(state(r, Role.REPLICA));
-        }
-        return new ClusterSnapshot(backends, Optional.of(p), false, generation, Instant.EPOCH);
-    }
-
-    private static BackendState state(Endpoint address, Role role) {
-        return new BackendState(address, TlsMode.OFF, 1, 1 << 20, role, Status.OK, 0, Optional.empty(), Instant.EPOCH,
-                Optional.empty());
+        return HealthyCluster.snapshot(generation, primary, replicas);
     }
 
     /** Builds the pipeline's session handler with this session, as core does when a client logged in. */
     public <P extends SessionPipeline> P start(Function<Session, P> pipelineFactory) {
-        P p = deliverAndGet(() -> pipelineFactory.apply(this));
+        P p = callbacks.get(() -> pipelineFactory.apply(this));
         pipeline = p;
         runLater();
         return p;
@@ -180,7 +158,7 @@ public final class FakeSession implements Session {
 
     /** One read from the client: the messages, in one buffer, to {@code clientMessages}. */
     public void clientRead(ByteBuf... messages) {
-        ByteBuf read = concat(alloc, messages);
+        ByteBuf read = alloc.oneRead(messages);
         deliver(() -> hold.fromClient(read));
     }
 
@@ -202,17 +180,17 @@ public final class FakeSession implements Session {
 
     /** The requests the pipeline made and the test has not answered yet, oldest first. */
     public List<Request> requests() {
-        return List.copyOf(requests);
+        return requests.waiting();
     }
 
     /** Completes the oldest request with a new backend at its target: a fresh connection, logged in. */
     public FakeBackend grant() {
-        return grant(newBackend(oldest().target()));
+        return grant(newBackend(requests.oldest().target()));
     }
 
     /** A fresh backend connection, to set up ({@link FakeBackend#parameter}) before {@link #grant(FakeBackend)}. */
     public FakeBackend newBackend(Endpoint address) {
-        return new FakeBackend(this, address, nextProcessId++);
+        return requests.newBackend(address);
     }
 
     /**
@@ -220,16 +198,7 @@ public final class FakeSession implements Session {
      * perhaps released by another FakeSession. What it was sent before is forgotten.
      */
     public FakeBackend grant(FakeBackend backend) {
-        Request r = requests.poll();
-        if (r == null) {
-            throw new AssertionError("the pipeline asked for no backend");
-        }
-        released.remove(backend);
-        backend.lendTo(this);
-        backend.sent().clear();
-        backend.resetIfUsed();
-        deliver(() -> r.stage().complete(backend));
-        return backend;
+        return requests.grant(backend);
     }
 
     /**
@@ -238,16 +207,7 @@ public final class FakeSession implements Session {
      * itself ({@link #failure()} is then this SQLSTATE).
      */
     public void refuse(String sqlState, String message) {
-        Request r = requests.poll();
-        if (r == null) {
-            throw new AssertionError("the pipeline asked for no backend");
-        }
-        deliver(() -> {
-            if (r.kind() == Kind.ACQUIRE_PRIMARY || r.kind() == Kind.RELAY_TO_PRIMARY) {
-                fail(sqlState, message);
-            }
-            r.stage().completeExceptionally(new BackendLoginException(sqlState, message, Map.of()));
-        });
+        requests.refuse(sqlState, message);
     }
 
     /** The client went away without a Terminate: {@code stop}. */
@@ -271,7 +231,7 @@ public final class FakeSession implements Session {
 
     /** The type letters of {@link #toClient()}, e.g. {@code "CZ"}. */
     public String toClientTypes() {
-        return types(toClient);
+        return Recorded.types(toClient);
     }
 
     /** {@link #toClientTypes()}, then forgets what was sent: the next assertion sees only what follows. */
@@ -283,7 +243,7 @@ public final class FakeSession implements Session {
 
     /** The backends given back with {@link #release}, still in the pool (a {@link #grant} takes one out). */
     public List<Backend> released() {
-        return released;
+        return requests.released();
     }
 
     /**
@@ -323,7 +283,7 @@ public final class FakeSession implements Session {
 
     /** Whether the pipeline's {@code stop} ran. */
     public boolean stopped() {
-        return stopped;
+        return callbacks.stopped();
     }
 
     /**
@@ -331,7 +291,7 @@ public final class FakeSession implements Session {
      * buffer allocated from {@link #alloc()} (the pipeline's and the test's) was released.
      */
     public void finish() {
-        if (!stopped) {
+        if (!callbacks.stopped()) {
             clientGone();
         }
         List<String> leaked = alloc.unreleased();
@@ -390,6 +350,11 @@ public final class FakeSession implements Session {
         return alloc;
     }
 
+    /** The messages as one read, in one buffer from {@link #alloc()}; the messages are released. */
+    ByteBuf oneRead(ByteBuf... messages) {
+        return alloc.oneRead(messages);
+    }
+
     @Override
     public Executor executor() {
         return task -> later(task);
@@ -398,12 +363,12 @@ public final class FakeSession implements Session {
 
     @Override
     public CompletionStage<Backend> relayToPrimary() {
-        return request(Kind.RELAY_TO_PRIMARY, primaryAddress());
+        return requests.add(Kind.RELAY_TO_PRIMARY, primaryAddress());
     }
 
     @Override
     public CompletionStage<Backend> login(Endpoint address) {
-        return request(Kind.LOGIN, address);
+        return requests.add(Kind.LOGIN, address);
     }
 
     @Override
@@ -413,12 +378,12 @@ public final class FakeSession implements Session {
 
     @Override
     public CompletionStage<Backend> acquire(Endpoint address) {
-        return request(Kind.ACQUIRE, address);
+        return requests.add(Kind.ACQUIRE, address);
     }
 
     @Override
     public CompletionStage<Backend> acquirePrimary() {
-        return request(Kind.ACQUIRE_PRIMARY, primaryAddress());
+        return requests.add(Kind.ACQUIRE_PRIMARY, primaryAddress());
     }
 
     @Override
@@ -429,13 +394,7 @@ public final class FakeSession implements Session {
     /** Keeps the backend as the pool would; core would reset it (DISCARD ALL) before lending it again when state was left. */
     @Override
     public void release(Backend backend, Leftover leftover) {
-        if (released.contains(backend)) {
-            throw new AssertionError(backend + " released twice");
-        }
-        if (backend instanceof FakeBackend fake) {
-            fake.givenBack(leftover);
-        }
-        released.add(backend);
+        requests.release(backend, leftover);
     }
 
     /** Queues the backend's ParameterStatus values, the session's BackendKeyData and ReadyForQuery (idle). */
@@ -485,7 +444,7 @@ public final class FakeSession implements Session {
     @Override
     public void toClient(ByteBuf message) {
         clientWrites++;
-        record(message, true, toClient);
+        Recorded.record(message, true, toClient);
     }
 
     @Override
@@ -508,104 +467,24 @@ public final class FakeSession implements Session {
         return cluster.primary().map(BackendState::address).orElse(PRIMARY);
     }
 
-    private CompletionStage<Backend> request(Kind kind, Endpoint target) {
-        CompletableFuture<Backend> stage = new CompletableFuture<>();
-        requests.add(new Request(kind, target, stage));
-        return stage;
-    }
-
-    private Request oldest() {
-        Request r = requests.peek();
-        if (r == null) {
-            throw new AssertionError("the pipeline asked for no backend");
-        }
-        return r;
-    }
-
     /** Runs a task after the callback at hand, or now when none runs (the test itself called). */
     void later(Runnable task) {
-        later.add(task);
-        if (!delivering) {
+        if (!callbacks.later(task)) {
             runLater();
         }
     }
 
     /** Runs a callback as core would: then what follows it (backendClosed, stop). */
     void deliver(Runnable callback) {
-        deliverAndGet(() -> {
-            callback.run();
-            return null;
-        });
+        callbacks.run(callback);
         runLater();
     }
 
-    private <T> T deliverAndGet(java.util.function.Supplier<T> callback) {
-        if (stopped) {
-            throw new AssertionError("the session is over: nothing more reaches the pipeline");
-        }
-        if (delivering) {
-            throw new AssertionError("a callback inside a callback: the fake delivers one at a time");
-        }
-        delivering = true;
-        try {
-            return callback.get();
-        } finally {
-            delivering = false;
-        }
-    }
-
     private void runLater() {
-        while (!later.isEmpty() && !stopped) {
-            Runnable task = later.poll();
-            deliverAndGet(() -> {
-                task.run();
-                return null;
-            });
-        }
-        if (closed && !stopped && pipeline != null) {
-            deliverAndGet(() -> {
-                pipeline.stop();
-                return null;
-            });
-            stopped = true;
-            later.clear(); // backendClosed after stop: core does not call it
+        callbacks.runLater();
+        if (closed && !callbacks.stopped() && pipeline != null) {
+            callbacks.stop(pipeline::stop);
             hold.clear();
         }
-    }
-
-    static void record(ByteBuf messages, boolean fromServer, List<Recorded> into) {
-        try {
-            for (int at = messages.readerIndex(); at < messages.writerIndex(); at = Messages.next(messages, at)) {
-                byte[] bytes = new byte[Messages.next(messages, at) - at];
-                messages.getBytes(at, bytes);
-                into.add(new Recorded(bytes[0], bytes, fromServer));
-            }
-        } finally {
-            messages.release();
-        }
-    }
-
-    static ByteBuf concat(ByteBufAllocator alloc, ByteBuf... messages) {
-        if (messages.length == 1) {
-            return messages[0];
-        }
-        int bytes = 0;
-        for (ByteBuf m : messages) {
-            bytes += m.readableBytes();
-        }
-        ByteBuf all = alloc.buffer(bytes);
-        for (ByteBuf m : messages) {
-            all.writeBytes(m);
-            m.release();
-        }
-        return all;
-    }
-
-    static String types(List<Recorded> messages) {
-        StringBuilder s = new StringBuilder();
-        for (Recorded r : messages) {
-            s.append((char) r.type());
-        }
-        return s.toString();
     }
 }

@@ -35,6 +35,23 @@ final class TrackingAllocator extends AbstractByteBufAllocator {
         return false;
     }
 
+    /** The messages as one read, in one buffer (the one message itself when there is one); the messages are released. */
+    ByteBuf oneRead(ByteBuf... messages) {
+        if (messages.length == 1) {
+            return messages[0];
+        }
+        int bytes = 0;
+        for (ByteBuf m : messages) {
+            bytes += m.readableBytes();
+        }
+        ByteBuf all = buffer(bytes);
+        for (ByteBuf m : messages) {
+            all.writeBytes(m);
+            m.release();
+        }
+        return all;
+    }
+
     /** The buffers allocated and not released, with their readable bytes' first byte as a hint. */
     List<String> unreleased() {
         List<String> out = new ArrayList<>();
