@@ -91,7 +91,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
     /** Client requests on their way to the pipeline, unless a pause or a smart shutdown stops them. */
     void toPipeline(ByteBuf messages) {
         clock.fromClient(messages);
-        if (!pause.stops(messages)) {
+        if (!pause.intercept(messages)) {
             hold.fromClient(messages);
         }
     }

@@ -35,8 +35,12 @@ final class PauseGate {
         this.backends = backends;
     }
 
-    /** Whether the requests on their way to the pipeline stop here: held, or released with the session's end. */
-    boolean stops(ByteBuf messages) {
+    /**
+     * Takes the requests on their way to the pipeline when pgrouter is paused or ending and the
+     * session is quiet: holds them, or releases them and ends the session. Returns whether it took
+     * them; false leaves them to the pipeline.
+     */
+    boolean intercept(ByteBuf messages) {
         if (!holding && (sessions.paused() || sessions.endAtBoundary()) && !session.isBusy()) {
             if (sessions.endAtBoundary()) {
                 messages.release();
