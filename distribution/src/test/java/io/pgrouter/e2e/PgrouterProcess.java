@@ -3,7 +3,6 @@ package io.pgrouter.e2e;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -221,12 +220,9 @@ final class PgrouterProcess implements AutoCloseable {
         }
     }
 
+    /** A port for a pgrouter's listen or monitor address: see {@link io.pgrouter.testkit.LoopbackPorts}. */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return io.pgrouter.testkit.LoopbackPorts.free();
     }
 
     private static void pause() {
