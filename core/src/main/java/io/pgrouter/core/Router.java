@@ -9,6 +9,7 @@ import io.pgrouter.core.config.RouterConfig;
 import io.pgrouter.core.plugin.PluginCatalog;
 import io.pgrouter.core.pool.PoolConfig;
 import io.pgrouter.core.pool.PoolSettings;
+import io.pgrouter.core.server.PipelineEvents;
 import io.pgrouter.core.server.ProxyServer;
 import io.pgrouter.core.server.Security;
 import io.pgrouter.core.server.ServerSettings;
@@ -27,6 +28,7 @@ import io.pgrouter.spi.monitor.MonitorContext;
 import io.pgrouter.spi.monitor.MonitorFactory;
 import io.pgrouter.spi.monitor.PoolStats;
 import io.pgrouter.spi.monitor.RouterStats;
+import io.pgrouter.spi.pipeline.EventCounter;
 import io.pgrouter.spi.pipeline.Pipeline;
 import io.pgrouter.spi.pipeline.PipelineContext;
 import io.pgrouter.spi.pipeline.PipelineFactory;
@@ -103,6 +105,7 @@ public final class Router implements AutoCloseable {
         // With backends NAME, no backend until the topology lists its members.
         ClusterState cluster = new ClusterState(config.discovery().isPresent() ? List.of() : config.backends());
         io.pgrouter.core.cluster.ReplayPositionCache positions = new io.pgrouter.core.cluster.ReplayPositionCache();
+        PipelineEvents pipelineEvents = new PipelineEvents();
         PipelineContext pipelineContext = new PipelineContext() {
             @Override
             public ClusterView cluster() {
@@ -112,6 +115,11 @@ public final class Router implements AutoCloseable {
             @Override
             public io.pgrouter.spi.cluster.ReplayPositions positions() {
                 return positions;
+            }
+
+            @Override
+            public EventCounter counter(String name) {
+                return pipelineEvents.counter(name);
             }
         };
         Pipeline pipeline = create(problems, plugins.pipelines().get(config.pipeline()), config.pipeline(),
@@ -130,7 +138,7 @@ public final class Router implements AutoCloseable {
         ProxyServer server = new ProxyServer(new ServerSettings(config.listen(), config.workers(),
                 config.limits().maxMessageSize(), config.limits().connectTimeout(), config.limits().maxClients(),
                 config.limits().authenticationTimeout(), config.limits().maxBuffered()), pools, pipeline, config.pipeline(),
-                cluster);
+                cluster, pipelineEvents);
         if (security != null) {
             server.security(security);
         }

@@ -59,8 +59,9 @@ class FailoverIT {
             java.nio.file.Files.createDirectories(transactionDir);
             Path hba = java.nio.file.Files.writeString(transactionDir.resolve("hba.conf"), "host all all all trust\n");
             Path pooledDir = java.nio.file.Files.createDirectories(dir.resolve("readsplit-pooled"));
-            try (PgrouterProcess router = PgrouterProcess.start(readsplitDir,
-                    Configs.forCluster(cluster, "readsplit", "readsplit { failover_wait 20s }"));
+            int metricsPort = PgrouterProcess.freePort();
+            try (PgrouterProcess router = PgrouterProcess.start(readsplitDir, Configs.forCluster(cluster, "readsplit",
+                    "readsplit { failover_wait 20s }\nmetrics {\n  listen 127.0.0.1:" + metricsPort + "\n}"));
                     PgrouterProcess pooler = PgrouterProcess.start(transactionDir,
                             Configs.forCluster(cluster, "transaction", "hba " + hba));
                     PgrouterProcess pooledRouter = PgrouterProcess.start(pooledDir, Configs.forCluster(cluster,
@@ -194,6 +195,14 @@ class FailoverIT {
                 jdbc.close();
                 String log = router.log();
                 assertTrue(log.contains("moved from the primary " + Configs.address(oldPrimary)), log);
+                // (f) the moves are counted for the monitors, and so are (none here) sessions a failover ended.
+                MetricsEndpoint metrics = new MetricsEndpoint(metricsPort);
+                String moved = MetricsEndpoint.key("pgrouter_pipeline_events_total", new String[] {"event", "sessions_moved"});
+                String ended = MetricsEndpoint.key("pgrouter_pipeline_events_total",
+                        new String[] {"event", "sessions_ended_by_failover"});
+                Await.until(FEW_INTERVALS, "the moved sessions counted on /metrics",
+                        () -> metrics.scrape().getOrDefault(moved, 0.0) >= 1);
+                assertTrue(metrics.scrape().containsKey(ended), "every counter readsplit asked for is shown from 0");
                 System.out.println("pgrouter on the failover:\n" + log.lines()
                         .filter(l -> l.contains("lost the primary") || l.contains("moved from") || l.contains("session(s) moved")
                                 || l.contains("cannot move") || l.contains("primary is now"))

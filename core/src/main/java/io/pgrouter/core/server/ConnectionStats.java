@@ -26,13 +26,15 @@ public final class ConnectionStats implements RouterStats {
 
     private final StatementLatencies latencies;
     private final ConcurrentMap<String, LongAdder> authFailures = new ConcurrentHashMap<>();
+    private final PipelineEvents pipelineEvents;
 
     public ConnectionStats(int workers) {
-        this(workers, new Sessions(), BufferBudget.UNLIMITED, "none");
+        this(workers, new Sessions(), BufferBudget.UNLIMITED, "none", new PipelineEvents());
     }
 
-    ConnectionStats(int workers, Sessions sessions, BufferBudget budget, String pipeline) {
+    ConnectionStats(int workers, Sessions sessions, BufferBudget budget, String pipeline, PipelineEvents pipelineEvents) {
         this.workers = workers;
+        this.pipelineEvents = pipelineEvents;
         this.sessions = sessions;
         this.budget = budget;
         this.latencies = new StatementLatencies(pipeline);
@@ -48,6 +50,11 @@ public final class ConnectionStats implements RouterStats {
         Map<String, Long> out = new TreeMap<>();
         authFailures.forEach((reason, count) -> out.put(reason, count.sum()));
         return out;
+    }
+
+    @Override
+    public Map<String, Long> pipelineEvents() {
+        return pipelineEvents.snapshot();
     }
 
     StatementLatencies latencies() {

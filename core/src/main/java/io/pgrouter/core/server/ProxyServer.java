@@ -39,13 +39,16 @@ public final class ProxyServer implements AutoCloseable {
     private Channel serverChannel;
     private volatile Security security = Security.NONE;
 
-    /** @param pipelineName the configured pipeline's name, which labels its statement latencies */
+    /**
+     * @param pipelineName the configured pipeline's name, which labels its statement latencies
+     * @param pipelineEvents the counters the pipeline asked for, shown with the server's statistics
+     */
     public ProxyServer(ServerSettings settings, PoolConfig pools, Pipeline pipeline, String pipelineName,
-            ClusterView cluster) {
+            ClusterView cluster, PipelineEvents pipelineEvents) {
         this.settings = settings;
         this.transport = Transport.best();
         this.budget = new BufferBudget(settings.maxBuffered());
-        this.stats = new ConnectionStats(settings.workers(), sessions, budget, pipelineName);
+        this.stats = new ConnectionStats(settings.workers(), sessions, budget, pipelineName, pipelineEvents);
         BackendConnector connector = new BackendConnector(transport, stats, settings.maxMessageSize(), budget,
                 settings.connectTimeout());
         this.context = new ServerContext(settings, pipeline, cluster, stats, connector, new CancelKeys(),

@@ -83,7 +83,7 @@ public final class WarmUp {
             });
             ProxyServer server = new ProxyServer(new ServerSettings(new Endpoint("127.0.0.1", primary.port()), 1,
                     1 << 20, Duration.ofSeconds(2), 1000, Duration.ofSeconds(5), 64L << 20), PoolConfig.DEFAULT,
-                    pipeline, pipelineName, cluster);
+                    pipeline, pipelineName, cluster, new PipelineEvents());
             try {
                 Security own = ownLogins();
                 server.security(own);

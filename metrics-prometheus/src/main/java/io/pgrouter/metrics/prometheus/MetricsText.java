@@ -261,6 +261,13 @@ final class MetricsText {
         }
         failures.forEach((reason, count) -> e.sample("pgrouter_auth_failures_total", count, "reason", reason));
 
+        java.util.Map<String, Long> events = stats.pipelineEvents();
+        if (!events.isEmpty()) {
+            e.family("pgrouter_pipeline_events_total", COUNTER, "Events the pipeline counts since pgrouter started, "
+                    + "by name (readsplit: sessions_moved to a new primary, sessions_ended_by_failover).");
+            events.forEach((event, count) -> e.sample("pgrouter_pipeline_events_total", count, "event", event));
+        }
+
         e.family("pgrouter_statement_duration_seconds", "histogram", "Time from a client's request (Query, Sync, "
                 + "FunctionCall) to the ReadyForQuery that answers it, through the pipeline, since pgrouter started.");
         stats.statementLatency().ifPresent(l -> {

@@ -284,6 +284,21 @@ class MetricsTextTest {
         assertEquals(3.0, s.get(key("pgrouter_clients_active")));
     }
 
+    @Test
+    void aPipelinesOwnEventsAreCountersByName() {
+        io.pgrouter.spi.monitor.RouterStats stats = new io.pgrouter.spi.testkit.FixedStats(1, 0, 0) {
+            @Override
+            public Map<String, Long> pipelineEvents() {
+                return Map.of("sessions_moved", 3L, "sessions_ended_by_failover", 0L);
+            }
+        };
+        List<String> parsed = Python.parseExposition(MetricsText.render(new TestCluster().snapshot(), stats, List.of()));
+        assertTrue(parsed.contains("# family pgrouter_pipeline_events counter"), parsed::toString);
+        Map<String, Double> s = Python.samples(parsed);
+        assertEquals(3.0, s.get(key("pgrouter_pipeline_events_total", "event", "sessions_moved")));
+        assertEquals(0.0, s.get(key("pgrouter_pipeline_events_total", "event", "sessions_ended_by_failover")));
+    }
+
     static String key(String name, String... labels) {
         StringBuilder b = new StringBuilder(name).append('{');
         for (int i = 0; i < labels.length; i += 2) {

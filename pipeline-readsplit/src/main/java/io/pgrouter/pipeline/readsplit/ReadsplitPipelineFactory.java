@@ -55,7 +55,7 @@ public final class ReadsplitPipelineFactory implements PipelineFactory {
             throw new ConfigException(config.setting(culprit).orElseThrow().location(), e.getMessage());
         }
         ReplicaLoad load = new ReplicaLoad(); // one per pipeline: all sessions balance on it
-        FailoverCounts failovers = new FailoverCounts();
+        FailoverCounts failovers = new FailoverCounts(context);
         return new Pipeline() {
             private long movedLogged;
             private long endedLogged;

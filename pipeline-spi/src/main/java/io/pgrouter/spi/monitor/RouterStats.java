@@ -78,4 +78,13 @@ public interface RouterStats {
     default java.util.Map<String, Long> authFailures() {
         return java.util.Map.of();
     }
+
+    /**
+     * The pipeline's own events since startup, by name ({@link
+     * io.pgrouter.spi.pipeline.PipelineContext#counter}): every counter the pipeline asked for,
+     * from 0.
+     */
+    default java.util.Map<String, Long> pipelineEvents() {
+        return java.util.Map.of();
+    }
 }

@@ -1,0 +1,37 @@
+package io.pgrouter.core.server;
+
+import io.pgrouter.spi.pipeline.EventCounter;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
+
+/**
+ * The counters a pipeline asked for ({@code PipelineContext.counter}), read by the monitors
+ * through {@link ConnectionStats#pipelineEvents()}. Thread-safe: a counter is a {@link LongAdder},
+ * counted on any event loop.
+ */
+public final class PipelineEvents {
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
+
+    private final ConcurrentMap<String, LongAdder> counters = new ConcurrentHashMap<>();
+
+    /** The counter called {@code name}, made on first use. */
+    public EventCounter counter(String name) {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("a pipeline event's name is lower case letters, digits and underscores: "
+                    + name);
+        }
+        LongAdder adder = counters.computeIfAbsent(name, n -> new LongAdder());
+        return adder::add;
+    }
+
+    /** Every counter's value now, by name. */
+    Map<String, Long> snapshot() {
+        Map<String, Long> out = new TreeMap<>();
+        counters.forEach((name, adder) -> out.put(name, adder.sum()));
+        return out;
+    }
+}
