@@ -1,9 +1,6 @@
 package io.pgrouter.pipeline.readsplit;
 
-import static io.pgrouter.spi.protocol.MessageType.Backend.BACKEND_KEY_DATA;
 import static io.pgrouter.spi.protocol.MessageType.Backend.ERROR_RESPONSE;
-import static io.pgrouter.spi.protocol.MessageType.Backend.NOTICE_RESPONSE;
-import static io.pgrouter.spi.protocol.MessageType.Backend.NOTIFICATION_RESPONSE;
 import static io.pgrouter.spi.protocol.MessageType.Backend.PARAMETER_STATUS;
 import static io.pgrouter.spi.protocol.MessageType.Backend.READY_FOR_QUERY;
 
@@ -13,9 +10,6 @@ import io.pgrouter.spi.pipeline.Backend;
 import io.pgrouter.spi.pipeline.Routed;
 import io.pgrouter.spi.pipeline.Session;
 import io.pgrouter.spi.protocol.BackendMessages;
-import io.pgrouter.spi.protocol.FrontendMessages;
-import io.pgrouter.spi.protocol.MessageType;
-import io.pgrouter.spi.protocol.Messages;
 import io.pgrouter.spi.protocol.SqlState;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
@@ -331,26 +325,16 @@ final class PrimaryLink {
 
     /**
      * A batch from the primary passed to the client in one write when nothing in it needs a look
-     * of its own: a plain answer (no ErrorResponse, ParameterStatus or BackendKeyData) ending in its
-     * only ReadyForQuery, which no position query waits behind. The common answer
-     * (RowDescription, DataRows, CommandComplete, ReadyForQuery) goes this way. Reads nothing
-     * but the types and the transaction status; consumes nothing when it answers {@link Whole#NO}.
+     * of its own: a {@link PlainAnswer} ending in its ReadyForQuery, which no position query waits
+     * behind. The common answer (RowDescription, DataRows, CommandComplete, ReadyForQuery) goes
+     * this way. Reads nothing but the types and the transaction status; consumes nothing when it
+     * answers {@link Whole#NO}.
      */
     Whole forwardWhole(ByteBuf messages) {
         if (!loggedIn) {
             return Whole.NO;
         }
-        int end = messages.writerIndex();
-        int ready = -1;
-        for (int at = messages.readerIndex(); at < end; at = Messages.next(messages, at)) {
-            byte type = messages.getByte(at);
-            if (ready >= 0 || type == ERROR_RESPONSE || type == PARAMETER_STATUS || type == BACKEND_KEY_DATA) {
-                return Whole.NO;
-            }
-            if (type == READY_FOR_QUERY) {
-                ready = at;
-            }
-        }
+        int ready = PlainAnswer.readyAt(messages);
         if (ready < 0 || (outstanding > 0 && positions.holds(requestsAnswered + 1))) {
             return Whole.NO;
         }

@@ -371,41 +371,29 @@ final class ReplicaLink {
 
     /**
      * What one read brought from the replica, passed to the client in one write when nothing in
-     * it needs a look of its own: the answer of the current read, no ErrorResponse (a refusal to
-     * retry, a FATAL), nothing owed to pgrouter (swallowed answers, lazy ParseCompletes, login
-     * leftovers), something that settles the read, and no message after a ReadyForQuery. The
-     * common read's answer (RowDescription, DataRows, CommandComplete, ReadyForQuery) goes this
-     * way; anything else message by message ({@link #fromReplica}). False, with nothing
-     * consumed, when the batch needs that.
+     * it needs a look of its own: the answer of the current read, a {@link PlainAnswer}, nothing
+     * owed to pgrouter (swallowed answers, lazy ParseCompletes, login leftovers), and something
+     * that settles the read (a ReadyForQuery does). The common read's answer (RowDescription,
+     * DataRows, CommandComplete, ReadyForQuery) goes this way; anything else message by message
+     * ({@link #fromReplica}). False, with nothing consumed, when the batch needs that.
      */
     boolean forwardWhole(ByteBuf messages) {
         if (current == null || swallow > 0 || lazyParses > 0) {
             return false;
         }
-        boolean settled = current.forwarding();
-        byte readyStatus = 0;
-        int end = messages.writerIndex();
-        for (int at = messages.readerIndex(); at < end; at = Messages.next(messages, at)) {
-            byte type = messages.getByte(at);
-            if (readyStatus != 0 || type == ERROR_RESPONSE || type == PARAMETER_STATUS || type == BACKEND_KEY_DATA) {
-                return false;
-            }
-            if (type == READY_FOR_QUERY) {
-                readyStatus = BackendMessages.transactionStatus(messages, at);
-            }
-            settled |= ReplicaStatement.settles(type);
-        }
-        if (!settled) {
+        int readyAt = PlainAnswer.readyAt(messages);
+        if (readyAt == PlainAnswer.NOT_PLAIN
+                || readyAt == PlainAnswer.NO_READY && !current.forwarding() && !ReplicaStatement.settlesAny(messages)) {
             return false;
         }
         if (!current.forwarding()) {
             settle();
         }
-        if (readyStatus != 0) {
-            ready(readyStatus);
+        if (readyAt >= 0) {
+            ready(BackendMessages.transactionStatus(messages, readyAt));
         }
         session.toClient(messages);
-        if (readyStatus != 0) {
+        if (readyAt >= 0) {
             finish();
         }
         return true;

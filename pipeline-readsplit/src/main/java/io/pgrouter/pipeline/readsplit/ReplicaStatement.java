@@ -88,6 +88,17 @@ final class ReplicaStatement {
         };
     }
 
+    /** Whether any message of the batch {@link #settles} a statement. */
+    static boolean settlesAny(ByteBuf messages) {
+        int end = messages.writerIndex();
+        for (int at = messages.readerIndex(); at < end; at = Messages.next(messages, at)) {
+            if (settles(messages.getByte(at))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** From now on the answer goes to the client: first what was held. */
     void startForwarding(Consumer<ByteBuf> toClient) {
         forwarding = true;
