@@ -2,51 +2,46 @@ package io.pgrouter.pipeline.readsplit;
 
 import io.pgrouter.spi.pipeline.EventCounter;
 import io.pgrouter.spi.pipeline.PipelineContext;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sessions a readsplit pipeline moved to a new primary, and sessions a failover ended; shared by
- * its sessions. Kept here for the pipeline's periodic log line, and counted for the monitors too
+ * its sessions. Read for the pipeline's periodic log line, and shown by the monitors
  * ({@code pgrouter_pipeline_events_total{event="sessions_moved"}} and {@code "sessions_ended_by_failover"}).
  */
 final class FailoverCounts {
     static final String MOVED = "sessions_moved";
     static final String ENDED = "sessions_ended_by_failover";
 
-    private final AtomicLong moved = new AtomicLong();
-    private final AtomicLong ended = new AtomicLong();
-    private final EventCounter movedEvents;
-    private final EventCounter endedEvents;
+    private final EventCounter moved;
+    private final EventCounter ended;
 
     /** Counted here only (tests). */
     FailoverCounts() {
-        this(EventCounter.NONE, EventCounter.NONE);
+        this(new EventCounter(), new EventCounter());
     }
 
     FailoverCounts(PipelineContext context) {
         this(context.counter(MOVED), context.counter(ENDED));
     }
 
-    private FailoverCounts(EventCounter movedEvents, EventCounter endedEvents) {
-        this.movedEvents = movedEvents;
-        this.endedEvents = endedEvents;
+    private FailoverCounts(EventCounter moved, EventCounter ended) {
+        this.moved = moved;
+        this.ended = ended;
     }
 
     void moved() {
-        moved.incrementAndGet();
-        movedEvents.increment();
+        moved.increment();
     }
 
     void ended() {
-        ended.incrementAndGet();
-        endedEvents.increment();
+        ended.increment();
     }
 
     long movedCount() {
-        return moved.get();
+        return moved.count();
     }
 
     long endedCount() {
-        return ended.get();
+        return ended.count();
     }
 }

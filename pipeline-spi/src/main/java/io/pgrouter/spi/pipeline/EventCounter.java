@@ -1,19 +1,25 @@
 package io.pgrouter.spi.pipeline;
 
+import java.util.concurrent.atomic.LongAdder;
+
 /**
  * Counts one kind of event of a pipeline since pgrouter started (readsplit's sessions moved to a
- * new primary, say), for the monitors: {@link PipelineContext#counter}. Thread-safe and cheap:
- * any session's event loop may count.
+ * new primary, say): {@link PipelineContext#counter} hands them out and the monitors show them.
+ * Thread-safe and cheap: any session's event loop may count, anyone may read.
  */
-@FunctionalInterface
-public interface EventCounter {
-    /** Counts nothing: what a context without monitors hands out. */
-    EventCounter NONE = n -> {
-    };
+public final class EventCounter {
+    private final LongAdder count = new LongAdder();
 
-    void add(long n);
+    public void increment() {
+        count.increment();
+    }
 
-    default void increment() {
-        add(1);
+    public void add(long n) {
+        count.add(n);
+    }
+
+    /** The events counted so far. */
+    public long count() {
+        return count.sum();
     }
 }

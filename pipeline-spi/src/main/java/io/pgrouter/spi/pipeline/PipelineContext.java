@@ -16,11 +16,12 @@ public interface PipelineContext {
      * The counter of the pipeline's events called {@code name} (lower case letters, digits and
      * underscores, such as {@code sessions_moved}), shown by the monitors as
      * {@code pgrouter_pipeline_events_total{event="NAME"}} from 0. The same name gives the same
-     * counter; ask once, when the pipeline is created.
+     * counter; ask once, when the pipeline is created. Without monitors (this default) the counter
+     * counts, and nobody shows it.
      *
      * @throws IllegalArgumentException for a name of other characters
      */
     default EventCounter counter(String name) {
-        return EventCounter.NONE;
+        return new EventCounter();
     }
 }
