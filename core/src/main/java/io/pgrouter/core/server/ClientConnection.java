@@ -74,7 +74,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Ses
         channel = ctx.channel();
         start = new StartupPhase(this, server, channel);
         clock = new StatementClock(server.stats().latencies());
-        pause = new PauseGate(this, server.sessions(), channel, hold, backends);
+        pause = new PauseGate(this, server.sessions(), hold, backends);
         server.sessions().opened(this);
         ctx.fireChannelActive();
     }

@@ -1,7 +1,6 @@
 package io.pgrouter.core.server;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.pgrouter.core.protocol.SqlState;
 import io.pgrouter.spi.pipeline.ClientHold;
 import org.slf4j.Logger;
@@ -21,16 +20,14 @@ final class PauseGate {
 
     private final ClientConnection session;
     private final Sessions sessions;
-    private final Channel client;
     private final ClientHold hold;
     /** Only to say, while paused, why a session goes on. */
     private final SessionBackends backends;
     private boolean holding;
 
-    PauseGate(ClientConnection session, Sessions sessions, Channel client, ClientHold hold, SessionBackends backends) {
+    PauseGate(ClientConnection session, Sessions sessions, ClientHold hold, SessionBackends backends) {
         this.session = session;
         this.sessions = sessions;
-        this.client = client;
         this.hold = hold;
         this.backends = backends;
     }
@@ -49,7 +46,7 @@ final class PauseGate {
             }
             holding = true;
             hold.hold(messages);
-            client.config().setAutoRead(false);
+            session.channel().config().setAutoRead(false);
             sessions.holding(session);
             return true;
         }
