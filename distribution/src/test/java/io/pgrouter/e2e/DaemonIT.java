@@ -189,7 +189,6 @@ class DaemonIT {
         assertEquals(0, p.exitValue(), Files.readString(run.resolve("stderr")));
     }
 
-    /** A session-pipeline config for the cluster with a pidfile and a logfile in {@code dir}. */
     @Test
     void onJdk17AStartRecordsTheNextArchivesAndTheOneAfterMapsTheArchive() throws Exception {
         assumeTrue(Runtime.version().feature() < 25, "this JVM is a JDK 25 or later");
@@ -291,6 +290,7 @@ class DaemonIT {
         }
     }
 
+    /** A session-pipeline config for the cluster with a pidfile and a logfile in {@code dir}. */
     private static Path config(Path dir, int port, String extra) throws IOException {
         String text = Configs.forCluster(cluster, "session", extra
                 + "pidfile " + dir.resolve("pgrouter.pid") + "\n"

@@ -71,7 +71,8 @@ final class ReplicaLink {
 
     /**
      * A read waiting for a login to end: run then once the replica has replayed {@code required}
-     * (0: at once), by {@code deadlineNanos}, else by {@code fallback} (null: on the primary).
+     * (0: at once), by {@code deadlineNanos}, else by {@code fallback} (null when nothing is
+     * required). A login that fails sends it to the primary.
      */
     private record PendingRead(ByteBuf request, boolean parsesUnnamed, List<String> namedReads, long required,
             long deadlineNanos, Consumer<ByteBuf> fallback) {
