@@ -30,7 +30,9 @@ final class UnmovableState {
                 unreplayedPrepare = false; // DISCARD ALL deallocates them too
             }
         }
-        pins.addAll(c.sessionPins());
+        if (c.pinsSession()) {
+            pins.addAll(c.sessionPins()); // guarded: addAll iterates, and almost no statement pins
+        }
     }
 
     /** A SET or RESET ran inside a transaction: pgrouter keeps only those it can replay. */

@@ -1,12 +1,14 @@
 package io.pgrouter.spi.cluster;
 
-import java.util.Locale;
+import java.nio.charset.StandardCharsets;
 
 /**
  * WAL positions as PostgreSQL writes them ({@code 16/B374D848}: the high and low 32 bits in hex)
  * and as pgrouter compares them: a byte offset, {@code lsn - '0/0'}.
  */
 public final class Lsn {
+    private static final byte[] HEX_DIGITS = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+
     private Lsn() {
     }
 
@@ -32,7 +34,21 @@ public final class Lsn {
 
     /** The {@code pg_lsn} text of an offset. */
     public static String format(long position) {
-        return Long.toHexString(position >>> 32).toUpperCase(Locale.ROOT) + "/"
-                + Long.toHexString(position & 0xFFFFFFFFL).toUpperCase(Locale.ROOT);
+        // Written digit by digit: readsplit formats one for every commit (pgrouter.commit_lsn),
+        // and the hex-string-then-upper-case way made five objects of it.
+        byte[] text = new byte[17];
+        int at = hex(text, 0, position >>> 32);
+        text[at++] = '/';
+        at = hex(text, at, position & 0xFFFFFFFFL);
+        return new String(text, 0, at, StandardCharsets.US_ASCII);
+    }
+
+    /** Writes {@code half} (32 bits) in upper-case hex without leading zeros at {@code at}; returns the end. */
+    private static int hex(byte[] into, int at, long half) {
+        int digits = Math.max(1, (64 - Long.numberOfLeadingZeros(half) + 3) / 4);
+        for (int i = digits - 1; i >= 0; i--) {
+            into[at++] = HEX_DIGITS[(int) (half >>> (4 * i)) & 0xF];
+        }
+        return at;
     }
 }

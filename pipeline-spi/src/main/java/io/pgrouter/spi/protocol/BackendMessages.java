@@ -147,10 +147,9 @@ public final class BackendMessages {
 
     /** A ParameterStatus reporting a setting's new value. */
     public static ByteBuf parameterStatus(ByteBufAllocator alloc, String name, String value) {
-        byte[] n = name.getBytes(StandardCharsets.UTF_8);
-        byte[] v = value.getBytes(StandardCharsets.UTF_8);
-        return alloc.buffer(7 + n.length + v.length).writeByte(MessageType.Backend.PARAMETER_STATUS)
-                .writeInt(6 + n.length + v.length).writeBytes(n).writeByte(0).writeBytes(v).writeByte(0);
+        int length = 4 + Messages.cstringLength(name) + Messages.cstringLength(value);
+        ByteBuf out = alloc.buffer(1 + length).writeByte(MessageType.Backend.PARAMETER_STATUS).writeInt(length);
+        return Messages.writeCstring(Messages.writeCstring(out, name), value);
     }
 
     /** A RowDescription of text columns with these names (no table, type {@code text}, text format). */

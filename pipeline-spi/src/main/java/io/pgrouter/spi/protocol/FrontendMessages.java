@@ -76,9 +76,8 @@ public final class FrontendMessages {
 
     /** A Query running {@code sql} (one or more statements, simple protocol). */
     public static ByteBuf query(ByteBufAllocator alloc, String sql) {
-        byte[] text = utf8(sql);
-        return alloc.buffer(6 + text.length).writeByte(MessageType.Frontend.QUERY).writeInt(5 + text.length)
-                .writeBytes(text).writeByte(0);
+        int text = Messages.cstringLength(sql);
+        return Messages.writeCstring(alloc.buffer(5 + text).writeByte(MessageType.Frontend.QUERY).writeInt(4 + text), sql);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.pgrouter.spi.protocol;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -65,6 +66,21 @@ public final class Messages {
     public static String cstring(ByteBuf buf, int at) {
         int end = cstringEnd(buf, at);
         return end < 0 ? null : buf.toString(at, end - at, StandardCharsets.UTF_8);
+    }
+
+    /** The bytes {@code s} takes as a C string: its UTF-8 and the NUL. */
+    public static int cstringLength(CharSequence s) {
+        return ByteBufUtil.utf8Bytes(s) + 1;
+    }
+
+    /**
+     * Appends {@code s} as a C string (UTF-8, then a NUL), encoded straight into {@code out}: no
+     * byte array per string, which matters for messages pgrouter builds on every commit or reset.
+     */
+    public static ByteBuf writeCstring(ByteBuf out, CharSequence s) {
+        // writeUtf8 would reserve three bytes a char and so grow a buffer sized exactly
+        ByteBufUtil.reserveAndWriteUtf8(out, s, ByteBufUtil.utf8Bytes(s));
+        return out.writeByte(0);
     }
 
     /** Whether the C string at {@code at} is the empty one (the unnamed statement or portal). */

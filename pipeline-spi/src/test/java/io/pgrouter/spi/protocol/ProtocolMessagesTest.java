@@ -157,6 +157,9 @@ class ProtocolMessagesTest {
         assertTrue(BackendMessages.isParameter(s, "standard_conforming_strings"));
         assertFalse(BackendMessages.isParameter(s, "standard_conforming"));
         assertEquals("on", BackendMessages.parameterValue(s));
+        ByteBuf built = keep(BackendMessages.parameterStatus(alloc, "application_name", "café"));
+        assertArrayEquals(expected('S', "application_name\0café\0"), bytes(built));
+        assertEquals(built.writerIndex(), built.capacity(), "sized exactly: the UTF-8 length was counted, not guessed");
     }
 
     @Test
