@@ -36,38 +36,67 @@ import org.slf4j.LoggerFactory;
 final class ReplicaLink {
     private static final Logger log = LoggerFactory.getLogger(ReplicaLink.class);
 
+    /**
+     * Where the link is. The data of a phase lives in the fields marked with it, empty outside
+     * it; each transition is one method below, named for what happens.
+     */
+    private enum Phase {
+        /** No replica connection: the next read chooses a replica and logs in ({@link #loggingIn}). */
+        NO_REPLICA,
+        /** Logging in, {@link #pendingRead} waiting for it ({@link #loggedIn}): client messages wait. */
+        LOGGING_IN,
+        /** Connected, nothing in flight. */
+        IDLE,
+        /**
+         * Asking the replica how far it has replayed before a read runs there: client messages
+         * wait. Losing the connection does not end it: the ask then fails, and its answer does.
+         */
+        ASKING_REPLAY,
+        /** A read ({@link #read}) in flight, its answer held back: it can still run on the primary unseen. */
+        READING,
+        /** The read's answer is reaching the client ({@link #settle}): it is the replica's, whatever happens. */
+        FORWARDING,
+        /** The session ended: a login or an ask still under way only cleans up when it ends. */
+        STOPPED
+    }
+
     private final Session session;
     private final PrimaryLink primary;
     private final List<String> sessionState;
     private final Runnable idle;
     private final NamedStatements named;
-
-    private Backend backend;
-    /** The read that made pgrouter log into a replica, run once the login ends; null when not logging in. */
-    private PendingRead loginRead;
-    /** Answers (up to ReadyForQuery) the replica still owes for statements abandoned to the primary. */
-    private int swallow;
-    private ReplicaStatement current;
-    /** The replica holds the unnamed statement the client parsed last (a read's). */
-    private boolean unnamed;
-    /** ParseCompletes still owed for named statements prepared lazily before the current read. */
-    private int lazyParses;
-    /** A FATAL the replica sent in the middle of a forwarded answer, reported when it closes. */
-    private String lastWords;
-    private String lastWordsCode;
-    /** Where a login failed, and in which snapshot generation: not tried again until the next. */
-    private Endpoint failedAt;
-    private long failedGeneration = -1;
-    /** The transaction status of the replica's last ReadyForQuery the client saw. */
-    private byte status = BackendMessages.IDLE;
-    /** Inside a replica transaction, a Flush sent part of a group: the rest flows until its Sync. */
-    private boolean openUnit;
-    private boolean stopped;
     /** Where this session counts while it has a replica (from the login to leaving it). */
     private final ReplicaLoad load;
     private final ReplayWait replayWait;
-    /** Asking the replica how far it has replayed before a read: client messages wait. */
-    private boolean checking;
+
+    private Phase phase = Phase.NO_REPLICA;
+    /** LOGGING_IN: the read that made pgrouter log in, run once the login ends. */
+    private PendingRead pendingRead;
+    /** From the login to leaving the replica or losing it (which ASKING_REPLAY outlives). */
+    private Backend backend;
+    /** READING, FORWARDING: the read in flight. */
+    private ReplicaStatement read;
+    /** READING, FORWARDING: ParseCompletes still owed for named statements prepared lazily ahead of the read. */
+    private int lazyParses;
+    /** Where a login failed, and in which snapshot generation: not tried again until the next. */
+    private Endpoint failedAt;
+    private long failedGeneration = -1;
+
+    // Facts about the connection rather than phases: each outlives the read that set it.
+    /**
+     * Answers (up to ReadyForQuery) the replica still owes for statements abandoned to the
+     * primary: a count, since the next read goes out without waiting for them.
+     */
+    private int swallow;
+    /** The transaction status of the replica's last ReadyForQuery the client saw: a transaction spans reads. */
+    private byte status = BackendMessages.IDLE;
+    /** Inside a replica transaction, a Flush sent part of a group: the rest flows until its Sync. */
+    private boolean openUnit;
+    /** The replica holds the unnamed statement the client parsed last (a read's): later groups may use it. */
+    private boolean unnamed;
+    /** A FATAL the replica sent in the middle of a forwarded answer, reported when it closes. */
+    private String lastWords;
+    private String lastWordsCode;
 
     /**
      * A read waiting for a login to end: run then once the replica has replayed {@code required}
@@ -95,7 +124,11 @@ final class ReplicaLink {
 
     /** Logging in, or a read in flight: client messages must wait to keep answers in order. */
     boolean busy() {
-        return loginRead != null || checking || (current != null && !openUnit);
+        return switch (phase) {
+            case LOGGING_IN, ASKING_REPLAY -> true;
+            case READING, FORWARDING -> !openUnit; // the rest of a group a Flush sent ahead follows it
+            case NO_REPLICA, IDLE, STOPPED -> false;
+        };
     }
 
     /**
@@ -117,19 +150,11 @@ final class ReplicaLink {
      *                      for the part of a group a Flush sent ahead
      */
     void sendInTransaction(ByteBuf message, List<String> namedUsed, boolean parsesUnnamed, boolean expectsReady) {
-        if (parsesUnnamed) {
-            unnamed = true;
-        } else if (Messages.type(message) == MessageType.Frontend.QUERY) {
-            unnamed = false;
+        noteUnnamed(message, parsesUnnamed);
+        if (phase != Phase.FORWARDING) {
+            startRead(ReplicaStatement.inTransaction()); // else the rest of a group a Flush sent ahead
         }
-        if (current == null) {
-            current = ReplicaStatement.inTransaction();
-        }
-        List<ByteBuf> parses = named.prepareOn(backend, namedUsed);
-        lazyParses += parses.size();
-        for (ByteBuf parse : parses) {
-            backend.send(parse);
-        }
+        sendLazyParses(namedUsed);
         openUnit = !expectsReady;
         backend.send(message);
         if (expectsReady) {
@@ -183,18 +208,27 @@ final class ReplicaLink {
      */
     void run(ByteBuf request, boolean parsesUnnamed, List<String> namedReads) {
         log.debug("session {}: replica {} <- read", session.id(), backend.address());
+        noteUnnamed(request, parsesUnnamed);
+        startRead(new ReplicaStatement(request.retainedDuplicate())); // a retry needs no lazy Parse
+        sendLazyParses(namedReads);
+        backend.send(request);
+    }
+
+    private void noteUnnamed(ByteBuf request, boolean parsesUnnamed) {
         if (parsesUnnamed) {
             unnamed = true;
         } else if (Messages.type(request) == MessageType.Frontend.QUERY) {
             unnamed = false;
         }
-        current = new ReplicaStatement(request.retainedDuplicate()); // a retry needs no lazy Parse
-        List<ByteBuf> parses = named.prepareOn(backend, namedReads);
-        lazyParses = parses.size();
+    }
+
+    /** Parses first the named statements this connection lacks; their ParseCompletes are not the client's. */
+    private void sendLazyParses(List<String> names) {
+        List<ByteBuf> parses = named.prepareOn(backend, names);
+        lazyParses += parses.size();
         for (ByteBuf parse : parses) {
             backend.send(parse);
         }
-        backend.send(request);
     }
 
     /**
@@ -214,14 +248,14 @@ final class ReplicaLink {
             fallback.accept(request);
             return;
         }
-        checking = true;
+        phase = Phase.ASKING_REPLAY;
         Backend asked = backend;
-        replayWait.ask(asked, required, deadlineNanos, () -> !stopped && backend == asked, outcome -> {
-            checking = false;
-            if (stopped) {
+        replayWait.ask(asked, required, deadlineNanos, () -> phase != Phase.STOPPED && backend == asked, outcome -> {
+            if (phase == Phase.STOPPED) {
                 request.release();
                 return;
             }
+            phase = backend == null ? Phase.NO_REPLICA : Phase.IDLE; // lost while asked: the read is the primary's
             if (outcome == ReplayWait.Outcome.REPLAYED) {
                 run(request, parsesUnnamed, namedReads);
             } else {
@@ -249,7 +283,7 @@ final class ReplicaLink {
      */
     void logIn(Endpoint target, ByteBuf request, boolean parsesUnnamed, List<String> namedReads, long required,
             long deadlineNanos, Consumer<ByteBuf> fallback) {
-        loginRead = new PendingRead(request, parsesUnnamed, namedReads, required, deadlineNanos, fallback);
+        loggingIn(new PendingRead(request, parsesUnnamed, namedReads, required, deadlineNanos, fallback));
         // With pgrouter's own authentication, replica connections are pooled like the primary's.
         (session.authenticatedByPgrouter() ? session.acquire(target) : session.login(target)).whenComplete((b, error) -> {
             try {
@@ -261,35 +295,40 @@ final class ReplicaLink {
         });
     }
 
+    private void loggingIn(PendingRead waiting) {
+        phase = Phase.LOGGING_IN;
+        pendingRead = waiting;
+    }
+
+    /** The login ended: the pending read runs here, or on the primary when there is no connection. */
     private void loggedIn(Endpoint target, Backend b, Throwable error) {
-        PendingRead read = loginRead;
-        loginRead = null;
-        if (stopped) {
+        if (phase == Phase.STOPPED) {
             if (b != null) {
                 b.close();
             }
-            if (read != null) {
-                read.request().release();
-            }
-            return;
+            return; // stop released the read
         }
+        PendingRead waiting = pendingRead;
+        pendingRead = null;
         if (error != null) {
+            phase = Phase.NO_REPLICA;
             log.debug("session {}: no replica this time ({}): {}", session.id(), target, error.toString());
             failedAt = target;
             failedGeneration = session.cluster().generation();
-            primary.sendRead(read.request(), Routed.READ, false); // core flushes after a failed login completes
+            primary.sendRead(waiting.request(), Routed.READ, false); // core flushes after a failed login completes
         } else {
+            phase = Phase.IDLE;
             backend = b;
             replayWait.newConnection();
             load.joined(b.address());
             for (String command : sessionState) {
                 mirror(command);
             }
-            if (read.required() > 0) {
-                runWhenReplayed(read.required(), read.deadlineNanos(), read.request(), read.parsesUnnamed(),
-                        read.namedReads(), read.fallback());
+            if (waiting.required() > 0) {
+                runWhenReplayed(waiting.required(), waiting.deadlineNanos(), waiting.request(), waiting.parsesUnnamed(),
+                        waiting.namedReads(), waiting.fallback());
             } else {
-                run(read.request(), read.parsesUnnamed(), read.namedReads());
+                run(waiting.request(), waiting.parsesUnnamed(), waiting.namedReads());
             }
         }
         idle.run();
@@ -299,48 +338,18 @@ final class ReplicaLink {
     void fromReplica(ByteBuf message) {
         byte type = Messages.type(message);
         if (swallow > 0) {
-            if (type == READY_FOR_QUERY) {
-                swallow--;
-                if (BackendMessages.transactionStatus(message) != BackendMessages.IDLE) {
-                    // A refused statement had begun a transaction (BEGIN READ ONLY; ...) that
-                    // the primary now runs instead: end it here.
-                    backend.sendInternal(FrontendMessages.query(session.alloc(), "ROLLBACK"));
-                }
-            } else if (type == ERROR_RESPONSE) {
-                log.debug("session {}: replayed state failed on the replica: {}", session.id(),
-                        BackendMessages.sqlState(message));
-            }
-            message.release();
+            swallow(type, message);
             return;
         }
-        if (type == PARAMETER_STATUS || type == BACKEND_KEY_DATA || current == null) {
+        if (type == PARAMETER_STATUS || type == BACKEND_KEY_DATA || !readInFlight()) {
             message.release(); // the client has the primary's parameters and pgrouter's key
             return;
         }
-        if (lazyParses > 0) {
-            if (type == PARSE_COMPLETE) {
-                lazyParses--;
-                message.release();
-                return;
-            }
-            if (type == ERROR_RESPONSE && status != BackendMessages.IDLE) {
-                // Inside the replica's transaction there is nowhere else to go: the client hears
-                // of it, and the replica skips the rest of the group up to its Sync.
-                lazyParses = 0;
-            } else if (type == ERROR_RESPONSE) {
-                // A statement prepared lazily failed to parse here (the replica lags behind the
-                // schema, say): the primary has it; this connection is left, its state unsure.
-                log.debug("session {}: a lazy Parse failed on the replica ({}), re-running on the primary",
-                        session.id(), BackendMessages.sqlState(message));
-                message.release();
-                lazyParses = 0;
-                retryOnPrimary(false);
-                close();
-                return;
-            }
+        if (lazyParses > 0 && consumedAsLazyParse(type, message)) {
+            return;
         }
         boolean fatal = type == ERROR_RESPONSE && BackendMessages.isFatal(message);
-        if (!current.forwarding()) {
+        if (phase == Phase.READING) {
             if (type == ERROR_RESPONSE && (fatal || ReplicaStatement.isReplicaRefusal(message))) {
                 log.debug("session {}: replica {} ({}), re-running on the primary", session.id(),
                         fatal ? "is going away" : "refused", BackendMessages.sqlState(message));
@@ -349,7 +358,7 @@ final class ReplicaLink {
                 retryOnPrimary(!fatal);
                 return;
             }
-            if (current.hold(message)) {
+            if (read.hold(message)) {
                 return;
             }
             settle();
@@ -370,6 +379,48 @@ final class ReplicaLink {
         }
     }
 
+    /** What the replica still says about a statement abandoned to the primary. */
+    private void swallow(byte type, ByteBuf message) {
+        if (type == READY_FOR_QUERY) {
+            swallow--;
+            if (BackendMessages.transactionStatus(message) != BackendMessages.IDLE) {
+                // A refused statement had begun a transaction (BEGIN READ ONLY; ...) that
+                // the primary now runs instead: end it here.
+                backend.sendInternal(FrontendMessages.query(session.alloc(), "ROLLBACK"));
+            }
+        } else if (type == ERROR_RESPONSE) {
+            log.debug("session {}: replayed state failed on the replica: {}", session.id(),
+                    BackendMessages.sqlState(message));
+        }
+        message.release();
+    }
+
+    /** A message while statements prepared lazily for the read are owed their ParseComplete: true when used up here. */
+    private boolean consumedAsLazyParse(byte type, ByteBuf message) {
+        if (type == PARSE_COMPLETE) {
+            lazyParses--;
+            message.release();
+            return true;
+        }
+        if (type != ERROR_RESPONSE) {
+            return false;
+        }
+        lazyParses = 0;
+        if (status != BackendMessages.IDLE) {
+            // Inside the replica's transaction there is nowhere else to go: the client hears
+            // of it, and the replica skips the rest of the group up to its Sync.
+            return false;
+        }
+        // A statement prepared lazily failed to parse here (the replica lags behind the
+        // schema, say): the primary has it; this connection is left, its state unsure.
+        log.debug("session {}: a lazy Parse failed on the replica ({}), re-running on the primary",
+                session.id(), BackendMessages.sqlState(message));
+        message.release();
+        retryOnPrimary(false);
+        close();
+        return true;
+    }
+
     /**
      * What one read brought from the replica, passed to the client in one write when nothing in
      * it needs a look of its own: the answer of the current read, a {@link PlainAnswer}, nothing
@@ -379,15 +430,15 @@ final class ReplicaLink {
      * ({@link #fromReplica}). False, with nothing consumed, when the batch needs that.
      */
     boolean forwardWhole(ByteBuf messages) {
-        if (current == null || swallow > 0 || lazyParses > 0) {
+        if (!readInFlight() || swallow > 0 || lazyParses > 0) {
             return false;
         }
         int readyAt = PlainAnswer.readyAt(messages);
         if (readyAt == PlainAnswer.NOT_PLAIN
-                || readyAt == PlainAnswer.NO_READY && !current.forwarding() && !ReplicaStatement.settlesAny(messages)) {
+                || readyAt == PlainAnswer.NO_READY && phase == Phase.READING && !ReplicaStatement.settlesAny(messages)) {
             return false;
         }
-        if (!current.forwarding()) {
+        if (phase == Phase.READING) {
             settle();
         }
         if (readyAt >= 0) {
@@ -400,12 +451,24 @@ final class ReplicaLink {
         return true;
     }
 
+    private boolean readInFlight() {
+        return phase == Phase.READING || phase == Phase.FORWARDING;
+    }
+
+    /** A read goes out: {@code statement} holds its answer back, or forwards it as it comes (in a transaction). */
+    private void startRead(ReplicaStatement statement) {
+        phase = statement.forwarding() ? Phase.FORWARDING : Phase.READING;
+        read = statement;
+        lazyParses = 0;
+    }
+
     /**
      * The current read's answer starts reaching the client: it can no longer be retried on the
      * primary, so it is the replica's, and counts as a read there (once: the read is forwarding now).
      */
     private void settle() {
-        current.startForwarding(session::toClient);
+        phase = Phase.FORWARDING;
+        read.startForwarding(session::toClient);
         session.routed(backend, Routed.READ);
     }
 
@@ -420,36 +483,59 @@ final class ReplicaLink {
         }
     }
 
+    /** The read is over, answered or abandoned: what it held goes. */
+    private void endRead() {
+        read.release();
+        read = null;
+        lazyParses = 0;
+        phase = backend == null ? Phase.NO_REPLICA : Phase.IDLE;
+    }
+
+    /** The read's answer reached the client whole: queued client messages go on. */
+    private void finish() {
+        endRead();
+        idle.run();
+    }
+
+    /** Re-runs the replica's statement on the primary. */
+    private void retryOnPrimary(boolean mayWrite) {
+        ByteBuf query = read.takeQuery();
+        endRead();
+        primary.sendRead(query, Routed.RETRIED, mayWrite);
+        idle.run();
+    }
+
     /** The replica's connection closed (core flushes after this callback). */
     void closed(Throwable cause) {
         Endpoint address = backend.address();
-        backend = null;
-        load.left(address);
-        swallow = 0;
-        unnamed = false;
-        lazyParses = 0;
-        openUnit = false;
+        forgetConnection();
         if (status != BackendMessages.IDLE) {
             // The client's transaction ran there: it is gone, as with a PostgreSQL backend that died.
             status = BackendMessages.IDLE;
             String why = lossReason(cause);
             log.warn("session {}: lost the replica {} during a transaction that ran there ({})", session.id(), address, why);
-            if (current != null) {
-                current.release();
-                current = null;
+            if (readInFlight()) {
+                endRead();
             }
             session.fail(lossCode(),
                     "pgrouter: lost the replica " + address + " during a read-only transaction that ran there (" + why + ")");
             return;
         }
-        if (current == null) {
-            return;
+        switch (phase) {
+            case READING -> {
+                log.debug("session {}: lost the replica {} before its answer, re-running on the primary", session.id(),
+                        address);
+                retryOnPrimary(false); // nothing reached the client: the primary answers instead
+            }
+            case FORWARDING -> failMidAnswer(address, cause);
+            default -> {
+                // nothing in flight; an ask under way fails, and its answer sends the read to the primary
+            }
         }
-        if (!current.forwarding()) {
-            log.debug("session {}: lost the replica {} before its answer, re-running on the primary", session.id(), address);
-            retryOnPrimary(false); // nothing reached the client: the primary answers instead
-            return;
-        }
+    }
+
+    /** The replica went away with part of the read's answer forwarded: the statement fails, the session goes on. */
+    private void failMidAnswer(Endpoint address, Throwable cause) {
         log.warn("session {}: lost the replica {} in the middle of an answer{}", session.id(), address,
                 cause == null ? "" : ": " + cause);
         String why = lossReason(cause);
@@ -472,41 +558,40 @@ final class ReplicaLink {
         return lastWordsCode != null && !lastWordsCode.isEmpty() ? lastWordsCode : SqlState.CONNECTION_FAILURE;
     }
 
-    /** Re-runs the replica's statement on the primary. */
-    private void retryOnPrimary(boolean mayWrite) {
-        ReplicaStatement failed = current;
-        current = null;
-        primary.sendRead(failed.takeQuery(), Routed.RETRIED, mayWrite);
-        failed.release();
-        idle.run();
-    }
-
-    private void finish() {
-        current.release();
-        current = null;
-        idle.run();
-    }
-
     /** Cancels the read in flight; false when there is none. */
     boolean cancel() {
-        if (current == null || backend == null) {
+        if (!readInFlight()) {
             return false;
         }
         session.sendCancel(backend.address(), backend.processId(), backend.secretKey());
         return true;
     }
 
+    /**
+     * The connection is gone, and what pgrouter knew about it. An ask under way keeps its phase
+     * (its answer ends it), a read in flight is ended by whoever called.
+     */
+    private void forgetConnection() {
+        load.left(backend.address());
+        backend = null;
+        swallow = 0;
+        unnamed = false;
+        lazyParses = 0;
+        openUnit = false;
+        if (phase == Phase.IDLE) {
+            phase = Phase.NO_REPLICA;
+        }
+    }
+
     /** Leaves the replica (idle: nothing in flight). */
     void close() {
         if (backend != null) {
             Backend b = backend;
-            backend = null;
-            load.left(b.address());
-            swallow = 0;
-            unnamed = false;
-            lazyParses = 0;
+            forgetConnection();
             status = BackendMessages.IDLE;
-            openUnit = false;
+            if (readInFlight()) {
+                endRead(); // a Terminate inside the replica's transaction: nothing more comes for it
+            }
             b.close();
         }
     }
@@ -516,13 +601,11 @@ final class ReplicaLink {
      * the pool, anything else is closed.
      */
     void leave() {
-        Backend b = backend;
-        if (b != null && session.authenticatedByPgrouter() && b.isOpen() && current == null && swallow == 0 && !checking
-                && lazyParses == 0 && status == BackendMessages.IDLE && !openUnit && loginRead == null) {
-            backend = null;
-            load.left(b.address());
+        if (phase == Phase.IDLE && session.authenticatedByPgrouter() && backend.isOpen() && swallow == 0
+                && status == BackendMessages.IDLE && !openUnit) {
+            Backend b = backend;
+            forgetConnection();
             named.leftReplica(b);
-            unnamed = false;
             session.release(b, Session.Leftover.SESSION_STATE); // core resets it for the next session
         } else {
             close();
@@ -530,20 +613,17 @@ final class ReplicaLink {
     }
 
     void stop() {
-        stopped = true;
-        boolean inFlight = current != null;
-        if (loginRead != null) {
-            loginRead.request().release();
-            loginRead = null;
+        switch (phase) {
+            case LOGGING_IN -> {
+                pendingRead.request().release();
+                pendingRead = null;
+            }
+            case READING, FORWARDING, ASKING_REPLAY -> close(); // what the connection is in the middle of is unknown
+            case NO_REPLICA, IDLE -> leave();
+            case STOPPED -> {
+                // stopped once already
+            }
         }
-        if (current != null) {
-            current.release();
-            current = null;
-        }
-        if (inFlight) {
-            close(); // a read was running: what the connection is in the middle of is unknown
-        } else {
-            leave();
-        }
+        phase = Phase.STOPPED;
     }
 }
