@@ -31,30 +31,24 @@ import org.slf4j.LoggerFactory;
  * login fails (refused, closed, rejected), when the replica refuses the statement (25006 and
  * kin), and when the replica reports a FATAL error or goes away before any of its answer reached
  * the client. Once part of the answer was forwarded, the loss of the replica fails the statement
- * with an ErrorResponse and a ReadyForQuery, and the session goes on.
+ * (see {@link ReplicaLoss}), and the session goes on.
  */
 final class ReplicaLink {
     private static final Logger log = LoggerFactory.getLogger(ReplicaLink.class);
 
-    /**
-     * Where the link is. The data of a phase lives in the fields marked with it, empty outside
-     * it; each transition is one method below, named for what happens.
-     */
+    /** Where the link is; each phase's data is in the fields marked with it, empty outside it. */
     private enum Phase {
-        /** No replica connection: the next read chooses a replica and logs in ({@link #loggingIn}). */
+        /** No replica connection: the next read chooses one and logs in. */
         NO_REPLICA,
-        /** Logging in, {@link #pendingRead} waiting for it ({@link #loggedIn}): client messages wait. */
+        /** Logging in, {@link #login} holding the read that waits for it: client messages wait. */
         LOGGING_IN,
         /** Connected, nothing in flight. */
         IDLE,
-        /**
-         * Asking the replica how far it has replayed before a read runs there: client messages
-         * wait. Losing the connection does not end it: the ask then fails, and its answer does.
-         */
+        /** Asking how far the replica has replayed before a read runs there; its answer ends it, even after a loss. */
         ASKING_REPLAY,
-        /** A read ({@link #read}) in flight, its answer held back: it can still run on the primary unseen. */
+        /** A read in flight, its answer held back: it can still run on the primary unseen. */
         READING,
-        /** The read's answer is reaching the client ({@link #settle}): it is the replica's, whatever happens. */
+        /** The read's answer is reaching the client: it is the replica's, whatever happens now. */
         FORWARDING,
         /** The session ended: a login or an ask still under way only cleans up when it ends. */
         STOPPED
@@ -68,44 +62,26 @@ final class ReplicaLink {
     /** Where this session counts while it has a replica (from the login to leaving it). */
     private final ReplicaLoad load;
     private final ReplayWait replayWait;
+    private final ReplicaLogin login;
+    private final ReplicaLoss loss;
 
     private Phase phase = Phase.NO_REPLICA;
-    /** LOGGING_IN: the read that made pgrouter log in, run once the login ends. */
-    private PendingRead pendingRead;
-    /** From the login to leaving the replica or losing it (which ASKING_REPLAY outlives). */
+    /** From the login to leaving or losing the replica (which ASKING_REPLAY outlives). */
     private Backend backend;
     /** READING, FORWARDING: the read in flight. */
     private ReplicaStatement read;
-    /** READING, FORWARDING: ParseCompletes still owed for named statements prepared lazily ahead of the read. */
+    /** READING, FORWARDING: ParseCompletes owed for named statements prepared lazily ahead of the read. */
     private int lazyParses;
-    /** Where a login failed, and in which snapshot generation: not tried again until the next. */
-    private Endpoint failedAt;
-    private long failedGeneration = -1;
 
-    // Facts about the connection rather than phases: each outlives the read that set it.
-    /**
-     * Answers (up to ReadyForQuery) the replica still owes for statements abandoned to the
-     * primary: a count, since the next read goes out without waiting for them.
-     */
+    // Facts about the connection, not phases: each outlives the read that set it.
+    /** Answers (to ReadyForQuery) owed for statements abandoned to the primary: the next read does not wait for them. */
     private int swallow;
     /** The transaction status of the replica's last ReadyForQuery the client saw: a transaction spans reads. */
     private byte status = BackendMessages.IDLE;
     /** Inside a replica transaction, a Flush sent part of a group: the rest flows until its Sync. */
     private boolean openUnit;
-    /** The replica holds the unnamed statement the client parsed last (a read's): later groups may use it. */
+    /** The replica holds the unnamed statement the client parsed last (a read's), for later groups. */
     private boolean unnamed;
-    /** A FATAL the replica sent in the middle of a forwarded answer, reported when it closes. */
-    private String lastWords;
-    private String lastWordsCode;
-
-    /**
-     * A read waiting for a login to end: run then once the replica has replayed {@code required}
-     * (0: at once), by {@code deadlineNanos}, else by {@code fallback} (null when nothing is
-     * required). A login that fails sends it to the primary.
-     */
-    private record PendingRead(ByteBuf request, boolean parsesUnnamed, List<String> namedReads, long required,
-            long deadlineNanos, Consumer<ByteBuf> fallback) {
-    }
 
     /**
      * @param sessionState the session's SET/RESET/DISCARD commands, replayed after a login
@@ -115,6 +91,8 @@ final class ReplicaLink {
             ReplicaLoad load, ReplayPositions positions, java.time.Duration askAgainAfter) {
         this.session = session;
         this.replayWait = new ReplayWait(session.id(), positions, askAgainAfter);
+        this.login = new ReplicaLogin(session);
+        this.loss = new ReplicaLoss(session, primary);
         this.load = load;
         this.named = named;
         this.primary = primary;
@@ -126,7 +104,7 @@ final class ReplicaLink {
     boolean busy() {
         return switch (phase) {
             case LOGGING_IN, ASKING_REPLAY -> true;
-            case READING, FORWARDING -> !openUnit; // the rest of a group a Flush sent ahead follows it
+            case READING, FORWARDING -> !openUnit; // the rest of a group a Flush sent ahead goes on
             case NO_REPLICA, IDLE, STOPPED -> false;
         };
     }
@@ -150,13 +128,11 @@ final class ReplicaLink {
      *                      for the part of a group a Flush sent ahead
      */
     void sendInTransaction(ByteBuf message, List<String> namedUsed, boolean parsesUnnamed, boolean expectsReady) {
-        noteUnnamed(message, parsesUnnamed);
-        if (phase != Phase.FORWARDING) {
-            startRead(ReplicaStatement.inTransaction()); // else the rest of a group a Flush sent ahead
+        if (phase != Phase.FORWARDING) { // else the rest of a group a Flush sent ahead
+            startRead(ReplicaStatement.inTransaction());
         }
-        sendLazyParses(namedUsed);
         openUnit = !expectsReady;
-        backend.send(message);
+        send(message, parsesUnnamed, namedUsed);
         if (expectsReady) {
             session.routed(backend, Routed.READ); // the transaction lives here: never retried elsewhere
         }
@@ -181,13 +157,20 @@ final class ReplicaLink {
 
     /** A login to this replica failed since the watcher last published a snapshot. */
     boolean recentlyFailed(Endpoint address) {
-        return address.equals(failedAt) && session.cluster().generation() == failedGeneration;
+        return login.recentlyFailed(address);
     }
 
     /** Mirrors a SET/RESET/DISCARD the primary runs; core consumes its answer. */
     void mirror(String command) {
         if (backend != null) {
             backend.sendInternal(FrontendMessages.query(session.alloc(), command));
+        }
+    }
+
+    /** The client closed a named statement this replica has: close it here too. */
+    void closeStatement(String name) {
+        if (backend != null) {
+            backend.sendInternal(FrontendMessages.writeSync(FrontendMessages.closeStatement(session.alloc(), name)));
         }
     }
 
@@ -201,34 +184,31 @@ final class ReplicaLink {
         unnamed = false;
     }
 
-    /**
-     * Runs a read (a Query, or an extended group up to its Sync) on the connected replica;
-     * {@code parsesUnnamed}: the group parses the unnamed statement (a Query destroys it);
-     * {@code namedReads}: named statements the group binds, parsed first where still missing.
-     */
-    void run(ByteBuf request, boolean parsesUnnamed, List<String> namedReads) {
-        log.debug("session {}: replica {} <- read", session.id(), backend.address());
-        noteUnnamed(request, parsesUnnamed);
-        startRead(new ReplicaStatement(request.retainedDuplicate())); // a retry needs no lazy Parse
-        sendLazyParses(namedReads);
-        backend.send(request);
+    /** Logs into a replica, then runs the read there ({@link #runWhenReplayed}); on the primary if the login fails. */
+    void logIn(Endpoint target, ByteBuf request, boolean parsesUnnamed, List<String> namedReads, long required,
+            long deadlineNanos, Consumer<ByteBuf> fallback) {
+        phase = Phase.LOGGING_IN;
+        login.start(target, new ReplicaLogin.PendingRead(request, parsesUnnamed, namedReads, required, deadlineNanos,
+                fallback), this::loggedIn);
     }
 
-    private void noteUnnamed(ByteBuf request, boolean parsesUnnamed) {
-        if (parsesUnnamed) {
-            unnamed = true;
-        } else if (Messages.type(request) == MessageType.Frontend.QUERY) {
-            unnamed = false;
+    /** The login ended: the read that waited runs on the new connection, or on the primary without one. */
+    private void loggedIn(ReplicaLogin.PendingRead waiting, Backend b) {
+        if (b == null) {
+            phase = Phase.NO_REPLICA;
+            primary.sendRead(waiting.request(), Routed.READ, false); // core flushes after a failed login completes
+        } else {
+            phase = Phase.IDLE;
+            backend = b;
+            replayWait.newConnection();
+            load.joined(b.address());
+            for (String command : sessionState) {
+                mirror(command);
+            }
+            runWhenReplayed(waiting.required(), waiting.deadlineNanos(), waiting.request(), waiting.parsesUnnamed(),
+                    waiting.namedReads(), waiting.fallback()); // required 0: at once
         }
-    }
-
-    /** Parses first the named statements this connection lacks; their ParseCompletes are not the client's. */
-    private void sendLazyParses(List<String> names) {
-        List<ByteBuf> parses = named.prepareOn(backend, names);
-        lazyParses += parses.size();
-        for (ByteBuf parse : parses) {
-            backend.send(parse);
-        }
+        idle.run();
     }
 
     /**
@@ -255,83 +235,40 @@ final class ReplicaLink {
                 request.release();
                 return;
             }
-            phase = backend == null ? Phase.NO_REPLICA : Phase.IDLE; // lost while asked: the read is the primary's
+            phase = backend == null ? Phase.NO_REPLICA : Phase.IDLE;
             if (outcome == ReplayWait.Outcome.REPLAYED) {
                 run(request, parsesUnnamed, namedReads);
             } else {
-                fallback.accept(request);
+                fallback.accept(request); // lost meanwhile, too
             }
             idle.run();
         });
     }
 
-    /** The client closed a named statement this replica has: close it here too. */
-    void closeStatement(String name) {
-        if (backend != null) {
-            backend.sendInternal(FrontendMessages.writeSync(FrontendMessages.closeStatement(session.alloc(), name)));
-        }
-    }
-
-    /** Logs into a replica, then runs the read there (or on the primary if the login fails). */
-    void logIn(Endpoint target, ByteBuf request, boolean parsesUnnamed, List<String> namedReads) {
-        logIn(target, request, parsesUnnamed, namedReads, 0, 0, null);
-    }
-
     /**
-     * Logs into a replica, then runs the read there once it has replayed {@code required} (see
-     * {@link #runWhenReplayed}); on the primary if the login fails.
+     * Runs a read (a Query, or an extended group up to its Sync) on the connected replica;
+     * {@code parsesUnnamed}: the group parses the unnamed statement (a Query destroys it);
+     * {@code namedReads}: named statements the group binds, parsed first where still missing.
      */
-    void logIn(Endpoint target, ByteBuf request, boolean parsesUnnamed, List<String> namedReads, long required,
-            long deadlineNanos, Consumer<ByteBuf> fallback) {
-        loggingIn(new PendingRead(request, parsesUnnamed, namedReads, required, deadlineNanos, fallback));
-        // With pgrouter's own authentication, replica connections are pooled like the primary's.
-        (session.authenticatedByPgrouter() ? session.acquire(target) : session.login(target)).whenComplete((b, error) -> {
-            try {
-                loggedIn(target, b, error);
-            } catch (RuntimeException e) {
-                log.error("session {}: replica setup failed", session.id(), e);
-                session.fail(SqlState.INTERNAL_ERROR, "pgrouter: internal error: " + e);
-            }
-        });
+    void run(ByteBuf request, boolean parsesUnnamed, List<String> namedReads) {
+        log.debug("session {}: replica {} <- read", session.id(), backend.address());
+        startRead(new ReplicaStatement(request.retainedDuplicate())); // a retry needs no lazy Parse
+        send(request, parsesUnnamed, namedReads);
     }
 
-    private void loggingIn(PendingRead waiting) {
-        phase = Phase.LOGGING_IN;
-        pendingRead = waiting;
-    }
-
-    /** The login ended: the pending read runs here, or on the primary when there is no connection. */
-    private void loggedIn(Endpoint target, Backend b, Throwable error) {
-        if (phase == Phase.STOPPED) {
-            if (b != null) {
-                b.close();
-            }
-            return; // stop released the read
+    /** Sends a request of the read, after a Parse of each named statement it uses that this connection lacks. */
+    private void send(ByteBuf request, boolean parsesUnnamed, List<String> namedUsed) {
+        if (parsesUnnamed) {
+            unnamed = true;
+        } else if (Messages.type(request) == MessageType.Frontend.QUERY) {
+            unnamed = false; // a Query destroys it
         }
-        PendingRead waiting = pendingRead;
-        pendingRead = null;
-        if (error != null) {
-            phase = Phase.NO_REPLICA;
-            log.debug("session {}: no replica this time ({}): {}", session.id(), target, error.toString());
-            failedAt = target;
-            failedGeneration = session.cluster().generation();
-            primary.sendRead(waiting.request(), Routed.READ, false); // core flushes after a failed login completes
-        } else {
-            phase = Phase.IDLE;
-            backend = b;
-            replayWait.newConnection();
-            load.joined(b.address());
-            for (String command : sessionState) {
-                mirror(command);
-            }
-            if (waiting.required() > 0) {
-                runWhenReplayed(waiting.required(), waiting.deadlineNanos(), waiting.request(), waiting.parsesUnnamed(),
-                        waiting.namedReads(), waiting.fallback());
-            } else {
-                run(waiting.request(), waiting.parsesUnnamed(), waiting.namedReads());
-            }
+        List<ByteBuf> parses = named.prepareOn(backend, namedUsed);
+        lazyParses += parses.size();
+        for (ByteBuf parse : parses) {
+            backend.send(parse);
         }
-        idle.run();
+        backend.send(request);
     }
 
     /** A message from the replica. */
@@ -363,39 +300,10 @@ final class ReplicaLink {
             }
             settle();
         }
-        if (fatal) {
-            // The session is not over: the client hears of it when the replica closes.
-            lastWordsCode = BackendMessages.sqlState(message);
-            lastWords = BackendMessages.message(message);
-            message.release();
-            return;
-        }
-        if (type == READY_FOR_QUERY) {
-            ready(BackendMessages.transactionStatus(message));
-        }
-        session.toClient(message);
-        if (type == READY_FOR_QUERY) {
-            finish();
-        }
+        forward(type, message);
     }
 
-    /** What the replica still says about a statement abandoned to the primary. */
-    private void swallow(byte type, ByteBuf message) {
-        if (type == READY_FOR_QUERY) {
-            swallow--;
-            if (BackendMessages.transactionStatus(message) != BackendMessages.IDLE) {
-                // A refused statement had begun a transaction (BEGIN READ ONLY; ...) that
-                // the primary now runs instead: end it here.
-                backend.sendInternal(FrontendMessages.query(session.alloc(), "ROLLBACK"));
-            }
-        } else if (type == ERROR_RESPONSE) {
-            log.debug("session {}: replayed state failed on the replica: {}", session.id(),
-                    BackendMessages.sqlState(message));
-        }
-        message.release();
-    }
-
-    /** A message while statements prepared lazily for the read are owed their ParseComplete: true when used up here. */
+    /** A message while lazy Parses are owed their ParseComplete: true when it was dealt with here. */
     private boolean consumedAsLazyParse(byte type, ByteBuf message) {
         if (type == PARSE_COMPLETE) {
             lazyParses--;
@@ -421,6 +329,43 @@ final class ReplicaLink {
         return true;
     }
 
+    /** A message of the read's answer, to the client. */
+    private void forward(byte type, ByteBuf message) {
+        if (type == ERROR_RESPONSE && BackendMessages.isFatal(message)) {
+            loss.heard(message); // the session is not over: the client hears of it when the replica closes
+            message.release();
+        } else {
+            toClient(message, type == READY_FOR_QUERY ? message.readerIndex() : PlainAnswer.NO_READY);
+        }
+    }
+
+    /** Answer messages to the client; {@code readyAt}: where their ReadyForQuery starts, which ends the read. */
+    private void toClient(ByteBuf messages, int readyAt) {
+        if (readyAt >= 0) {
+            ready(BackendMessages.transactionStatus(messages, readyAt));
+        }
+        session.toClient(messages);
+        if (readyAt >= 0) {
+            finish();
+        }
+    }
+
+    /** What the replica still says about a statement abandoned to the primary. */
+    private void swallow(byte type, ByteBuf message) {
+        if (type == READY_FOR_QUERY) {
+            swallow--;
+            if (BackendMessages.transactionStatus(message) != BackendMessages.IDLE) {
+                // A refused statement had begun a transaction (BEGIN READ ONLY; ...) that
+                // the primary now runs instead: end it here.
+                backend.sendInternal(FrontendMessages.query(session.alloc(), "ROLLBACK"));
+            }
+        } else if (type == ERROR_RESPONSE) {
+            log.debug("session {}: replayed state failed on the replica: {}", session.id(),
+                    BackendMessages.sqlState(message));
+        }
+        message.release();
+    }
+
     /**
      * What one read brought from the replica, passed to the client in one write when nothing in
      * it needs a look of its own: the answer of the current read, a {@link PlainAnswer}, nothing
@@ -441,13 +386,7 @@ final class ReplicaLink {
         if (phase == Phase.READING) {
             settle();
         }
-        if (readyAt >= 0) {
-            ready(BackendMessages.transactionStatus(messages, readyAt));
-        }
-        session.toClient(messages);
-        if (readyAt >= 0) {
-            finish();
-        }
+        toClient(messages, readyAt);
         return true;
     }
 
@@ -455,17 +394,14 @@ final class ReplicaLink {
         return phase == Phase.READING || phase == Phase.FORWARDING;
     }
 
-    /** A read goes out: {@code statement} holds its answer back, or forwards it as it comes (in a transaction). */
+    /** A read goes out: its statement holds the answer back, or forwards it as it comes (in a transaction). */
     private void startRead(ReplicaStatement statement) {
         phase = statement.forwarding() ? Phase.FORWARDING : Phase.READING;
         read = statement;
         lazyParses = 0;
     }
 
-    /**
-     * The current read's answer starts reaching the client: it can no longer be retried on the
-     * primary, so it is the replica's, and counts as a read there (once: the read is forwarding now).
-     */
+    /** The read's answer starts reaching the client: it is the replica's now, and counts as a read there (once). */
     private void settle() {
         phase = Phase.FORWARDING;
         read.startForwarding(session::toClient);
@@ -483,7 +419,7 @@ final class ReplicaLink {
         }
     }
 
-    /** The read is over, answered or abandoned: what it held goes. */
+    /** The read is over, answered or abandoned. */
     private void endRead() {
         read.release();
         read = null;
@@ -491,7 +427,7 @@ final class ReplicaLink {
         phase = backend == null ? Phase.NO_REPLICA : Phase.IDLE;
     }
 
-    /** The read's answer reached the client whole: queued client messages go on. */
+    /** The read's answer reached the client to its end: queued client messages go on. */
     private void finish() {
         endRead();
         idle.run();
@@ -505,59 +441,6 @@ final class ReplicaLink {
         idle.run();
     }
 
-    /** The replica's connection closed (core flushes after this callback). */
-    void closed(Throwable cause) {
-        Endpoint address = backend.address();
-        forgetConnection();
-        if (status != BackendMessages.IDLE) {
-            // The client's transaction ran there: it is gone, as with a PostgreSQL backend that died.
-            status = BackendMessages.IDLE;
-            String why = lossReason(cause);
-            log.warn("session {}: lost the replica {} during a transaction that ran there ({})", session.id(), address, why);
-            if (readInFlight()) {
-                endRead();
-            }
-            session.fail(lossCode(),
-                    "pgrouter: lost the replica " + address + " during a read-only transaction that ran there (" + why + ")");
-            return;
-        }
-        switch (phase) {
-            case READING -> {
-                log.debug("session {}: lost the replica {} before its answer, re-running on the primary", session.id(),
-                        address);
-                retryOnPrimary(false); // nothing reached the client: the primary answers instead
-            }
-            case FORWARDING -> failMidAnswer(address, cause);
-            default -> {
-                // nothing in flight; an ask under way fails, and its answer sends the read to the primary
-            }
-        }
-    }
-
-    /** The replica went away with part of the read's answer forwarded: the statement fails, the session goes on. */
-    private void failMidAnswer(Endpoint address, Throwable cause) {
-        log.warn("session {}: lost the replica {} in the middle of an answer{}", session.id(), address,
-                cause == null ? "" : ": " + cause);
-        String why = lossReason(cause);
-        session.toClient(BackendMessages.errorResponse(session.alloc(), "ERROR", lossCode(),
-                "pgrouter: lost the replica " + address + " in the middle of an answer (" + why
-                        + "); the statement did not complete"));
-        session.toClient(BackendMessages.readyForQuery(session.alloc(), primary.transactionStatus()));
-        lastWords = null;
-        lastWordsCode = null;
-        finish();
-    }
-
-    /** Why the replica went away, for the client: its FATAL's message when it sent one, else the cause. */
-    private String lossReason(Throwable cause) {
-        return lastWords != null ? lastWords : cause != null ? cause.toString() : "the connection closed";
-    }
-
-    /** The SQLSTATE a loss of the replica reaches the client with: its FATAL's, else connection failure. */
-    private String lossCode() {
-        return lastWordsCode != null && !lastWordsCode.isEmpty() ? lastWordsCode : SqlState.CONNECTION_FAILURE;
-    }
-
     /** Cancels the read in flight; false when there is none. */
     boolean cancel() {
         if (!readInFlight()) {
@@ -567,16 +450,39 @@ final class ReplicaLink {
         return true;
     }
 
-    /**
-     * The connection is gone, and what pgrouter knew about it. An ask under way keeps its phase
-     * (its answer ends it), a read in flight is ended by whoever called.
-     */
+    /** The replica's connection closed (core flushes after this callback). */
+    void closed(Throwable cause) {
+        Endpoint address = backend.address();
+        boolean inTransaction = status != BackendMessages.IDLE;
+        forgetConnection();
+        if (inTransaction) {
+            if (readInFlight()) {
+                endRead();
+            }
+            loss.duringTransaction(address, cause);
+            return;
+        }
+        switch (phase) {
+            case READING -> {
+                log.debug("session {}: lost the replica {} before its answer, re-running on the primary", session.id(),
+                        address);
+                retryOnPrimary(false); // nothing reached the client: the primary answers instead
+            }
+            case FORWARDING -> {
+                loss.midAnswer(address, cause);
+                finish();
+            }
+            default -> { } // nothing in flight; an ask under way fails, and its answer sends its read to the primary
+        }
+    }
+
+    /** What pgrouter knew about the connection goes with it; a read or an ask in flight ends its phase itself. */
     private void forgetConnection() {
         load.left(backend.address());
         backend = null;
         swallow = 0;
         unnamed = false;
-        lazyParses = 0;
+        status = BackendMessages.IDLE;
         openUnit = false;
         if (phase == Phase.IDLE) {
             phase = Phase.NO_REPLICA;
@@ -588,7 +494,6 @@ final class ReplicaLink {
         if (backend != null) {
             Backend b = backend;
             forgetConnection();
-            status = BackendMessages.IDLE;
             if (readInFlight()) {
                 endRead(); // a Terminate inside the replica's transaction: nothing more comes for it
             }
@@ -614,15 +519,10 @@ final class ReplicaLink {
 
     void stop() {
         switch (phase) {
-            case LOGGING_IN -> {
-                pendingRead.request().release();
-                pendingRead = null;
-            }
-            case READING, FORWARDING, ASKING_REPLAY -> close(); // what the connection is in the middle of is unknown
+            case LOGGING_IN -> login.abandon(); // the login's end closes the connection
+            case ASKING_REPLAY, READING, FORWARDING -> close(); // what the connection is in the middle of is unknown
             case NO_REPLICA, IDLE -> leave();
-            case STOPPED -> {
-                // stopped once already
-            }
+            case STOPPED -> { }
         }
         phase = Phase.STOPPED;
     }
