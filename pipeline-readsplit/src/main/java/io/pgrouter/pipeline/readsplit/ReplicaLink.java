@@ -3,7 +3,6 @@ package io.pgrouter.pipeline.readsplit;
 import static io.pgrouter.spi.protocol.MessageType.Backend.BACKEND_KEY_DATA;
 import static io.pgrouter.spi.protocol.MessageType.Backend.ERROR_RESPONSE;
 import static io.pgrouter.spi.protocol.MessageType.Backend.PARAMETER_STATUS;
-import static io.pgrouter.spi.protocol.MessageType.Backend.PARSE_COMPLETE;
 import static io.pgrouter.spi.protocol.MessageType.Backend.READY_FOR_QUERY;
 
 import io.netty.buffer.ByteBuf;
@@ -68,10 +67,8 @@ final class ReplicaLink {
     private Phase phase = Phase.NO_REPLICA;
     /** From the login to leaving or losing the replica (which ASKING_REPLAY outlives). */
     private Backend backend;
-    /** READING, FORWARDING: the read in flight. */
+    /** READING, FORWARDING: the read in flight, with the ParseCompletes owed ahead of its answer. */
     private ReplicaStatement read;
-    /** READING, FORWARDING: ParseCompletes owed for named statements prepared lazily ahead of the read. */
-    private int lazyParses;
 
     // Facts about the connection, not phases: each outlives the read that set it.
     /** Answers (to ReadyForQuery) owed for statements abandoned to the primary: the next read does not wait for them. */
@@ -264,7 +261,7 @@ final class ReplicaLink {
             unnamed = false; // a Query destroys it
         }
         List<ByteBuf> parses = named.prepareOn(backend, namedUsed);
-        lazyParses += parses.size();
+        read.preparedLazily(parses.size());
         for (ByteBuf parse : parses) {
             backend.send(parse);
         }
@@ -282,51 +279,31 @@ final class ReplicaLink {
             message.release(); // the client has the primary's parameters and pgrouter's key
             return;
         }
-        if (lazyParses > 0 && consumedAsLazyParse(type, message)) {
-            return;
-        }
-        boolean fatal = type == ERROR_RESPONSE && BackendMessages.isFatal(message);
-        if (phase == Phase.READING) {
-            if (type == ERROR_RESPONSE && (fatal || ReplicaStatement.isReplicaRefusal(message))) {
+        ReplicaStatement.Answer answer = read.answer(message, type, status != BackendMessages.IDLE);
+        switch (answer) {
+            case LAZY_PARSED -> message.release();
+            case LAZY_PARSE_FAILED -> {
+                log.debug("session {}: a lazy Parse failed on the replica ({}), re-running on the primary",
+                        session.id(), BackendMessages.sqlState(message));
+                message.release();
+                retryOnPrimary(false);
+                close(); // its state is unsure
+            }
+            case REFUSED, GOING_AWAY -> {
+                boolean fatal = answer == ReplicaStatement.Answer.GOING_AWAY;
                 log.debug("session {}: replica {} ({}), re-running on the primary", session.id(),
                         fatal ? "is going away" : "refused", BackendMessages.sqlState(message));
                 message.release();
                 swallow++; // whatever the replica still says about it
                 retryOnPrimary(!fatal);
-                return;
             }
-            if (read.hold(message)) {
-                return;
+            case HELD -> { }
+            case SETTLES -> {
+                settle();
+                forward(type, message);
             }
-            settle();
+            case FORWARD -> forward(type, message);
         }
-        forward(type, message);
-    }
-
-    /** A message while lazy Parses are owed their ParseComplete: true when it was dealt with here. */
-    private boolean consumedAsLazyParse(byte type, ByteBuf message) {
-        if (type == PARSE_COMPLETE) {
-            lazyParses--;
-            message.release();
-            return true;
-        }
-        if (type != ERROR_RESPONSE) {
-            return false;
-        }
-        lazyParses = 0;
-        if (status != BackendMessages.IDLE) {
-            // Inside the replica's transaction there is nowhere else to go: the client hears
-            // of it, and the replica skips the rest of the group up to its Sync.
-            return false;
-        }
-        // A statement prepared lazily failed to parse here (the replica lags behind the
-        // schema, say): the primary has it; this connection is left, its state unsure.
-        log.debug("session {}: a lazy Parse failed on the replica ({}), re-running on the primary",
-                session.id(), BackendMessages.sqlState(message));
-        message.release();
-        retryOnPrimary(false);
-        close();
-        return true;
     }
 
     /** A message of the read's answer, to the client. */
@@ -375,7 +352,7 @@ final class ReplicaLink {
      * ({@link #fromReplica}). False, with nothing consumed, when the batch needs that.
      */
     boolean forwardWhole(ByteBuf messages) {
-        if (!readInFlight() || swallow > 0 || lazyParses > 0) {
+        if (!readInFlight() || swallow > 0 || read.owesParses()) {
             return false;
         }
         int readyAt = PlainAnswer.readyAt(messages);
@@ -398,7 +375,6 @@ final class ReplicaLink {
     private void startRead(ReplicaStatement statement) {
         phase = statement.forwarding() ? Phase.FORWARDING : Phase.READING;
         read = statement;
-        lazyParses = 0;
     }
 
     /** The read's answer starts reaching the client: it is the replica's now, and counts as a read there (once). */
@@ -423,7 +399,6 @@ final class ReplicaLink {
     private void endRead() {
         read.release();
         read = null;
-        lazyParses = 0;
         phase = backend == null ? Phase.NO_REPLICA : Phase.IDLE;
     }
 

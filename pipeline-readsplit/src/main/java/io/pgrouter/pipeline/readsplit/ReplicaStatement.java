@@ -1,6 +1,7 @@
 package io.pgrouter.pipeline.readsplit;
 
 import static io.pgrouter.spi.protocol.MessageType.Backend.BIND_COMPLETE;
+import static io.pgrouter.spi.protocol.MessageType.Backend.ERROR_RESPONSE;
 import static io.pgrouter.spi.protocol.MessageType.Backend.NOTICE_RESPONSE;
 import static io.pgrouter.spi.protocol.MessageType.Backend.NOTIFICATION_RESPONSE;
 import static io.pgrouter.spi.protocol.MessageType.Backend.NO_DATA;
@@ -24,6 +25,8 @@ import java.util.function.Consumer;
  * refusal of a function it calls. RowDescription, notices and notifications are held up to
  * {@link #HOLD_LIMIT} bytes; past that they are forwarded and the statement can no longer be
  * retried (a refusal then reaches the client as the replica's error).
+ *
+ * <p>It says what each message of the answer is ({@link #answer}); {@link ReplicaLink} acts on it.
  */
 final class ReplicaStatement {
     static final int HOLD_LIMIT = 1 << 20;
@@ -39,10 +42,30 @@ final class ReplicaStatement {
             SqlState.FEATURE_NOT_SUPPORTED, SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, SqlState.SERIALIZATION_FAILURE,
             SqlState.ADMIN_SHUTDOWN, SqlState.CRASH_SHUTDOWN, SqlState.CANNOT_CONNECT_NOW);
 
+    /** What a message from the replica is to the statement. */
+    enum Answer {
+        /** The ParseComplete of a statement prepared lazily ahead of this one: pgrouter's, not the client's. */
+        LAZY_PARSED,
+        /** A statement prepared lazily failed to parse (the replica lags behind the schema, say): the primary has it. */
+        LAZY_PARSE_FAILED,
+        /** The replica refused the statement before any of its answer reached the client: the primary can run it. */
+        REFUSED,
+        /** The replica is going away (a FATAL) before any of the answer reached the client: the primary runs it. */
+        GOING_AWAY,
+        /** Held back: a refusal may still follow. */
+        HELD,
+        /** The answer starts reaching the client, what was held first: it is the replica's now. */
+        SETTLES,
+        /** More of an answer that is reaching the client. */
+        FORWARD
+    }
+
     private ByteBuf query;
     private final List<ByteBuf> held = new ArrayList<>(2);
     private int heldBytes;
     private boolean forwarding;
+    /** ParseCompletes owed for named statements prepared lazily ahead of this one. */
+    private int lazyParses;
 
     ReplicaStatement(ByteBuf query) {
         this.query = query;
@@ -60,6 +83,43 @@ final class ReplicaStatement {
 
     boolean forwarding() {
         return forwarding;
+    }
+
+    /** Named statements this connection lacked were parsed ahead of it: their ParseCompletes come first. */
+    void preparedLazily(int parses) {
+        lazyParses += parses;
+    }
+
+    boolean owesParses() {
+        return lazyParses > 0;
+    }
+
+    /**
+     * What {@code message} is to the statement; one held back is kept ({@link #hold}).
+     * {@code inTransaction}: it runs in a transaction on the replica, where a failed lazy Parse
+     * is the client's to hear of (the replica then skips the rest of the group up to its Sync).
+     */
+    Answer answer(ByteBuf message, byte type, boolean inTransaction) {
+        if (lazyParses > 0 && type == PARSE_COMPLETE) {
+            lazyParses--;
+            return Answer.LAZY_PARSED;
+        }
+        if (lazyParses > 0 && type == ERROR_RESPONSE) {
+            lazyParses = 0;
+            if (!inTransaction) {
+                return Answer.LAZY_PARSE_FAILED;
+            }
+        }
+        if (forwarding) {
+            return Answer.FORWARD;
+        }
+        if (type == ERROR_RESPONSE && BackendMessages.isFatal(message)) {
+            return Answer.GOING_AWAY;
+        }
+        if (type == ERROR_RESPONSE && isReplicaRefusal(message)) {
+            return Answer.REFUSED;
+        }
+        return hold(message) ? Answer.HELD : Answer.SETTLES;
     }
 
     /**
