@@ -46,6 +46,21 @@ class ReplicaLinkTest {
         return session.grant();
     }
 
+    /** A read whose RowDescription and first row reached the client: returns the replica. */
+    private FakeBackend halfAnswered() {
+        start();
+        FakeBackend replica = readOnReplica("SELECT 1");
+        replica.serverRead(session.message(ROW_DESCRIPTION, "\0\0"), session.message(DATA_ROW, "\0\0"));
+        assertEquals("TD", session.takeToClientTypes());
+        return replica;
+    }
+
+    /** The primary's answer to a one-row read, and what the client then has. */
+    private String primaryAnswers() {
+        primary.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
+        return session.toClientTypes();
+    }
+
     private ByteBuf refusal() {
         return BackendMessages.errorResponse(session.alloc(), "ERROR", SqlState.READ_ONLY_SQL_TRANSACTION,
                 "cannot execute SELECT in a read-only transaction");
@@ -69,8 +84,8 @@ class ReplicaLinkTest {
         FakeBackend replica = readOnReplica("SELECT count(*) FROM t");
         replica.serverRead(refusal());
         assertEquals(List.of("SELECT count(*) FROM t"), queries(primary.sent()));
-        primary.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
-        assertEquals("CZ", session.takeToClientTypes());
+        assertEquals("CZ", primaryAnswers());
+        session.takeToClientTypes();
         // The retry may have written (a refusal says so): the primary is asked where its WAL is.
         assertEquals(List.of(WritePositions.QUERY), queries(primary.sentInternally()));
         primary.serverRead(BackendMessages.rowDescription(session.alloc(), "lsn"), BackendMessages.dataRow(session.alloc(), "0/0"),
@@ -125,19 +140,13 @@ class ReplicaLinkTest {
         replica.serverRead(session.message(ROW_DESCRIPTION, "\0\0"));
         replica.lost(new IOException("connection reset"));
         assertEquals(List.of("SELECT 1"), queries(primary.sent()));
-        assertEquals("", session.toClientTypes(), "what was held is dropped");
-        primary.serverRead(session.commandComplete("SELECT 1"), session.readyForQuery(BackendMessages.IDLE));
-        assertEquals("CZ", session.toClientTypes());
+        assertEquals("CZ", primaryAnswers(), "what was held is dropped: the primary's answer only");
         session.finish();
     }
 
     @Test
     void aReplicaLostInTheMiddleOfAnAnswerFailsTheStatementAndTheSessionGoesOn() {
-        start();
-        FakeBackend replica = readOnReplica("SELECT 1");
-        replica.serverRead(session.message(ROW_DESCRIPTION, "\0\0"), session.message(DATA_ROW, "\0\0"));
-        assertEquals("TD", session.takeToClientTypes());
-        replica.lost(new IOException("connection reset"));
+        halfAnswered().lost(new IOException("connection reset"));
         assertEquals("EZ", session.toClientTypes());
         assertEquals(SqlState.CONNECTION_FAILURE + " pgrouter: lost the replica " + FakeSession.REPLICA
                 + " in the middle of an answer (java.io.IOException: connection reset); the statement did not complete",
@@ -153,12 +162,10 @@ class ReplicaLinkTest {
 
     @Test
     void aFatalInTheMiddleOfAnAnswerReachesTheClientWithItsCodeWhenTheReplicaCloses() {
-        start();
-        FakeBackend replica = readOnReplica("SELECT 1");
-        replica.serverRead(session.message(ROW_DESCRIPTION, "\0\0"), session.message(DATA_ROW, "\0\0"),
-                BackendMessages.errorResponse(session.alloc(), "FATAL", SqlState.ADMIN_SHUTDOWN,
-                        "terminating connection due to administrator command"));
-        assertEquals("TD", session.takeToClientTypes(), "the FATAL waits for the connection to close");
+        FakeBackend replica = halfAnswered();
+        replica.serverRead(BackendMessages.errorResponse(session.alloc(), "FATAL", SqlState.ADMIN_SHUTDOWN,
+                "terminating connection due to administrator command"));
+        assertEquals("", session.toClientTypes(), "the FATAL waits for the connection to close");
         replica.lost(null);
         assertEquals("EZ", session.toClientTypes());
         assertEquals(SqlState.ADMIN_SHUTDOWN + " pgrouter: lost the replica " + FakeSession.REPLICA
@@ -169,16 +176,14 @@ class ReplicaLinkTest {
 
     @Test
     void aReplicaLostInsideItsTransactionEndsTheSession() {
+        String why = "during a read-only transaction that ran there (java.io.IOException: connection reset)";
         start();
         FakeBackend replica = readOnReplica("BEGIN READ ONLY");
         replica.serverRead(session.commandComplete("BEGIN"), session.readyForQuery(BackendMessages.IN_TRANSACTION));
-        session.clientRead(session.query("SELECT 1"));
-        assertEquals(List.of("BEGIN READ ONLY", "SELECT 1"), queries(replica.sent()));
+        session.clientRead(session.query("SELECT 1")); // in flight there when it goes
         replica.lost(new IOException("connection reset"));
-        assertEquals(SqlState.CONNECTION_FAILURE, session.failure());
-        assertEquals("pgrouter: lost the replica " + FakeSession.REPLICA
-                + " during a read-only transaction that ran there (java.io.IOException: connection reset)",
-                session.failureMessage());
+        assertEquals(SqlState.CONNECTION_FAILURE + " pgrouter: lost the replica " + FakeSession.REPLICA + " " + why,
+                session.failure() + " " + session.failureMessage());
         session.finish();
     }
 
