@@ -106,10 +106,7 @@ final class ReplicaLink {
         };
     }
 
-    /**
-     * A transaction the client began on this replica (BEGIN READ ONLY) is open: the replica's
-     * last ReadyForQuery said 'T' or 'E'. Everything the client sends goes here until it says 'I'.
-     */
+    /** A transaction the client began here (BEGIN READ ONLY) is open: everything it sends goes here until it ends. */
     boolean inTransaction() {
         return backend != null && status != BackendMessages.IDLE;
     }
@@ -117,12 +114,8 @@ final class ReplicaLink {
     /**
      * Sends a client message inside the replica's transaction. Nothing is held back or retried:
      * the transaction lives here, so its answers (errors included) go to the client as they come.
-     *
-     * @param namedUsed     named statements the message (a group) binds or describes: the ones
-     *                      this connection lacks are parsed here first
-     * @param parsesUnnamed the group parses the unnamed statement
-     * @param expectsReady  the message ends in a ReadyForQuery (Query, Sync, FunctionCall); false
-     *                      for the part of a group a Flush sent ahead
+     * {@code namedUsed}: named statements it binds or describes, parsed here first where missing;
+     * {@code expectsReady}: it ends in a ReadyForQuery (not so the part of a group a Flush sent ahead).
      */
     void sendInTransaction(ByteBuf message, List<String> namedUsed, boolean parsesUnnamed, boolean expectsReady) {
         if (phase != Phase.FORWARDING) { // else the rest of a group a Flush sent ahead
@@ -242,23 +235,22 @@ final class ReplicaLink {
         });
     }
 
-    /**
-     * Runs a read (a Query, or an extended group up to its Sync) on the connected replica;
-     * {@code parsesUnnamed}: the group parses the unnamed statement (a Query destroys it);
-     * {@code namedReads}: named statements the group binds, parsed first where still missing.
-     */
+    /** Runs a read (a Query, or an extended group up to its Sync) on the connected replica (see {@link #send}). */
     void run(ByteBuf request, boolean parsesUnnamed, List<String> namedReads) {
         log.debug("session {}: replica {} <- read", session.id(), backend.address());
         startRead(new ReplicaStatement(request.retainedDuplicate())); // a retry needs no lazy Parse
         send(request, parsesUnnamed, namedReads);
     }
 
-    /** Sends a request of the read, after a Parse of each named statement it uses that this connection lacks. */
+    /**
+     * Sends a request of the read; {@code parsesUnnamed}: it parses the unnamed statement (a Query
+     * destroys it); {@code namedUsed}: named statements it binds, parsed first where still missing.
+     */
     private void send(ByteBuf request, boolean parsesUnnamed, List<String> namedUsed) {
         if (parsesUnnamed) {
             unnamed = true;
         } else if (Messages.type(request) == MessageType.Frontend.QUERY) {
-            unnamed = false; // a Query destroys it
+            unnamed = false;
         }
         List<ByteBuf> parses = named.prepareOn(backend, namedUsed);
         read.preparedLazily(parses.size());
@@ -476,10 +468,7 @@ final class ReplicaLink {
         }
     }
 
-    /**
-     * Leaves the replica as the session ends: a pooled connection with nothing open goes back to
-     * the pool, anything else is closed.
-     */
+    /** Leaves the replica as the session ends: a pooled connection with nothing open goes back to the pool. */
     void leave() {
         if (phase == Phase.IDLE && session.authenticatedByPgrouter() && backend.isOpen() && swallow == 0
                 && status == BackendMessages.IDLE && !openUnit) {
