@@ -118,7 +118,7 @@ final class ReplicaLink {
      * {@code expectsReady}: it ends in a ReadyForQuery (not so the part of a group a Flush sent ahead).
      */
     void sendInTransaction(ByteBuf message, List<String> namedUsed, boolean parsesUnnamed, boolean expectsReady) {
-        if (phase != Phase.FORWARDING) { // else the rest of a group a Flush sent ahead
+        if (!readInFlight()) { // else the rest of a group a Flush sent ahead
             startRead(ReplicaStatement.inTransaction());
         }
         openUnit = !expectsReady;
