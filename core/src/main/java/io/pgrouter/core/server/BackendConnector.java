@@ -70,8 +70,7 @@ final class BackendConnector {
         Bootstrap b = new Bootstrap()
                 .group(loop) // same loop as the client: the session stays single-threaded
                 .channel(transport.socketChannel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.SO_KEEPALIVE, true) // TCP_NODELAY is Netty's default, as in ProxyServer
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
