@@ -286,7 +286,13 @@ class PatroniIT {
             change.run();
             keyMoved = moved.get();
             for (int r = 0; r < routers.size(); r++) {
-                Ack first = writers.awaitPort(r, newPort, Duration.ofSeconds(30));
+                Ack first;
+                try {
+                    first = writers.awaitPort(r, newPort, Duration.ofSeconds(30));
+                } catch (AssertionError e) {
+                    // Once seen in a full CI run, never alone: say what the writer and the router were doing.
+                    throw new AssertionError(e.getMessage() + "\n" + writers.story(r) + "\n" + routers.get(r).log(), e);
+                }
                 Duration took = Duration.between(keyMoved, first.at());
                 System.out.println("router " + r + " wrote on " + newLeader + " " + took.toMillis() + "ms after the leader key moved");
                 assertTrue(took.compareTo(FOLLOW) <= 0, "router " + r + " sent writes to " + newLeader + " only "
@@ -412,6 +418,21 @@ class PatroniIT {
             Await.until(timeout, "a write through router " + router + " on port " + port,
                     () -> acks.stream().anyMatch(a -> a.router().equals("r" + router) && a.port() == port));
             return acks.stream().filter(a -> a.router().equals("r" + router) && a.port() == port).findFirst().orElseThrow();
+        }
+
+        /** For a failure message: the router's last writes and refusals, and where its writer thread is. */
+        String story(int router) {
+            String name = "r" + router;
+            StringBuilder b = new StringBuilder("writer ").append(name).append(": last ack ");
+            acks.stream().filter(a -> a.router().equals(name)).reduce((x, y) -> y).ifPresent(b::append);
+            b.append("; refusals ");
+            refusals.stream().filter(f -> f.router().equals(name)).forEach(f -> b.append("\n  ").append(f));
+            Thread t = threads.get(router);
+            b.append("\nthread ").append(t.getName()).append(' ').append(t.getState());
+            for (StackTraceElement e : t.getStackTrace()) {
+                b.append("\n    at ").append(e);
+            }
+            return b.toString();
         }
 
         /** pgrouter's first 57P03 for a lost topology after {@code since}, once no write has succeeded after it. */
