@@ -121,16 +121,15 @@ public final class BackendMessages {
     }
 
     private static ByteBuf fields(ByteBufAllocator alloc, byte type, String severity, String sqlState, String message) {
-        byte[] s = severity.getBytes(StandardCharsets.UTF_8);
-        byte[] c = sqlState.getBytes(StandardCharsets.UTF_8);
-        byte[] m = message.getBytes(StandardCharsets.UTF_8);
-        int length = 4 + 2 * (2 + s.length) + (2 + c.length) + (2 + m.length) + 1;
-        return alloc.buffer(1 + length).writeByte(type).writeInt(length)
-                .writeByte(FIELD_SEVERITY).writeBytes(s).writeByte(0)
-                .writeByte(FIELD_SEVERITY_NONLOCALIZED).writeBytes(s).writeByte(0)
-                .writeByte(FIELD_SQLSTATE).writeBytes(c).writeByte(0)
-                .writeByte(FIELD_MESSAGE).writeBytes(m).writeByte(0)
-                .writeByte(0);
+        int severityLength = Messages.cstringLength(severity);
+        int length = 4 + 2 * (1 + severityLength) + (1 + Messages.cstringLength(sqlState))
+                + (1 + Messages.cstringLength(message)) + 1;
+        ByteBuf out = alloc.buffer(1 + length).writeByte(type).writeInt(length);
+        Messages.writeCstring(out.writeByte(FIELD_SEVERITY), severity);
+        Messages.writeCstring(out.writeByte(FIELD_SEVERITY_NONLOCALIZED), severity); // read by pgjdbc and libpq since 9.6
+        Messages.writeCstring(out.writeByte(FIELD_SQLSTATE), sqlState);
+        Messages.writeCstring(out.writeByte(FIELD_MESSAGE), message);
+        return out.writeByte(0);
     }
 
     /** A ReadyForQuery with this transaction status ({@link #IDLE}, ...). */
@@ -140,9 +139,8 @@ public final class BackendMessages {
 
     /** A CommandComplete with this tag ({@code SET}, {@code SHOW}, {@code INSERT 0 1}). */
     public static ByteBuf commandComplete(ByteBufAllocator alloc, String tag) {
-        byte[] t = tag.getBytes(StandardCharsets.UTF_8);
-        return alloc.buffer(6 + t.length).writeByte(MessageType.Backend.COMMAND_COMPLETE).writeInt(5 + t.length)
-                .writeBytes(t).writeByte(0);
+        int t = Messages.cstringLength(tag);
+        return Messages.writeCstring(alloc.buffer(5 + t).writeByte(MessageType.Backend.COMMAND_COMPLETE).writeInt(4 + t), tag);
     }
 
     /** A ParameterStatus reporting a setting's new value. */
@@ -156,7 +154,7 @@ public final class BackendMessages {
     public static ByteBuf rowDescription(ByteBufAllocator alloc, String... columns) {
         ByteBuf out = alloc.buffer().writeByte(MessageType.Backend.ROW_DESCRIPTION).writeInt(0).writeShort(columns.length);
         for (String column : columns) {
-            out.writeBytes(column.getBytes(StandardCharsets.UTF_8)).writeByte(0)
+            Messages.writeCstring(out, column)
                     .writeInt(0).writeShort(0) // no table, no column number
                     .writeInt(TEXT_OID).writeShort(-1).writeInt(-1).writeShort(0); // text, variable size, no modifier, text format
         }
@@ -167,12 +165,7 @@ public final class BackendMessages {
     public static ByteBuf dataRow(ByteBufAllocator alloc, String... values) {
         ByteBuf out = alloc.buffer().writeByte(MessageType.Backend.DATA_ROW).writeInt(0).writeShort(values.length);
         for (String value : values) {
-            if (value == null) {
-                out.writeInt(-1);
-            } else {
-                byte[] v = value.getBytes(StandardCharsets.UTF_8);
-                out.writeInt(v.length).writeBytes(v);
-            }
+            Messages.writeValue(out, value);
         }
         return out.setInt(1, out.writerIndex() - 1);
     }

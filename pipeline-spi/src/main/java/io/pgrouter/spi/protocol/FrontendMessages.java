@@ -2,6 +2,7 @@ package io.pgrouter.spi.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -85,11 +86,9 @@ public final class FrontendMessages {
      * (OIDs) of its parameters where the client fixes them; 0 or none leaves them to the server.
      */
     public static ByteBuf parse(ByteBufAllocator alloc, String name, String sql, int... parameterTypes) {
-        byte[] n = utf8(name);
-        byte[] text = utf8(sql);
-        int length = 4 + n.length + 1 + text.length + 1 + 2 + 4 * parameterTypes.length;
+        int length = 4 + Messages.cstringLength(name) + Messages.cstringLength(sql) + 2 + 4 * parameterTypes.length;
         ByteBuf out = alloc.buffer(1 + length).writeByte(MessageType.Frontend.PARSE).writeInt(length);
-        out.writeBytes(n).writeByte(0).writeBytes(text).writeByte(0).writeShort(parameterTypes.length);
+        Messages.writeCstring(Messages.writeCstring(out, name), sql).writeShort(parameterTypes.length);
         for (int oid : parameterTypes) {
             out.writeInt(oid);
         }
@@ -101,24 +100,16 @@ public final class FrontendMessages {
      * every parameter and result column in text format; a {@code null} parameter is SQL NULL.
      */
     public static ByteBuf bind(ByteBufAllocator alloc, String portal, String statement, String... parameters) {
-        byte[] p = utf8(portal);
-        byte[] s = utf8(statement);
-        byte[][] values = new byte[parameters.length][];
-        int length = 4 + p.length + 1 + s.length + 1 + 2 + 2 + 2;
-        for (int i = 0; i < parameters.length; i++) {
-            values[i] = parameters[i] == null ? null : utf8(parameters[i]);
-            length += 4 + (values[i] == null ? 0 : values[i].length);
+        int length = 4 + Messages.cstringLength(portal) + Messages.cstringLength(statement) + 2 + 2 + 2;
+        for (String value : parameters) {
+            length += 4 + (value == null ? 0 : ByteBufUtil.utf8Bytes(value));
         }
         ByteBuf out = alloc.buffer(1 + length).writeByte(MessageType.Frontend.BIND).writeInt(length);
-        out.writeBytes(p).writeByte(0).writeBytes(s).writeByte(0);
+        Messages.writeCstring(Messages.writeCstring(out, portal), statement);
         out.writeShort(0); // no parameter format codes: all text
-        out.writeShort(values.length);
-        for (byte[] v : values) {
-            if (v == null) {
-                out.writeInt(-1);
-            } else {
-                out.writeInt(v.length).writeBytes(v);
-            }
+        out.writeShort(parameters.length);
+        for (String value : parameters) {
+            Messages.writeValue(out, value);
         }
         return out.writeShort(0); // no result format codes: all text
     }
@@ -134,10 +125,10 @@ public final class FrontendMessages {
     }
 
     private static ByteBuf close(ByteBufAllocator alloc, byte target, String name) {
-        byte[] n = utf8(name);
+        int n = Messages.cstringLength(name);
         // Room for a Sync after it: a Close sent on its own is usually followed by one.
-        return alloc.buffer(7 + n.length + 5).writeByte(MessageType.Frontend.CLOSE).writeInt(6 + n.length)
-                .writeByte(target).writeBytes(n).writeByte(0);
+        ByteBuf out = alloc.buffer(6 + n + 5).writeByte(MessageType.Frontend.CLOSE).writeInt(5 + n).writeByte(target);
+        return Messages.writeCstring(out, name);
     }
 
     /** A Sync. */
@@ -148,9 +139,5 @@ public final class FrontendMessages {
     /** Appends a Sync to {@code out} (after a Parse or Close, say, to send both at once); returns {@code out}. */
     public static ByteBuf writeSync(ByteBuf out) {
         return out.writeByte(MessageType.Frontend.SYNC).writeInt(4);
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

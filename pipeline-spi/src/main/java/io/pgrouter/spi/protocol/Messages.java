@@ -83,6 +83,19 @@ public final class Messages {
         return out.writeByte(0);
     }
 
+    /**
+     * Appends a value as Bind and DataRow carry one: its length in bytes, then its UTF-8 text,
+     * encoded straight into {@code out}; a null value is SQL NULL (length -1, no bytes).
+     */
+    public static ByteBuf writeValue(ByteBuf out, String value) {
+        if (value == null) {
+            return out.writeInt(-1);
+        }
+        int size = ByteBufUtil.utf8Bytes(value);
+        ByteBufUtil.reserveAndWriteUtf8(out.writeInt(size), value, size);
+        return out;
+    }
+
     /** Whether the C string at {@code at} is the empty one (the unnamed statement or portal). */
     public static boolean isEmptyCstring(ByteBuf buf, int at) {
         return at < buf.writerIndex() && buf.getByte(at) == 0;

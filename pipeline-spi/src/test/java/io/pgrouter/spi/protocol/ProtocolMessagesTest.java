@@ -93,6 +93,39 @@ class ProtocolMessagesTest {
     }
 
     @Test
+    void buildersEncodeTextOfAnyWidthAndSizeTheirBuffersExactly() {
+        // é takes two bytes in UTF-8, € three: a builder that counted chars would get every length wrong.
+        ByteBuf p = keep(FrontendMessages.parse(alloc, "s_é", "SELECT '€'"));
+        assertArrayEquals(expected('P', "s_é\0SELECT '€'\0\0\0"), bytes(p));
+        assertEquals(p.writerIndex(), p.capacity());
+
+        ByteBuf b = keep(FrontendMessages.bind(alloc, "p_€", "s_é", "€uro", null, ""));
+        ByteBuf wire = message('B', "p_€\0s_é\0\0\0\0\3").writeInt(6).writeBytes("€uro".getBytes(StandardCharsets.UTF_8))
+                .writeInt(-1).writeInt(0).writeShort(0);
+        wire.setInt(1, wire.writerIndex() - 1);
+        assertArrayEquals(bytes(wire), bytes(b));
+        assertEquals(b.writerIndex(), b.capacity());
+
+        ByteBuf c = keep(FrontendMessages.closeStatement(alloc, "s_é"));
+        assertArrayEquals(expected('C', "Ss_é\0"), bytes(c));
+        assertEquals(c.writerIndex() + 5, c.capacity(), "room for exactly one Sync after it");
+
+        ByteBuf e = keep(BackendMessages.errorResponse(alloc, "FATAL", SqlState.TOO_MANY_CONNECTIONS, "pool «main» is full: 20 €"));
+        assertArrayEquals(expected('E', "SFATAL\0VFATAL\0C53300\0Mpool «main» is full: 20 €\0\0"), bytes(e));
+        assertEquals(e.writerIndex(), e.capacity());
+        assertEquals("pool «main» is full: 20 €", BackendMessages.message(e));
+
+        ByteBuf done = keep(BackendMessages.commandComplete(alloc, "SELECT é"));
+        assertArrayEquals(expected('C', "SELECT é\0"), bytes(done));
+        assertEquals(done.writerIndex(), done.capacity());
+
+        ByteBuf row = keep(BackendMessages.dataRow(alloc, "€", null));
+        ByteBuf rowWire = message('D', "\0\2").writeInt(3).writeBytes("€".getBytes(StandardCharsets.UTF_8)).writeInt(-1);
+        rowWire.setInt(1, rowWire.writerIndex() - 1);
+        assertArrayEquals(bytes(rowWire), bytes(row));
+    }
+
+    @Test
     void syncAloneAndAppended() {
         assertArrayEquals(expected('S', ""), bytes(keep(FrontendMessages.sync(alloc))));
         ByteBuf both = keep(FrontendMessages.writeSync(FrontendMessages.closeStatement(alloc, "x")));
