@@ -2,6 +2,8 @@ package io.pgrouter.core.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.pgrouter.spi.protocol.BackendMessages;
+import io.pgrouter.spi.protocol.MessageType;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -22,7 +24,7 @@ final class Greeting {
             byte[] n = name.getBytes(StandardCharsets.UTF_8);
             byte[] v = value.getBytes(StandardCharsets.UTF_8);
             int length = 4 + n.length + 1 + v.length + 1;
-            out.write('S');
+            out.write(MessageType.Backend.PARAMETER_STATUS);
             out.write(length >>> 24);
             out.write(length >>> 16);
             out.write(length >>> 8);
@@ -38,7 +40,7 @@ final class Greeting {
     /** The ParameterStatus messages, then BackendKeyData and ReadyForQuery (idle). */
     static ByteBuf rest(ByteBufAllocator alloc, byte[] parameterStatus, int processId, int secretKey) {
         return alloc.buffer(parameterStatus.length + 13 + 6).writeBytes(parameterStatus)
-                .writeByte('K').writeInt(12).writeInt(processId).writeInt(secretKey)
-                .writeByte('Z').writeInt(5).writeByte('I');
+                .writeByte(MessageType.Backend.BACKEND_KEY_DATA).writeInt(12).writeInt(processId).writeInt(secretKey)
+                .writeByte(MessageType.Backend.READY_FOR_QUERY).writeInt(5).writeByte(BackendMessages.IDLE);
     }
 }

@@ -7,6 +7,9 @@ import io.pgrouter.core.auth.BackendAuthenticator;
 import io.pgrouter.core.protocol.ProtocolException;
 import io.pgrouter.core.protocol.SqlState;
 import io.pgrouter.spi.pipeline.BackendLoginException;
+import io.pgrouter.spi.protocol.BackendMessages;
+import io.pgrouter.spi.protocol.MessageType;
+import io.pgrouter.spi.protocol.Messages;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -61,27 +64,29 @@ final class LoginExchange {
         int at = m.readerIndex();
         byte type = m.getByte(at);
         switch (type) {
-            case 'R':
+            case MessageType.Backend.AUTHENTICATION:
                 return authentication(m, alloc);
-            case 'S': {
-                int nameEnd = m.indexOf(at + 5, m.writerIndex(), (byte) 0);
+            case MessageType.Backend.PARAMETER_STATUS: {
+                int body = at + Messages.HEADER;
+                int nameEnd = m.indexOf(body, m.writerIndex(), (byte) 0);
                 int valueEnd = m.indexOf(nameEnd + 1, m.writerIndex(), (byte) 0);
                 if (nameEnd > 0 && valueEnd > 0) {
-                    parameters.put(m.toString(at + 5, nameEnd - at - 5, StandardCharsets.UTF_8),
+                    parameters.put(m.toString(body, nameEnd - body, StandardCharsets.UTF_8),
                             m.toString(nameEnd + 1, valueEnd - nameEnd - 1, StandardCharsets.UTF_8));
                 }
                 return WAIT;
             }
-            case 'K':
-                processId = m.getInt(at + 5);
-                secretKey = m.getInt(at + 9);
+            case MessageType.Backend.BACKEND_KEY_DATA:
+                processId = m.getInt(at + Messages.HEADER);
+                secretKey = m.getInt(at + Messages.HEADER + 4);
                 return WAIT;
-            case 'Z':
+            case MessageType.Backend.READY_FOR_QUERY:
                 return new Done(Map.copyOf(parameters), processId, secretKey);
-            case 'E': {
+            case MessageType.Backend.ERROR_RESPONSE: {
                 Map<Character, String> fields = errorFields(m);
-                return new Failed(new BackendLoginException(fields.getOrDefault('C', SqlState.CONNECTION_FAILURE),
-                        fields.getOrDefault('M', "the backend refused the login"), fields));
+                return new Failed(new BackendLoginException(
+                        fields.getOrDefault((char) BackendMessages.FIELD_SQLSTATE, SqlState.CONNECTION_FAILURE),
+                        fields.getOrDefault((char) BackendMessages.FIELD_MESSAGE, "the backend refused the login"), fields));
             }
             default:
                 return WAIT; // NoticeResponse, NegotiateProtocolVersion: nothing to answer
@@ -107,7 +112,7 @@ final class LoginExchange {
     /** The fields of an ErrorResponse or NoticeResponse, by code. */
     static Map<Character, String> errorFields(ByteBuf m) {
         Map<Character, String> fields = new HashMap<>();
-        int i = m.readerIndex() + 5;
+        int i = m.readerIndex() + Messages.HEADER;
         int end = m.writerIndex();
         while (i < end && m.getByte(i) != 0) {
             char code = (char) m.getByte(i);

@@ -2,6 +2,7 @@ package io.pgrouter.core.server;
 
 import io.pgrouter.core.protocol.ProtocolCodes;
 import io.pgrouter.core.protocol.SqlState;
+import io.pgrouter.spi.protocol.FrontendMessages;
 import io.pgrouter.spi.protocol.MessageType.Backend;
 import io.pgrouter.spi.protocol.MessageType.Frontend;
 import java.io.BufferedInputStream;
@@ -144,10 +145,10 @@ final class WarmUpBackend implements AutoCloseable {
                         message(Backend.BIND_COMPLETE, new byte[0]);
                     }
                     case Frontend.DESCRIBE -> {
-                        if (body[0] == 'S') {
+                        if (body[0] == FrontendMessages.STATEMENT) {
                             message(Backend.PARAMETER_DESCRIPTION, new byte[] {0, 0});
                         }
-                        if (isSelect(body[0] == 'S' ? statements.getOrDefault(cString(body, 1), "") : portal)) {
+                        if (isSelect(body[0] == FrontendMessages.STATEMENT ? statements.getOrDefault(cString(body, 1), "") : portal)) {
                             rowDescription();
                         } else {
                             message(Backend.NO_DATA, new byte[0]);

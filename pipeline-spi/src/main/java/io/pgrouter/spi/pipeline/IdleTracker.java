@@ -1,6 +1,9 @@
 package io.pgrouter.spi.pipeline;
 
 import io.netty.buffer.ByteBuf;
+import io.pgrouter.spi.protocol.BackendMessages;
+import io.pgrouter.spi.protocol.MessageType;
+import io.pgrouter.spi.protocol.MessageType.Frontend;
 
 /**
  * Whether a backend connection has nothing open on it: no transaction, no request without its
@@ -26,11 +29,11 @@ public final class IdleTracker {
     /** Notes a message sent to the backend, by its type byte. */
     public void sent(byte type) {
         switch (type) {
-            case 'Q', 'S', 'F' -> {
+            case Frontend.QUERY, Frontend.SYNC, Frontend.FUNCTION_CALL -> {
                 unanswered++;
                 openGroup = false;
             }
-            case 'P', 'B', 'D', 'E', 'C', 'H' -> openGroup = true;
+            case Frontend.PARSE, Frontend.BIND, Frontend.DESCRIBE, Frontend.EXECUTE, Frontend.CLOSE, Frontend.FLUSH -> openGroup = true;
             default -> {
                 // CopyData, CopyDone, CopyFail belong to the request that started the COPY.
             }
@@ -51,11 +54,11 @@ public final class IdleTracker {
 
     /** Notes the message from the backend that starts at {@code at} in {@code messages}. */
     public boolean received(ByteBuf messages, int at) {
-        if (messages.getByte(at) != 'Z') {
+        if (messages.getByte(at) != MessageType.Backend.READY_FOR_QUERY) {
             return false;
         }
         unanswered--;
-        readyIdle = messages.getInt(at + 1) == 5 && messages.getByte(at + 5) == 'I';
+        readyIdle = messages.getInt(at + 1) == 5 && messages.getByte(at + 5) == BackendMessages.IDLE;
         return true;
     }
 
