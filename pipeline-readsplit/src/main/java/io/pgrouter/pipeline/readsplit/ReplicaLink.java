@@ -45,10 +45,12 @@ final class ReplicaLink {
         IDLE,
         /** Asking how far the replica has replayed before a read runs there; its answer ends it, even after a loss. */
         ASKING_REPLAY,
-        /** A read in flight, its answer held back: it can still run on the primary unseen. */
+        /**
+         * A read in flight ({@link #read}): its answer held back while it can still run on the
+         * primary unseen, or reaching the client once {@link ReplicaStatement#forwarding()} (then
+         * it is the replica's, whatever happens).
+         */
         READING,
-        /** The read's answer is reaching the client: it is the replica's, whatever happens now. */
-        FORWARDING,
         /** The session ended: a login or an ask still under way only cleans up when it ends. */
         STOPPED
     }
@@ -67,7 +69,7 @@ final class ReplicaLink {
     private Phase phase = Phase.NO_REPLICA;
     /** From the login to leaving or losing the replica (which ASKING_REPLAY outlives). */
     private Backend backend;
-    /** READING, FORWARDING: the read in flight, with the ParseCompletes owed ahead of its answer. */
+    /** READING: the read in flight, with the ParseCompletes owed ahead of its answer. */
     private ReplicaStatement read;
 
     // Facts about the connection, not phases: each outlives the read that set it.
@@ -101,7 +103,7 @@ final class ReplicaLink {
     boolean busy() {
         return switch (phase) {
             case LOGGING_IN, ASKING_REPLAY -> true;
-            case READING, FORWARDING -> !openUnit; // the rest of a group a Flush sent ahead goes on
+            case READING -> !openUnit; // the rest of a group a Flush sent ahead goes on
             case NO_REPLICA, IDLE, STOPPED -> false;
         };
     }
@@ -349,10 +351,10 @@ final class ReplicaLink {
         }
         int readyAt = PlainAnswer.readyAt(messages);
         if (readyAt == PlainAnswer.NOT_PLAIN
-                || readyAt == PlainAnswer.NO_READY && phase == Phase.READING && !ReplicaStatement.settlesAny(messages)) {
+                || readyAt == PlainAnswer.NO_READY && !read.forwarding() && !ReplicaStatement.settlesAny(messages)) {
             return false;
         }
-        if (phase == Phase.READING) {
+        if (!read.forwarding()) {
             settle();
         }
         toClient(messages, readyAt);
@@ -360,18 +362,17 @@ final class ReplicaLink {
     }
 
     private boolean readInFlight() {
-        return phase == Phase.READING || phase == Phase.FORWARDING;
+        return phase == Phase.READING;
     }
 
     /** A read goes out: its statement holds the answer back, or forwards it as it comes (in a transaction). */
     private void startRead(ReplicaStatement statement) {
-        phase = statement.forwarding() ? Phase.FORWARDING : Phase.READING;
+        phase = Phase.READING;
         read = statement;
     }
 
     /** The read's answer starts reaching the client: it is the replica's now, and counts as a read there (once). */
     private void settle() {
-        phase = Phase.FORWARDING;
         read.startForwarding(session::toClient);
         session.routed(backend, Routed.READ);
     }
@@ -429,17 +430,16 @@ final class ReplicaLink {
             loss.duringTransaction(address, cause);
             return;
         }
-        switch (phase) {
-            case READING -> {
-                log.debug("session {}: lost the replica {} before its answer, re-running on the primary", session.id(),
-                        address);
-                retryOnPrimary(false); // nothing reached the client: the primary answers instead
-            }
-            case FORWARDING -> {
-                loss.midAnswer(address, cause);
-                finish();
-            }
-            default -> { } // nothing in flight; an ask under way fails, and its answer sends its read to the primary
+        if (!readInFlight()) {
+            return; // nothing in flight; an ask under way fails, and its answer sends its read to the primary
+        }
+        if (read.forwarding()) {
+            loss.midAnswer(address, cause);
+            finish();
+        } else {
+            log.debug("session {}: lost the replica {} before its answer, re-running on the primary", session.id(),
+                    address);
+            retryOnPrimary(false); // nothing reached the client: the primary answers instead
         }
     }
 
@@ -484,7 +484,7 @@ final class ReplicaLink {
     void stop() {
         switch (phase) {
             case LOGGING_IN -> login.abandon(); // the login's end closes the connection
-            case ASKING_REPLAY, READING, FORWARDING -> close(); // what the connection is in the middle of is unknown
+            case ASKING_REPLAY, READING -> close(); // what the connection is in the middle of is unknown
             case NO_REPLICA, IDLE -> leave();
             case STOPPED -> { }
         }
